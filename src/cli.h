@@ -1,0 +1,67 @@
+/* Command-line parsing with the rules upstream's parser (clap) applies, so that every argv that
+ * works with upstream works here and every one it refuses is refused: "--opt=value",
+ * "--opt value", "-o value", "-ovalue", clustered flags, a value that starts with '-' is not a
+ * value, a repeated option is an error, -h/--help wins over everything after it, and one table
+ * of relations (required, conflicts, requires, exactly-one-of) per command instead of checks
+ * scattered through the verbs. Usage errors print to stderr and exit 2. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#define CLI_MAX_OPTIONS 32
+
+struct cli_option {
+	const char *long_name;  /* "uuid" */
+	char short_name;        /* 'u', or 0 */
+	const char *value_name; /* "UUID", or NULL for a flag */
+	const char *help;
+};
+
+enum cli_rule_kind {
+	CLI_REQUIRED,        /* a must be given */
+	CLI_REQUIRED_UNLESS, /* a must be given unless b is */
+	CLI_CONFLICTS,       /* a and b not together */
+	CLI_REQUIRES,        /* a needs b */
+	CLI_ONE_OF,          /* exactly one of the options in mask */
+};
+
+struct cli_rule {
+	enum cli_rule_kind kind;
+	int a;
+	int b;
+	unsigned mask;
+};
+
+struct cli_command {
+	const char *prog;       /* "mdevctl define", or "lsmdev" */
+	const char *about;      /* one line, for -h and command lists */
+	const char *long_about; /* more, for --help (may be NULL) */
+	const struct cli_option *options;
+	int n_options;
+	const struct cli_rule *rules;
+	int n_rules;
+	const char *positional; /* "PARENT": one required positional argument; NULL: none */
+	const char *version;    /* name -V/--version prints ("lsmdev"), or NULL: no -V */
+};
+
+struct cli_args {
+	bool seen[CLI_MAX_OPTIONS];
+	const char *value[CLI_MAX_OPTIONS];
+	const char *positional;
+};
+
+enum {
+	CLI_OK = 0,
+	CLI_DONE = 1,  /* help or version printed: exit 0 */
+	CLI_USAGE = 2, /* usage error printed: exit 2 */
+};
+
+/* Parse argv (the arguments after the command name). Returns CLI_OK, CLI_DONE or CLI_USAGE. */
+int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_args *ret);
+void cli_print_help(const struct cli_command *cmd, bool long_help, FILE *out);
+/* Print "error: <msg>" with the usage line and the hint; returns CLI_USAGE. */
+int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* "'--uuid <UUID>'"-style name of option i, as messages show it (static buffer). */
+const char *cli_option_name(const struct cli_command *cmd, int i);

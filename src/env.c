@@ -1,0 +1,114 @@
+/* The root and the well-known paths; see env.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "env.h"
+#include "error.h"
+#include "util.h"
+
+#ifndef MDEVCTL_SCRIPTDIR
+#define MDEVCTL_SCRIPTDIR "/usr/lib/mdevctl/scripts.d"
+#endif
+
+#define SYS_MDEV_DEVICES "/sys/bus/mdev/devices"
+#define SYS_MDEV_BUS "/sys/class/mdev_bus"
+#define CONFIG_DIR "/etc/mdevctl.d"
+#define OLD_SCRIPTDIR CONFIG_DIR "/scripts.d"
+
+static char *root; /* "" for "/", else the prefix without a trailing slash */
+static char *callout_dirs[3];
+static char *notifier_dirs[3];
+
+void env_init(void)
+{
+	const char *r = secure_getenv("MDEVCTL_ENV_ROOT");
+	free(root);
+	root = xstrdup(r ? r : "");
+	size_t n = strlen(root);
+	while (n > 0 && root[n - 1] == '/')
+		root[--n] = '\0';
+
+	for (int i = 0; i < 2; i++) {
+		free(callout_dirs[i]);
+		free(notifier_dirs[i]);
+	}
+	callout_dirs[0] = env_path("%s/callouts", MDEVCTL_SCRIPTDIR);
+	callout_dirs[1] = env_path("%s/callouts", OLD_SCRIPTDIR);
+	notifier_dirs[0] = env_path("%s/notifiers", MDEVCTL_SCRIPTDIR);
+	notifier_dirs[1] = env_path("%s/notifiers", OLD_SCRIPTDIR);
+}
+
+bool env_rerooted(void)
+{
+	return root && *root;
+}
+
+char *env_path(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	_cleanup_free_ char *rel = xvasprintf(fmt, ap);
+	va_end(ap);
+	return xasprintf("%s%s", root ? root : "", rel);
+}
+
+char *env_mdev_devices(void)
+{
+	return env_path(SYS_MDEV_DEVICES);
+}
+
+char *env_mdev_bus(void)
+{
+	return env_path(SYS_MDEV_BUS);
+}
+
+char *env_config_dir(void)
+{
+	return env_path(CONFIG_DIR);
+}
+
+char *env_device_path(const char *uuid)
+{
+	return env_path(SYS_MDEV_DEVICES "/%s", uuid);
+}
+
+char *env_parent_path(const char *parent)
+{
+	return env_path(SYS_MDEV_BUS "/%s", parent);
+}
+
+char *env_type_path(const char *parent, const char *type)
+{
+	return env_path(SYS_MDEV_BUS "/%s/mdev_supported_types/%s", parent, type);
+}
+
+char *env_config_path(const char *parent, const char *uuid)
+{
+	return env_path(CONFIG_DIR "/%s/%s", parent, uuid);
+}
+
+const char *const *env_callout_dirs(void)
+{
+	return (const char *const *)callout_dirs;
+}
+
+const char *const *env_notifier_dirs(void)
+{
+	return (const char *const *)notifier_dirs;
+}
+
+int env_self_check(void)
+{
+	_cleanup_free_ char *cfg = env_config_dir();
+	const char *dirs[] = { cfg, callout_dirs[0], notifier_dirs[0] };
+	struct stat st;
+
+	for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
+		if (stat(dirs[i], &st) < 0)
+			return err_set(-ENOENT,
+				       "Required directory \"%s\" doesn't exist. This may indicate a packaging or installation error",
+				       dirs[i]);
+	return 0;
+}

@@ -1,0 +1,35 @@
+/* The root of every system path. Upstream takes MDEVCTL_ENV_ROOT (default "/") and joins fixed
+ * relative paths to it; so do we, and this module is the only place that knows those paths.
+ * A --jsonfile path is the user's own and is never rerooted. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "macro.h"
+
+/* Read MDEVCTL_ENV_ROOT. Call once before any other function here. */
+void env_init(void);
+/* True when a root other than "/" is in force (no udev, no waiting for real devices). */
+bool env_rerooted(void);
+
+/* Malloc'ed root-prefixed paths (the caller frees them). */
+char *env_path(const char *fmt, ...) _printf_(1, 2);
+
+/* Well-known places, each a malloc'ed rooted path. */
+char *env_mdev_devices(void);  /* /sys/bus/mdev/devices */
+char *env_mdev_bus(void);      /* /sys/class/mdev_bus */
+char *env_config_dir(void);    /* /etc/mdevctl.d */
+char *env_device_path(const char *uuid);                        /* devices/<uuid> */
+char *env_parent_path(const char *parent);                      /* mdev_bus/<parent> */
+char *env_type_path(const char *parent, const char *type);      /* .../mdev_supported_types/<type> */
+char *env_config_path(const char *parent, const char *uuid);    /* /etc/mdevctl.d/<parent>/<uuid> */
+
+/* Callout and notifier directories in the order they are searched: the packaged one under
+ * the script dir first, then the deprecated one under /etc/mdevctl.d/scripts.d. The array and
+ * strings are static. */
+const char *const *env_callout_dirs(void);
+const char *const *env_notifier_dirs(void);
+
+/* Check the directories a packaged install always has, as upstream does before anything
+ * else. Returns 0 or -ENOENT with the error set. */
+int env_self_check(void);

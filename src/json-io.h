@@ -1,0 +1,35 @@
+/* The JSON side of the model, with jansson: parsing definitions and --jsonfile input under
+ * upstream's rules (plus strict types), building the objects that `list` and `types` print,
+ * and an emitter that writes exactly what upstream's serde_json writes (2-space pretty form or
+ * compact form, keys in insertion order, no trailing newline, lower-case \u escapes), so files
+ * and output are byte-identical. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "mdev.h"
+
+/* Parse text; on a syntax error set "<reason> at line L column C" (what, if given, is put in
+ * front: "<what>: ..."). Any top-level value is accepted. */
+int json_io_parse(const char *text, size_t len, json_t **ret);
+
+/* Fill type, start mode and attributes of dev from a definition object. Rules: "mdev_type"
+ * and "start" must be present and not null ("invalid json"); "mdev_type" must be a string;
+ * start is auto only for the string "auto"; "attrs" absent or null means none, otherwise an
+ * array of one-member objects with string values (the error names what is wrong). */
+int json_io_load_config(struct mdev *dev, json_t *root);
+/* Append the attributes of an attrs array (null: none) to dev, same rules as above. */
+int json_io_load_attrs(struct mdev *dev, json_t *attrs);
+
+/* {"mdev_type":..., "start":..., "attrs":[...]} of dev (a new reference). */
+json_t *json_io_config(const struct mdev *dev);
+/* [{"<parent>": [{"<uuid>": config}, ...], ...}] of a sorted list; [] when empty. */
+json_t *json_io_device_tree(const struct mdev_list *list);
+/* [{"<parent>": [{"<type>": {...}}, ...]}] of a sorted type list plus the parents that have
+ * no types (parents: sorted names); [] when there are no parents. */
+json_t *json_io_type_tree(const struct mdev_type_list *types, char *const *parents, size_t n_parents);
+
+/* serde_json's to_string_pretty / to_string. The result is owned by the caller. */
+char *json_io_pretty(const json_t *v);
+char *json_io_compact(const json_t *v);

@@ -1,0 +1,214 @@
+/* The device model and its text forms; see mdev.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "mdev.h"
+
+struct mdev *mdev_new(const char *uuid)
+{
+	struct mdev *d = xcalloc(1, sizeof(*d));
+	snprintf(d->uuid, sizeof(d->uuid), "%s", uuid);
+	return d;
+}
+
+void mdev_clear_attrs(struct mdev *dev)
+{
+	for (size_t i = 0; i < dev->n_attrs; i++) {
+		free(dev->attrs[i].name);
+		free(dev->attrs[i].value);
+	}
+	free(dev->attrs);
+	dev->attrs = NULL;
+	dev->n_attrs = 0;
+}
+
+struct mdev *mdev_free(struct mdev *dev)
+{
+	if (!dev)
+		return NULL;
+	mdev_clear_attrs(dev);
+	free(dev->parent);
+	free(dev->type);
+	free(dev);
+	return NULL;
+}
+
+struct mdev *mdev_dup(const struct mdev *dev)
+{
+	struct mdev *d = mdev_new(dev->uuid);
+	mdev_set_parent(d, dev->parent);
+	mdev_set_type(d, dev->type);
+	d->autostart = dev->autostart;
+	d->active = dev->active;
+	d->defined = dev->defined;
+	for (size_t i = 0; i < dev->n_attrs; i++)
+		mdev_append_attr(d, dev->attrs[i].name, dev->attrs[i].value);
+	return d;
+}
+
+void mdev_set_parent(struct mdev *dev, const char *parent)
+{
+	free(dev->parent);
+	dev->parent = parent ? xstrdup(parent) : NULL;
+}
+
+void mdev_set_type(struct mdev *dev, const char *type)
+{
+	free(dev->type);
+	dev->type = type ? xstrdup(type) : NULL;
+}
+
+static void insert_at(struct mdev *dev, size_t i, const char *name, const char *value)
+{
+	dev->attrs = xrealloc(dev->attrs, (dev->n_attrs + 1) * sizeof(*dev->attrs));
+	memmove(dev->attrs + i + 1, dev->attrs + i, (dev->n_attrs - i) * sizeof(*dev->attrs));
+	dev->attrs[i] = (struct mdev_attr){ xstrdup(name), xstrdup(value) };
+	dev->n_attrs++;
+}
+
+void mdev_append_attr(struct mdev *dev, const char *name, const char *value)
+{
+	insert_at(dev, dev->n_attrs, name, value);
+}
+
+static int invalid_index(const struct mdev *dev, uint32_t index)
+{
+	struct strbuf hint = { 0 };
+	if (dev->n_attrs == 0)
+		sb_printf(&hint, "Device %s has no attributes", dev->uuid);
+	else
+		mdev_format_attrs(dev, &hint);
+	_cleanup_free_ char *h = sb_steal(&hint);
+	return err_set(-EINVAL, "Attribute index %u is invalid\n%s", index, h);
+}
+
+int mdev_insert_attr(struct mdev *dev, uint32_t index, const char *name, const char *value)
+{
+	if (index > dev->n_attrs)
+		return invalid_index(dev, index);
+	insert_at(dev, index, name, value);
+	return 0;
+}
+
+int mdev_delete_attr(struct mdev *dev, bool has_index, uint32_t index)
+{
+	if (!has_index) {
+		if (dev->n_attrs == 0)
+			return 0;
+		index = (uint32_t)(dev->n_attrs - 1);
+	} else if (index >= dev->n_attrs)
+		return invalid_index(dev, index);
+	free(dev->attrs[index].name);
+	free(dev->attrs[index].value);
+	memmove(dev->attrs + index, dev->attrs + index + 1,
+		(dev->n_attrs - index - 1) * sizeof(*dev->attrs));
+	dev->n_attrs--;
+	return 0;
+}
+
+void mdev_format_attrs(const struct mdev *dev, struct strbuf *out)
+{
+	if (dev->n_attrs == 0)
+		return;
+	sb_puts(out, "  Attrs:\n");
+	for (size_t i = 0; i < dev->n_attrs; i++)
+		sb_printf(out, "    @{%zu}: {\"%s\":\"%s\"}\n", i, dev->attrs[i].name,
+			  dev->attrs[i].value);
+}
+
+void mdev_format_line(const struct mdev *dev, enum mdev_listing listing, bool verbose,
+		      struct strbuf *out)
+{
+	sb_printf(out, "%s %s %s %s", dev->uuid, dev->parent ? dev->parent : "",
+		  dev->type ? dev->type : "", dev->autostart ? "auto" : "manual");
+	if (listing == MDEV_LISTING_ACTIVE && dev->defined)
+		sb_puts(out, " (defined)");
+	else if (listing == MDEV_LISTING_DEFINED && dev->active)
+		sb_puts(out, " (active)");
+	sb_putc(out, '\n');
+	if (verbose)
+		mdev_format_attrs(dev, out);
+}
+
+void mdev_list_push(struct mdev_list *l, struct mdev *owned)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n++] = owned;
+}
+
+static int cmp_mdev(const void *a, const void *b)
+{
+	const struct mdev *x = *(struct mdev *const *)a, *y = *(struct mdev *const *)b;
+	int r = strcmp(x->parent ? x->parent : "", y->parent ? y->parent : "");
+	return r ? r : strcmp(x->uuid, y->uuid);
+}
+
+void mdev_list_sort(struct mdev_list *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_mdev);
+}
+
+void mdev_list_free(struct mdev_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		mdev_free(l->v[i]);
+	free(l->v);
+	*l = (struct mdev_list){ 0 };
+}
+
+void mdev_type_clear(struct mdev_type *t)
+{
+	free(t->parent);
+	free(t->id);
+	free(t->device_api);
+	free(t->name);
+	free(t->description);
+	*t = (struct mdev_type){ 0 };
+}
+
+struct mdev_type *mdev_type_list_add(struct mdev_type_list *l)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n] = (struct mdev_type){ 0 };
+	return &l->v[l->n++];
+}
+
+static int cmp_type(const void *a, const void *b)
+{
+	const struct mdev_type *x = a, *y = b;
+	int r = strcmp(x->parent, y->parent);
+	return r ? r : strcmp(x->id, y->id);
+}
+
+void mdev_type_list_sort(struct mdev_type_list *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_type);
+}
+
+void mdev_type_list_free(struct mdev_type_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		mdev_type_clear(&l->v[i]);
+	free(l->v);
+	*l = (struct mdev_type_list){ 0 };
+}
+
+void mdev_type_format(const struct mdev_type *t, struct strbuf *out)
+{
+	sb_printf(out, "  %s\n    Available instances: %d\n    Device API: %s\n", t->id,
+		  t->available, t->device_api);
+	if (t->name && *t->name)
+		sb_printf(out, "    Name: %s\n", t->name);
+	if (t->description && *t->description)
+		sb_printf(out, "    Description: %s\n", t->description);
+}

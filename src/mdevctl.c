@@ -1,0 +1,134 @@
+/* mdevctl's entry point: the verb table, dispatch by verb (or to `list` when called as
+ * lsmdev), and the exit status: 0 success, 1 runtime error ("Error: ..." on stderr), 2 usage
+ * error. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include "cli.h"
+#include "env.h"
+#include "error.h"
+#include "log.h"
+#include "verbs.h"
+
+static const struct verb verbs[] = {
+	{ "define", &verb_define_cmd, verb_define_run, false },
+	{ "undefine", &verb_undefine_cmd, verb_undefine_run, false },
+	{ "modify", &verb_modify_cmd, verb_modify_run, false },
+	{ "start", &verb_start_cmd, verb_start_run, false },
+	{ "stop", &verb_stop_cmd, verb_stop_run, false },
+	{ "list", &verb_list_cmd, verb_list_run, false },
+	{ "types", &verb_types_cmd, verb_types_run, false },
+	{ "start-parent-mdevs", &verb_start_parent_mdevs_cmd, verb_start_parent_mdevs_run, true },
+};
+
+static const struct cli_command top_cmd = {
+	.prog = "mdevctl",
+	.about = "A mediated device management utility for Linux",
+	.version = "mdevctl",
+};
+
+static void print_top_help(FILE *out)
+{
+	fprintf(out, "%s\n\nUsage: mdevctl <COMMAND>\n\nCommands:\n", top_cmd.about);
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+		if (!verbs[i].hidden)
+			fprintf(out, "  %-9s  %s\n", verbs[i].name, verbs[i].cmd->about);
+	fprintf(out, "  %-9s  %s\n", "help", "Print this message or the help of the given command");
+	fputs("\nOptions:\n  -h, --help     Print help\n  -V, --version  Print version\n", out);
+}
+
+int verb_uuid(const struct cli_command *cmd, const struct cli_args *args, int opt,
+	      char ret[UUID_STR_LEN])
+{
+	const char *why = NULL;
+	if (!args->seen[opt])
+		return CLI_OK;
+	if (uuid_canonical(args->value[opt], ret, &why) < 0)
+		return cli_usage_error(cmd, "invalid value '%s' for '%s': %s", args->value[opt],
+				       cli_option_name(cmd, opt), why);
+	return CLI_OK;
+}
+
+static const struct verb *find_verb(const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+		if (streq(verbs[i].name, name))
+			return &verbs[i];
+	return NULL;
+}
+
+static int top_level(int argc, char **argv)
+{
+	if (argc < 2) {
+		print_top_help(stderr);
+		return CLI_USAGE;
+	}
+	const char *a = argv[1];
+	if (streq(a, "-h") || streq(a, "--help")) {
+		print_top_help(stdout);
+		return CLI_DONE;
+	}
+	if (streq(a, "-V") || streq(a, "--version")) {
+		printf("mdevctl %s\n", PACKAGE_VERSION);
+		return CLI_DONE;
+	}
+	if (streq(a, "help")) {
+		if (argc < 3) {
+			print_top_help(stdout);
+			return CLI_DONE;
+		}
+		const struct verb *v = find_verb(argv[2]);
+		if (!v || argc > 3)
+			return cli_usage_error(&top_cmd, "unrecognized subcommand '%s'", argv[argc > 3 ? 3 : 2]);
+		cli_print_help(v->cmd, true, stdout);
+		return CLI_DONE;
+	}
+	if (a[0] == '-')
+		return cli_usage_error(&top_cmd, "unexpected argument '%s' found", a);
+	const struct verb *v = find_verb(a);
+	if (!v)
+		return cli_usage_error(&top_cmd, "unrecognized subcommand '%s'", a);
+
+	struct cli_args args;
+	int r = cli_parse(v->cmd, argc - 2, argv + 2, &args);
+	if (r != CLI_OK)
+		return r;
+	return v->run(&args);
+}
+
+int main(int argc, char **argv)
+{
+	int r;
+
+	/* Writes to a callout that exits early must fail with EPIPE, not kill us. */
+	signal(SIGPIPE, SIG_IGN);
+	log_init();
+	env_init();
+
+	/* Before parsing, as upstream: a broken installation shows even on --help. */
+	r = env_self_check();
+	if (r >= 0) {
+		const char *prog = argc > 0 ? argv[0] : "mdevctl";
+		if (endswith(prog, "lsmdev")) {
+			struct cli_args args;
+			r = cli_parse(&verb_lsmdev_cmd, argc - 1, argv + 1, &args);
+			if (r == CLI_OK)
+				r = verb_lsmdev_run(&args);
+		} else
+			r = top_level(argc, argv);
+	}
+
+	/* Output that did not reach its reader is a failure, not a success. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (r >= 0 && r != CLI_USAGE)
+			r = err_os(-EIO, errno ? errno : EIO, "Failed to write output");
+	}
+	if (r == CLI_USAGE)
+		return 2;
+	if (r < 0) {
+		err_print();
+		return 1;
+	}
+	return 0;
+}

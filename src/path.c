@@ -1,0 +1,201 @@
+/* Root-agnostic file I/O with the errno contract of path.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "path.h"
+#include "util.h"
+
+int fd_read_all(int fd, size_t max_size, char **ret, size_t *ret_len)
+{
+	size_t cap = 4096, len = 0;
+	_cleanup_free_ char *buf = xmalloc(cap);
+
+	for (;;) {
+		if (len + 1 >= cap) {
+			if (cap > max_size + 1)
+				return -EFBIG;
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		ssize_t n = read(fd, buf + len, cap - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max_size)
+			return -EFBIG;
+	}
+	buf[len] = '\0';
+	*ret = TAKE_PTR(buf);
+	if (ret_len)
+		*ret_len = len;
+	return 0;
+}
+
+int path_read_file(const char *path, size_t max_size, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	return fd_read_all(fd, max_size, ret, ret_len);
+}
+
+int path_read_attr(const char *path, char **ret)
+{
+	char *s;
+	int r = path_read_file(path, 1 << 20, &s, NULL);
+	if (r < 0)
+		return r;
+	*ret = strstrip(s);
+	return 0;
+}
+
+int path_readlink(const char *path, char **ret)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	*ret = xstrdup(buf);
+	return 0;
+}
+
+int path_readlink_basename(const char *path, char **ret)
+{
+	_cleanup_free_ char *t = NULL;
+	int r = path_readlink(path, &t);
+	if (r < 0)
+		return r;
+	size_t n = strlen(t);
+	while (n > 1 && t[n - 1] == '/')
+		t[--n] = '\0';
+	const char *b = strrchr(t, '/');
+	b = b ? b + 1 : t;
+	if (!*b || streq(b, ".") || streq(b, ".."))
+		return -EINVAL;
+	*ret = xstrdup(b);
+	return 0;
+}
+
+int path_write_string(const char *path, const char *s)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	size_t len = strlen(s);
+	ssize_t n = write(fd, s, len);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n != len)
+		return -EIO;
+	/* A plain file reports write errors (ENOSPC on some filesystems) only on close. */
+	int r = close(TAKE_FD(fd));
+	if (r < 0 && errno != EINTR)
+		return -errno;
+	return 0;
+}
+
+static int fsync_dir_of(const char *path)
+{
+	_cleanup_free_ char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return fsync(fd) < 0 ? -errno : 0;
+}
+
+int path_write_atomic(const char *path, const char *data, size_t len, mode_t mode)
+{
+	_cleanup_free_ char *tmp = NULL;
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	int dirlen = slash ? (int)(slash - path + 1) : 0;
+	int r;
+
+	tmp = xasprintf("%.*s.%s.XXXXXX", dirlen, path, base);
+	_cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+
+	size_t off = 0;
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto fail;
+		}
+		off += (size_t)n;
+	}
+	if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (close(TAKE_FD(fd)) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (rename(tmp, path) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	(void)fsync_dir_of(path);
+	return 0;
+fail:
+	(void)unlink(tmp);
+	return r;
+}
+
+int path_mkdir_p(const char *path, mode_t mode)
+{
+	_cleanup_free_ char *p = xstrdup(path);
+	size_t n = strlen(p);
+
+	for (size_t i = 1; i <= n; i++) {
+		if (p[i] != '/' && p[i] != '\0')
+			continue;
+		char c = p[i];
+		p[i] = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST)
+			return -errno;
+		p[i] = c;
+	}
+	return path_is_dir(path) ? 0 : -ENOTDIR;
+}
+
+bool path_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+bool path_is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool path_lexists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}

@@ -1,0 +1,39 @@
+/* Every read, write, readlink and directory walk of the program goes through here, on paths
+ * built by env.h (or a user's --jsonfile path). Functions return 0 (or a count) on success and
+ * a negative errno on failure, never print, and set O_CLOEXEC on every descriptor. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* Read a whole file (a pipe such as /dev/stdin included: read to EOF, never trust st_size).
+ * *ret is NUL-terminated and owned by the caller; *ret_len (optional) excludes the NUL.
+ * Files above max_size bytes give -EFBIG. */
+int path_read_file(const char *path, size_t max_size, char **ret, size_t *ret_len);
+/* Read a small sysfs-style attribute and strip surrounding whitespace. */
+int path_read_attr(const char *path, char **ret);
+/* Read from an already open descriptor to EOF (same contract as path_read_file). */
+int fd_read_all(int fd, size_t max_size, char **ret, size_t *ret_len);
+
+/* readlink(2) into a malloc'ed string. */
+int path_readlink(const char *path, char **ret);
+/* The last component of a link's target ("../x/y" gives "y"). */
+int path_readlink_basename(const char *path, char **ret);
+
+/* Write the string with one write(2), no newline added, opening O_WRONLY|O_TRUNC (sysfs
+ * ignores O_TRUNC; a plain-file tree needs it). The kernel's errno comes back as -errno. */
+int path_write_string(const char *path, const char *s);
+
+/* Replace path's content atomically: a temporary file in the same directory (a dot-name, so
+ * listings skip it), fsync, rename over path, fsync of the directory. Nobody ever sees a
+ * partial file, and a failure leaves the old content (or nothing) in place. */
+int path_write_atomic(const char *path, const char *data, size_t len, mode_t mode);
+
+/* mkdir -p with the given mode for the components it creates. */
+int path_mkdir_p(const char *path, mode_t mode);
+
+bool path_exists(const char *path);   /* stat() succeeds (follows links) */
+bool path_is_dir(const char *path);   /* stat() and S_ISDIR */
+bool path_lexists(const char *path);  /* lstat() succeeds */

@@ -1,0 +1,204 @@
+/* Definitions on disk; see store.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "env.h"
+#include "error.h"
+#include "json-io.h"
+#include "log.h"
+#include "path.h"
+#include "store.h"
+
+#define DEFINITION_MAX_SIZE (1u << 20)
+
+static int load_file(const char *path, const char *parent, const char *uuid, struct mdev **ret)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	json_t *root = NULL;
+	int r;
+
+	r = path_read_file(path, DEFINITION_MAX_SIZE, &text, &len);
+	if (r == -ENOENT)
+		return r;
+	if (r < 0)
+		return err_os(r, -r, "Unable to open file \"%s\"", path);
+	r = json_io_parse(text, len, &root);
+	if (r < 0)
+		return err_wrap(r, "Invalid definition \"%s\"", path);
+	_cleanup_mdev_ struct mdev *dev = mdev_new(uuid);
+	mdev_set_parent(dev, parent);
+	r = json_io_load_config(dev, root);
+	json_decref(root);
+	if (r < 0)
+		return err_wrap(r, "Invalid definition \"%s\"", path);
+	dev->defined = true;
+	*ret = TAKE_PTR(dev);
+	return 0;
+}
+
+int store_load(const char *parent, const char *uuid, struct mdev **ret)
+{
+	_cleanup_free_ char *path = env_config_path(parent, uuid);
+	return load_file(path, parent, uuid, ret);
+}
+
+bool store_exists(const char *parent, const char *uuid)
+{
+	_cleanup_free_ char *path = env_config_path(parent, uuid);
+	return path_exists(path);
+}
+
+/* d_type when the filesystem gives it, else lstat: a symlink is neither a parent directory nor
+ * a definition (upstream looks at the entry itself, not its target). */
+static unsigned entry_type(int dirfd, const struct dirent *de)
+{
+	struct stat st;
+	if (de->d_type != DT_UNKNOWN)
+		return de->d_type;
+	if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return DT_UNKNOWN;
+	return S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+}
+
+static void scan_parent(const char *cfg, const char *parent, const char *uuid, unsigned flags,
+			struct mdev_list *out)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/%s", cfg, parent);
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d) {
+		if (errno != ENOENT)
+			log_warn("Unable to read directory \"%s\": %s", dir, os_error_str(errno));
+		return;
+	}
+	while ((de = readdir(d))) {
+		char u[UUID_STR_LEN];
+		/* Dot-files are our own temporary files (and . and ..): skip them quietly. */
+		if (de->d_name[0] == '.')
+			continue;
+		if (entry_type(dirfd(d), de) != DT_REG)
+			continue;
+		if (uuid_canonical(de->d_name, u, NULL) < 0) {
+			log_warn("Can't determine uuid for file '%s'", de->d_name);
+			continue;
+		}
+		if (uuid && !streq(uuid, u))
+			continue;
+		_cleanup_free_ char *path = xasprintf("%s/%s", dir, de->d_name);
+		struct mdev *dev = NULL;
+		int r = load_file(path, parent, u, &dev);
+		if (r == -ENOENT)
+			continue; /* removed while we looked: not an error */
+		if (r < 0) {
+			struct strbuf sb = { 0 };
+			for (size_t i = 0; i < err_count(); i++)
+				sb_printf(&sb, "%s%s", i ? ": " : "", err_get(i));
+			log_warn("%s; skipping it", sb.buf);
+			sb_free(&sb);
+			err_clear();
+			if (!(flags & STORE_SCAN_INCLUDE_CORRUPT))
+				continue;
+			dev = mdev_new(u);
+			mdev_set_parent(dev, parent);
+			dev->defined = true;
+		}
+		mdev_list_push(out, dev);
+	}
+}
+
+int store_scan(const char *uuid, const char *parent, unsigned flags, struct mdev_list *out)
+{
+	_cleanup_free_ char *cfg = env_config_dir();
+	_cleanup_closedir_ DIR *d = opendir(cfg);
+	struct dirent *de;
+
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		return err_os(-errno, errno, "Unable to read directory \"%s\"", cfg);
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || streq(de->d_name, "scripts.d"))
+			continue;
+		if (parent && !streq(parent, de->d_name))
+			continue;
+		if (entry_type(dirfd(d), de) != DT_DIR)
+			continue;
+		scan_parent(cfg, de->d_name, uuid, flags, out);
+	}
+	return 0;
+}
+
+int store_write(const struct mdev *dev)
+{
+	if (!name_is_safe(dev->parent))
+		return err_set(-EINVAL, "Invalid parent name '%s'", dev->parent ? dev->parent : "");
+	_cleanup_free_ char *cfg = env_config_dir();
+	_cleanup_free_ char *dir = xasprintf("%s/%s", cfg, dev->parent);
+	_cleanup_free_ char *path = env_config_path(dev->parent, dev->uuid);
+	int r = path_mkdir_p(dir, 0755);
+	if (r < 0)
+		return err_os(r, -r, "Unable to create directory \"%s\"", dir);
+
+	json_t *cfgjson = json_io_config(dev);
+	_cleanup_free_ char *text = json_io_pretty(cfgjson);
+	json_decref(cfgjson);
+	r = path_write_atomic(path, text, strlen(text), 0644);
+	if (r < 0)
+		return err_os(r, -r, "Failed to write config for device %s", dev->uuid);
+	return 0;
+}
+
+int store_remove(const char *parent, const char *uuid)
+{
+	_cleanup_free_ char *path = env_config_path(parent, uuid);
+	if (unlink(path) < 0)
+		return err_os(-errno, errno, "Failed to remove file \"%s\"", path);
+	return 0;
+}
+
+int store_lock(void)
+{
+	static int lock_fd = -1;
+	_cleanup_free_ char *cfg = env_config_dir();
+	const char *t = secure_getenv("MDEVCTL_LOCK_TIMEOUT");
+	long timeout_ms = 10000;
+
+	if (lock_fd >= 0)
+		return 0;
+	if (t && *t) {
+		char *end;
+		double secs = strtod(t, &end);
+		if (*end == '\0' && secs >= 0)
+			timeout_ms = (long)(secs * 1000);
+	}
+	int fd = open(cfg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return err_os(-errno, errno, "Unable to open \"%s\" for locking", cfg);
+	for (long waited = 0;; waited += 20) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			break;
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			int e = errno;
+			close(fd);
+			return err_os(-e, e, "Unable to lock \"%s\"", cfg);
+		}
+		if (waited >= timeout_ms) {
+			close(fd);
+			return err_set(-ETIMEDOUT,
+				       "Another mdevctl command is still changing devices (lock on \"%s\" held for more than %ld ms); try again later",
+				       cfg, timeout_ms);
+		}
+		nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
+	}
+	lock_fd = fd;
+	return 0;
+}

@@ -1,0 +1,37 @@
+/* Persistent definitions: /etc/mdevctl.d/<parent>/<uuid>, one pretty-printed JSON object each.
+ * Scans tolerate what a live system throws at them (temporary files of a concurrent writer,
+ * files vanishing mid-scan, a corrupt or unreadable file: warned about and skipped), writes
+ * are atomic, and mutating commands serialise on a lock over the directory. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "mdev.h"
+
+enum {
+	/* Also return definitions that cannot be parsed, with type NULL, so that undefine can
+	 * remove them. */
+	STORE_SCAN_INCLUDE_CORRUPT = 1 << 0,
+};
+
+/* Definitions matching the optional UUID and parent, appended to out (unsorted), each with
+ * defined = true. A missing /etc/mdevctl.d gives none; an unreadable one is an error. */
+int store_scan(const char *uuid, const char *parent, unsigned flags, struct mdev_list *out);
+
+/* The definition (parent, uuid): 0 and *ret, -ENOENT when there is none, another negative
+ * errno with the error set when it cannot be read or parsed. */
+int store_load(const char *parent, const char *uuid, struct mdev **ret);
+
+/* Whether a definition file exists for (parent, uuid). */
+bool store_exists(const char *parent, const char *uuid);
+
+/* Write dev's definition atomically, creating the parent directory. */
+int store_write(const struct mdev *dev);
+
+/* Remove the definition (parent, uuid). The parent directory is left in place. */
+int store_remove(const char *parent, const char *uuid);
+
+/* Take the exclusive lock of mutating commands (an flock on /etc/mdevctl.d itself, so that
+ * no file appears for libvirt's watch). Waits at most MDEVCTL_LOCK_TIMEOUT seconds (default
+ * 10); held until the process exits. Readers never take it. */
+int store_lock(void);

@@ -1,0 +1,39 @@
+/* The live side: which mediated devices run, on which parent, with which type; the parents and
+ * their supported types; and the kernel's create / attribute / remove interface, with the
+ * checks and messages upstream gives before it writes. Paths come from env.h, so a rerooted
+ * tree works the same as /sys. */
+#pragma once
+
+#include "mdev.h"
+
+/* Whether uuid runs. Returns 1 and (optionally) its parent and type, 0 when it does not run
+ * (no bus entry, or no mdev_type link: a device half torn down counts as not running), or a
+ * negative errno with the error set for any other failure to read sysfs. */
+int sysfs_device_state(const char *uuid, char **ret_parent, char **ret_type);
+
+/* Set dev->active when dev runs with dev's parent and type. Read errors count as not running
+ * (and are returned, with the error set, for callers that care). */
+int sysfs_mark_active(struct mdev *dev);
+
+/* Running devices, optionally filtered by UUID and parent, appended to out (unsorted). Entries
+ * that are not UUIDs are warned about; devices that cannot be read are skipped. */
+int sysfs_list_active(const char *uuid, const char *parent, struct mdev_list *out);
+
+/* Names of the registered parents (entries of /sys/class/mdev_bus), sorted; none when the
+ * directory is missing. */
+int sysfs_list_parents(struct strv *out);
+
+/* The supported types of one parent, appended to out. Fails, as upstream does, when the parent
+ * has no mdev_supported_types or a type's files cannot be read or parsed. */
+int sysfs_parent_types(const char *parent, struct mdev_type_list *out);
+
+/* Create dev (parent and type set) through its type's `create` file, after upstream's checks
+ * in upstream's order: already running, parent missing (with a case hint), parent not
+ * registered, type unsupported, no available instances. */
+int sysfs_create(const struct mdev *dev);
+
+/* Write value into the attribute file of a running device; the file must exist. */
+int sysfs_write_attr(const char *uuid, const char *name, const char *value);
+
+/* Write "1" to the device's `remove`. */
+int sysfs_remove(const char *uuid);

@@ -1,0 +1,74 @@
+/* Base helpers with no I/O of their own: allocation that never returns NULL, a growable string
+ * buffer, UUID parsing and formatting in the forms upstream accepts, checks for names that
+ * become path components, and small string utilities. */
+#pragma once
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "macro.h"
+
+/* Allocation failure ends the program with a message: a half-done operation on a tool this
+ * small is worse than a clear exit, and every caller would only propagate -ENOMEM anyway. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) _printf_(1, 2);
+char *xvasprintf(const char *fmt, va_list ap) _printf_(1, 0);
+
+/* A growable, always NUL-terminated byte buffer. */
+struct strbuf {
+	char *buf;
+	size_t len;
+	size_t cap;
+};
+void sb_add(struct strbuf *sb, const char *s, size_t n);
+void sb_puts(struct strbuf *sb, const char *s);
+void sb_putc(struct strbuf *sb, char c);
+void sb_printf(struct strbuf *sb, const char *fmt, ...) _printf_(2, 3);
+/* Returns the buffer (owned by the caller) and resets sb; never NULL. */
+char *sb_steal(struct strbuf *sb);
+void sb_free(struct strbuf *sb);
+
+#define UUID_STR_LEN 37 /* 36 characters and the NUL */
+
+/* Parse a UUID in any form upstream accepts: hyphenated, 32 hex digits, {braced} or
+ * urn:uuid:-prefixed, any case. Writes the lower-case hyphenated form into ret (UUID_STR_LEN).
+ * Returns 0, or -EINVAL with a short reason in *ret_reason (static string) when given. */
+int uuid_canonical(const char *s, char ret[UUID_STR_LEN], const char **ret_reason);
+/* True if s is exactly a lower-case hyphenated UUID (the only form written to disk). */
+bool uuid_is_canonical(const char *s);
+/* A fresh random (version 4) UUID, lower-case hyphenated. */
+void uuid_random(char ret[UUID_STR_LEN]);
+
+/* A name that becomes one path component (parent, UUID, attribute, type) must not be empty and
+ * must not contain '/', "..", or control characters. Returns true when safe. */
+bool name_is_safe(const char *s);
+
+/* Strip leading and trailing ASCII whitespace in place; returns s. */
+char *strstrip(char *s);
+bool startswith(const char *s, const char *prefix);
+bool endswith(const char *s, const char *suffix);
+
+/* "<strerror> (os error N)", the form in which upstream reports a system error. */
+const char *os_error_str(int errnum);
+
+/* Parse a decimal signed 32-bit integer with optional surrounding whitespace, as Rust's
+ * str::trim().parse::<i32>() does. Returns 0 or -EINVAL/-ERANGE. */
+int parse_i32(const char *s, int32_t *ret);
+/* Parse an unsigned 32-bit decimal integer (no sign, no whitespace). */
+int parse_u32(const char *s, uint32_t *ret);
+
+/* A vector of owned strings. */
+struct strv {
+	char **v;
+	size_t n;
+	size_t cap;
+};
+void strv_push(struct strv *sv, char *owned);
+void strv_sort(struct strv *sv);
+void strv_free(struct strv *sv);
