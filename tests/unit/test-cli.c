@@ -1,0 +1,84 @@
+/* Unit tests of the command-line parser against upstream's (clap's) rules: option forms,
+ * repeats, values that look like options, help winning, and the relation table. */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "tap.h"
+#include "util.h"
+
+enum { O_UUID, O_PARENT, O_AUTO, O_DEF, O_JSON, N_OPTS };
+static const struct cli_option options[] = {
+	[O_UUID] = { "uuid", 'u', "UUID", "u" },
+	[O_PARENT] = { "parent", 'p', "PARENT", "p" },
+	[O_AUTO] = { "auto", 'a', NULL, "a" },
+	[O_DEF] = { "defined", 'd', NULL, "d" },
+	[O_JSON] = { "jsonfile", 0, "JSONFILE", "j" },
+};
+static const struct cli_rule rules[] = {
+	{ CLI_REQUIRED_UNLESS, O_UUID, O_PARENT, 0 },
+	{ CLI_CONFLICTS, O_JSON, O_AUTO, 0 },
+};
+static const struct cli_command cmd = {
+	.prog = "test", .about = "test", .options = options, .n_options = N_OPTS,
+	.rules = rules, .n_rules = ELEMENTSOF(rules),
+};
+
+static int parse(struct cli_args *a, int n, ...)
+{
+	char *argv[16];
+	va_list ap;
+	va_start(ap, n);
+	for (int i = 0; i < n; i++)
+		argv[i] = va_arg(ap, char *);
+	va_end(ap);
+	return cli_parse(&cmd, n, argv, a);
+}
+
+int main(void)
+{
+	struct cli_args a;
+
+	/* Usage errors print to stderr; keep the TAP stream clean. */
+	(void)!freopen("/dev/null", "w", stderr);
+
+	ok(parse(&a, 1, "--uuid=x") == CLI_OK && streq(a.value[O_UUID], "x"), "--opt=value");
+	ok(parse(&a, 2, "--uuid", "x") == CLI_OK && streq(a.value[O_UUID], "x"), "--opt value");
+	ok(parse(&a, 2, "-u", "x") == CLI_OK && streq(a.value[O_UUID], "x"), "-o value");
+	ok(parse(&a, 1, "-ux") == CLI_OK && streq(a.value[O_UUID], "x"), "-ovalue");
+	ok(parse(&a, 1, "-u=x") == CLI_OK && streq(a.value[O_UUID], "x"), "-o=value");
+	ok(parse(&a, 2, "-adp", "P") == CLI_OK && a.seen[O_AUTO] && a.seen[O_DEF] &&
+		   streq(a.value[O_PARENT], "P"),
+	   "clustered flags with a value at the end");
+	ok(parse(&a, 1, "--uuid=") == CLI_OK && streq(a.value[O_UUID], ""), "empty value with =");
+	ok(parse(&a, 2, "--uuid", "-x") == CLI_USAGE, "a value that looks like an option is refused");
+	ok(parse(&a, 3, "--parent", "-", "-u1") == CLI_OK && streq(a.value[O_PARENT], "-"),
+	   "a lone dash is a value");
+	ok(parse(&a, 1, "--uuid") == CLI_USAGE, "missing value");
+	ok(parse(&a, 4, "-u", "x", "--uuid", "y") == CLI_USAGE, "repeated option");
+	ok(parse(&a, 3, "-u", "x", "-aa") == CLI_USAGE, "repeated flag in a cluster");
+	ok(parse(&a, 2, "-u", "x") == CLI_OK && !a.seen[O_AUTO], "flag not given is not seen");
+	ok(parse(&a, 1, "--bogus") == CLI_USAGE, "unknown long option");
+	ok(parse(&a, 1, "-z") == CLI_USAGE, "unknown short option");
+	ok(parse(&a, 1, "--auto=1") == CLI_USAGE, "a flag takes no value");
+	ok(parse(&a, 1, "stray") == CLI_USAGE, "no positional argument allowed");
+	ok(parse(&a, 0) == CLI_USAGE, "required unless: neither given");
+	ok(parse(&a, 2, "-p", "P") == CLI_OK, "required unless: the other given");
+	ok(parse(&a, 4, "-u", "x", "--jsonfile=f", "-a") == CLI_USAGE, "conflict");
+
+	fflush(stdout);
+	int saved = dup(1), devnull = open("/dev/null", O_WRONLY);
+	dup2(devnull, 1);
+	int r1 = parse(&a, 4, "--jsonfile", "b", "-a", "--help");
+	int r2 = parse(&a, 2, "--bogus", "--help");
+	int r3 = parse(&a, 1, "-h");
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	close(devnull);
+	ok(r1 == CLI_DONE, "--help wins over rule violations");
+	ok(r2 == CLI_USAGE, "an unknown option before --help is still an error");
+	ok(r3 == CLI_DONE, "-h prints help");
+	return tap_done();
+}

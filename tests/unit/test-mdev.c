@@ -1,0 +1,77 @@
+/* Unit tests of the model: attribute edits with upstream's index rules and hints, and the text
+ * forms of `list` and `types`. */
+#include <errno.h>
+
+#include "error.h"
+#include "mdev.h"
+#include "tap.h"
+
+static char *line(const struct mdev *d, enum mdev_listing l, bool verbose)
+{
+	struct strbuf sb = { 0 };
+	mdev_format_line(d, l, verbose, &sb);
+	return sb_steal(&sb);
+}
+
+int main(void)
+{
+	struct mdev *d = mdev_new("5cf14a12-a437-4c82-a13f-70e945782d7b");
+	mdev_set_parent(d, "matrix");
+	mdev_set_type(d, "vfio_ap-passthrough");
+
+	ok(mdev_delete_attr(d, false, 0) == 0 && d->n_attrs == 0, "delete last of none is a no-op");
+	ok(mdev_delete_attr(d, true, 0) == -EINVAL, "delete index 0 of none is refused");
+	is_str(err_get(0),
+	       "Attribute index 0 is invalid\nDevice 5cf14a12-a437-4c82-a13f-70e945782d7b has no attributes",
+	       "hint for a device without attributes");
+	err_clear();
+
+	mdev_append_attr(d, "b", "2");
+	ok(mdev_insert_attr(d, 0, "a", "1") == 0, "insert at 0");
+	ok(mdev_insert_attr(d, 2, "c", "3") == 0, "insert at len appends");
+	ok(mdev_insert_attr(d, 4, "x", "y") == -EINVAL, "insert past len is refused");
+	is_str(err_get(0),
+	       "Attribute index 4 is invalid\n  Attrs:\n    @{0}: {\"a\":\"1\"}\n    @{1}: {\"b\":\"2\"}\n    @{2}: {\"c\":\"3\"}\n",
+	       "hint lists the attributes");
+	err_clear();
+	ok(mdev_delete_attr(d, true, 3) == -EINVAL, "delete at len is refused");
+	err_clear();
+	ok(mdev_delete_attr(d, true, 1) == 0 && d->n_attrs == 2 && streq(d->attrs[1].name, "c"),
+	   "delete in the middle");
+	ok(mdev_delete_attr(d, false, 0) == 0 && d->n_attrs == 1 && streq(d->attrs[0].name, "a"),
+	   "delete without index removes the last");
+
+	char *s = line(d, MDEV_LISTING_ACTIVE, false);
+	is_str(s, "5cf14a12-a437-4c82-a13f-70e945782d7b matrix vfio_ap-passthrough manual\n", "plain line");
+	free(s);
+	d->defined = true;
+	d->autostart = true;
+	s = line(d, MDEV_LISTING_ACTIVE, true);
+	is_str(s,
+	       "5cf14a12-a437-4c82-a13f-70e945782d7b matrix vfio_ap-passthrough auto (defined)\n  Attrs:\n    @{0}: {\"a\":\"1\"}\n",
+	       "active line marks defined, verbose prints attrs");
+	free(s);
+	s = line(d, MDEV_LISTING_DEFINED, false);
+	is_str(s, "5cf14a12-a437-4c82-a13f-70e945782d7b matrix vfio_ap-passthrough auto\n",
+	       "defined line without (active) when not running");
+	free(s);
+	d->active = true;
+	s = line(d, MDEV_LISTING_DEFINED, false);
+	ok(endswith(s, " auto (active)\n"), "defined line marks active");
+	free(s);
+
+	struct mdev *c = mdev_dup(d);
+	ok(c != d && streq(c->attrs[0].value, "1") && c->active && c->defined, "dup copies everything");
+	mdev_free(c);
+	mdev_free(d);
+
+	struct mdev_type t = { .parent = "p", .id = "mtty-2", .available = 12, .device_api = "vfio-pci",
+			       .name = "Dual port serial", .description = "" };
+	struct strbuf sb = { 0 };
+	mdev_type_format(&t, &sb);
+	is_str(sb.buf,
+	       "  mtty-2\n    Available instances: 12\n    Device API: vfio-pci\n    Name: Dual port serial\n",
+	       "type block without description");
+	sb_free(&sb);
+	return tap_done();
+}

@@ -1,0 +1,106 @@
+/* Unit tests of the base helpers: UUID forms, safe names, integer parsing, string buffers. */
+#include <errno.h>
+
+#include "tap.h"
+#include "util.h"
+
+static void test_uuid(void)
+{
+	static const struct {
+		const char *in;
+		const char *want; /* NULL: must be refused */
+	} cases[] = {
+		{ "5cf14a12-a437-4c82-a13f-70e945782d7b", "5cf14a12-a437-4c82-a13f-70e945782d7b" },
+		{ "5CF14A12-A437-4C82-A13F-70E945782D7B", "5cf14a12-a437-4c82-a13f-70e945782d7b" },
+		{ "5cf14a12a4374c82a13f70e945782d7b", "5cf14a12-a437-4c82-a13f-70e945782d7b" },
+		{ "{5cf14a12-a437-4c82-a13f-70e945782d7b}", "5cf14a12-a437-4c82-a13f-70e945782d7b" },
+		{ "urn:uuid:5cf14a12-a437-4c82-a13f-70e945782d7b", "5cf14a12-a437-4c82-a13f-70e945782d7b" },
+		{ "URN:UUID:5CF14A12-A437-4C82-A13F-70E945782D7B", "5cf14a12-a437-4c82-a13f-70e945782d7b" },
+		{ "", NULL },
+		{ "not-a-uuid", NULL },
+		{ "5cf14a12-a437-4c82-a13f-70e945782d7", NULL },
+		{ "5cf14a12-a437-4c82-a13f-70e945782d7bb", NULL },
+		{ "5cf14a12xa437-4c82-a13f-70e945782d7b", NULL },
+		{ "5cf14a12-a437-4c82-a13f-70e945782d7g", NULL },
+		{ "{5cf14a12-a437-4c82-a13f-70e945782d7b", NULL },
+		{ "5cf14a12-a437-4c82-a13f70e945782d7b0", NULL },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		char out[UUID_STR_LEN] = "";
+		const char *why = NULL;
+		int r = uuid_canonical(cases[i].in, out, &why);
+		if (cases[i].want)
+			is_str(r == 0 ? out : NULL, cases[i].want, "uuid '%s' is accepted", cases[i].in);
+		else
+			ok(r == -EINVAL && why && *why, "uuid '%s' is refused with a reason", cases[i].in);
+	}
+	char u[UUID_STR_LEN];
+	uuid_random(u);
+	ok(uuid_is_canonical(u) && u[14] == '4', "a random uuid is canonical version 4: %s", u);
+	ok(!uuid_is_canonical("5CF14A12-A437-4C82-A13F-70E945782D7B"), "upper case is not canonical");
+}
+
+static void test_names(void)
+{
+	static const struct {
+		const char *name;
+		bool safe;
+	} cases[] = {
+		{ "0000:00:02.0", true }, { "matrix", true }, { "0.0.26ab", true },
+		{ "i915-GVTg_V5_4", true }, { "a.b", true }, { "", false }, { "a/b", false },
+		{ "..", false }, { "../x", false }, { "x..y", false }, { "a\nb", false },
+		{ "a\tb", false }, { "\x7f", false }, { ".", true },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++)
+		ok(name_is_safe(cases[i].name) == cases[i].safe, "name %zu is %s", i,
+		   cases[i].safe ? "safe" : "refused");
+	ok(!name_is_safe(NULL), "NULL name is refused");
+}
+
+static void test_ints(void)
+{
+	static const struct {
+		const char *in;
+		int r;
+		int32_t v;
+	} cases[] = {
+		{ "2\n", 0, 2 },       { " 65535 ", 0, 65535 }, { "-1", 0, -1 },
+		{ "+7", 0, 7 },        { "abc", -EINVAL, 0 },   { "", -EINVAL, 0 },
+		{ "1 2", -EINVAL, 0 }, { "0x10", -EINVAL, 0 },  { "2147483648", -ERANGE, 0 },
+		{ "-2147483649", -ERANGE, 0 },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		int32_t v = 0;
+		int r = parse_i32(cases[i].in, &v);
+		ok(r == cases[i].r && (r < 0 || v == cases[i].v), "parse_i32 case %zu", i);
+	}
+	uint32_t u;
+	ok(parse_u32("4294967295", &u) == 0 && u == UINT32_MAX, "u32 max");
+	ok(parse_u32("4294967296", &u) == -ERANGE, "u32 overflow");
+	ok(parse_u32("-1", &u) == -EINVAL, "u32 sign refused");
+	ok(parse_u32("", &u) == -EINVAL, "u32 empty refused");
+}
+
+static void test_strbuf(void)
+{
+	struct strbuf sb = { 0 };
+	for (int i = 0; i < 1000; i++)
+		sb_printf(&sb, "%d,", i);
+	ok(sb.len == strlen(sb.buf), "strbuf length tracks content");
+	ok(startswith(sb.buf, "0,1,2,") && endswith(sb.buf, "998,999,"), "strbuf grows");
+	char *s = sb_steal(&sb);
+	ok(sb.buf == NULL && sb.len == 0, "steal resets");
+	free(s);
+	char t[] = "  \t x y \n";
+	is_str(strstrip(t), "x y", "strstrip");
+	is_str(os_error_str(ENOENT), "No such file or directory (os error 2)", "os error text");
+}
+
+int main(void)
+{
+	test_uuid();
+	test_names();
+	test_ints();
+	test_strbuf();
+	return tap_done();
+}
