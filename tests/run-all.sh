@@ -1,0 +1,18 @@
+#!/bin/sh
+# The whole test suite from a clean checkout: install what it needs, build with warnings as
+# errors, run the unit and CLI tests (make check), then make distcheck, which builds the
+# tarball and runs the tests again from a read-only source tree.
+set -eu
+src=$(cd "$(dirname "$0")/.." && pwd)
+"$src/tools/deps.sh" test
+
+build=${BUILD_DIR:-$src/build-check}
+cd "$src"
+./autogen.sh >/dev/null 2>&1
+rm -rf "$build"
+mkdir -p "$build"
+cd "$build"
+"$src/configure" -q --enable-werror
+make -j"$(nproc)"
+make -j"$(nproc)" check || { cat tests/*.log tests/*/*.log 2>/dev/null | grep -v '^ok ' | tail -200; exit 1; }
+make -j"$(nproc)" distcheck

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Install the Debian packages that building and testing mdevctl need, if they are missing.
+#   tools/deps.sh build   compiler, autotools and the libraries
+#   tools/deps.sh test    the above, plus bats with bats-assert and bats-support
+# Runs apt-get through sudo when not root. Does nothing when everything is installed.
+set -eu
+
+build="build-essential autoconf automake pkg-config libjansson-dev uuid-dev libudev-dev"
+test="$build bats bats-assert bats-support"
+case "${1:-build}" in
+build) want=$build ;;
+test) want=$test ;;
+*) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
+
+missing=
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+[ -n "$missing" ] || exit 0
+
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+echo "Installing:$missing" >&2
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
