@@ -23,14 +23,24 @@
 
 extern char **environ;
 
-enum event { EV_PRE, EV_POST, EV_NOTIFY, EV_GET, EV_LIVE };
-enum state { ST_NONE, ST_SUCCESS, ST_FAILURE };
+enum event {
+	EV_PRE,
+	EV_POST,
+	EV_NOTIFY,
+	EV_GET,
+	EV_LIVE
+};
+enum state {
+	ST_NONE,
+	ST_SUCCESS,
+	ST_FAILURE
+};
 
 static const char *const event_names[] = { "pre", "post", "notify", "get", "live" };
 static const char *const event_debug[] = { "Pre", "Post", "Notify", "Get", "Live" };
-static const char *const action_names[] = { "start", "stop", "define", "undefine",
+static const char *const action_names[] = { "start",  "stop",	    "define",	   "undefine",
 					    "modify", "attributes", "capabilities" };
-static const char *const action_debug[] = { "Start", "Stop", "Define", "Undefine",
+static const char *const action_debug[] = { "Start",  "Stop",	    "Define",	   "Undefine",
 					    "Modify", "Attributes", "Capabilities" };
 static const char *const state_names[] = { "none", "success", "failure" };
 
@@ -46,7 +56,7 @@ static const struct caps caps_v1 = {
 };
 
 /* What we announce in the capabilities probe. */
-#define PROVIDES_JSON                                                                             \
+#define PROVIDES_JSON                                                                           \
 	"{\"provides\":{\"version\":2,\"actions\":[\"start\",\"stop\",\"define\",\"undefine\"," \
 	"\"modify\",\"attributes\",\"capabilities\"],\"events\":[\"pre\",\"post\",\"notify\","  \
 	"\"get\",\"live\"]}}"
@@ -136,9 +146,20 @@ static int run_script(const char *path, const struct mdev *dev, enum event ev,
 		      enum callout_action action, enum state st, const char *stdin_data,
 		      struct result *res)
 {
-	char *argv[] = { (char *)path, "-t", dev->type, "-e", (char *)event_names[ev],
-			 "-a", (char *)action_names[action], "-s", (char *)state_names[st],
-			 "-u", (char *)dev->uuid, "-p", dev->parent, NULL };
+	char *argv[] = { (char *)path,
+			 "-t",
+			 dev->type,
+			 "-e",
+			 (char *)event_names[ev],
+			 "-a",
+			 (char *)action_names[action],
+			 "-s",
+			 (char *)state_names[st],
+			 "-u",
+			 (char *)dev->uuid,
+			 "-p",
+			 dev->parent,
+			 NULL };
 	int in[2], out[2], err[2];
 	pid_t pid;
 	int r;
@@ -281,7 +302,7 @@ static bool parse_caps(const char *path, const struct result *res, struct caps *
 	if (!json_is_integer(ver) || json_integer_value(ver) < 0 || !json_is_array(acts) ||
 	    !json_is_array(evs))
 		goto out;
-	json_array_foreach(acts, i, v) {
+	json_array_foreach (acts, i, v) {
 		if (!json_is_string(v))
 			goto out;
 		int k = name_index(action_names, ELEMENTSOF(action_names), json_string_value(v));
@@ -290,7 +311,7 @@ static bool parse_caps(const char *path, const struct result *res, struct caps *
 		else
 			c.actions |= 1u << k;
 	}
-	json_array_foreach(evs, i, v) {
+	json_array_foreach (evs, i, v) {
 		if (!json_is_string(v))
 			goto out;
 		int k = name_index(event_names, ELEMENTSOF(event_names), json_string_value(v));
@@ -440,8 +461,8 @@ static void notify(struct callout *c, enum callout_action action)
 	for (int d = 0; d < 2; d++)
 		for (size_t i = 0; i < notifier_scripts[d].n; i++) {
 			struct result res;
-			if (run_script(notifier_scripts[d].v[i], c->dev, EV_NOTIFY, action, c->state,
-				       NULL, &res) == 0)
+			if (run_script(notifier_scripts[d].v[i], c->dev, EV_NOTIFY, action,
+				       c->state, NULL, &res) == 0)
 				result_clear(&res);
 		}
 }
@@ -543,8 +564,9 @@ int callout_live_modify(struct mdev *dev)
 	callout_init(&c, dev);
 	if (!c.script) {
 		callout_done(&c);
-		return err_set(-EOPNOTSUPP,
-			       "No callout script with version support found that supports live modify");
+		return err_set(
+			-EOPNOTSUPP,
+			"No callout script with version support found that supports live modify");
 	}
 	r = sysfs_device_state(dev->uuid, &parent, &type);
 	if (r <= 0) {
@@ -553,7 +575,8 @@ int callout_live_modify(struct mdev *dev)
 		return r;
 	}
 	if (!streq(parent, dev->parent))
-		r = err_set(-EINVAL, "Device exists under different parent - cannot run live update");
+		r = err_set(-EINVAL,
+			    "Device exists under different parent - cannot run live update");
 	else if (!streq(type, dev->type))
 		r = err_set(-EINVAL, "Device exists with different type - cannot run live update");
 	else {

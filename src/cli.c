@@ -61,7 +61,8 @@ void cli_print_help(const struct cli_command *cmd, bool long_help, FILE *out)
 		if (o->short_name)
 			snprintf(sh, sizeof(sh), "-%c, ", o->short_name);
 		if (o->value_name)
-			snprintf(left[n], sizeof(left[n]), "%s--%s <%s>", sh, o->long_name, o->value_name);
+			snprintf(left[n], sizeof(left[n]), "%s--%s <%s>", sh, o->long_name,
+				 o->value_name);
 		else
 			snprintf(left[n], sizeof(left[n]), "%s--%s", sh, o->long_name);
 		help[n] = o->help;
@@ -140,8 +141,9 @@ static int check_rules(const struct cli_command *cmd, const struct cli_args *ret
 			if (a && b) {
 				char an[128];
 				snprintf(an, sizeof(an), "%s", cli_option_name(cmd, rule->a));
-				return cli_usage_error(cmd, "the argument '%s' cannot be used with '%s'", an,
-						       cli_option_name(cmd, rule->b));
+				return cli_usage_error(cmd,
+						       "the argument '%s' cannot be used with '%s'",
+						       an, cli_option_name(cmd, rule->b));
 			}
 			break;
 		case CLI_ONE_OF: {
@@ -155,20 +157,23 @@ static int check_rules(const struct cli_command *cmd, const struct cli_args *ret
 				}
 				char an[128];
 				snprintf(an, sizeof(an), "%s", cli_option_name(cmd, first));
-				return cli_usage_error(cmd, "the argument '%s' cannot be used with '%s'", an,
-						       cli_option_name(cmd, i));
+				return cli_usage_error(cmd,
+						       "the argument '%s' cannot be used with '%s'",
+						       an, cli_option_name(cmd, i));
 			}
 			if (first < 0) {
 				m += (size_t)snprintf(missing + m, sizeof(missing) - m, "\n  <");
 				bool sep = false;
 				for (int i = 0; i < cmd->n_options && m < sizeof(missing); i++)
 					if (rule->mask & (1u << i)) {
-						m += (size_t)snprintf(missing + m, sizeof(missing) - m, "%s%s",
-								      sep ? "|" : "", cli_option_name(cmd, i));
+						m += (size_t)snprintf(
+							missing + m, sizeof(missing) - m, "%s%s",
+							sep ? "|" : "", cli_option_name(cmd, i));
 						sep = true;
 					}
 				if (m < sizeof(missing))
-					m += (size_t)snprintf(missing + m, sizeof(missing) - m, ">");
+					m += (size_t)snprintf(missing + m, sizeof(missing) - m,
+							      ">");
 			}
 			break;
 		}
@@ -176,7 +181,7 @@ static int check_rules(const struct cli_command *cmd, const struct cli_args *ret
 		case CLI_REQUIRED_UNLESS:
 		case CLI_REQUIRES: {
 			int need = rule->kind == CLI_REQUIRES ? rule->b : rule->a;
-			bool missing_it = rule->kind == CLI_REQUIRED ? !a
+			bool missing_it = rule->kind == CLI_REQUIRED	      ? !a
 					  : rule->kind == CLI_REQUIRED_UNLESS ? (!a && !b)
 									      : (a && !b);
 			if (missing_it && m < sizeof(missing))
@@ -187,7 +192,8 @@ static int check_rules(const struct cli_command *cmd, const struct cli_args *ret
 		}
 	}
 	if (cmd->positional && !ret->positional && m < sizeof(missing))
-		m += (size_t)snprintf(missing + m, sizeof(missing) - m, "\n  <%s>", cmd->positional);
+		m += (size_t)snprintf(missing + m, sizeof(missing) - m, "\n  <%s>",
+				      cmd->positional);
 	if (m > 0)
 		return cli_usage_error(cmd, "the following required arguments were not provided:%s",
 				       missing);
@@ -226,20 +232,22 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_a
 					printf("%s %s\n", cmd->version, PACKAGE_VERSION);
 					return CLI_DONE;
 				}
-				return cli_usage_error(cmd, "unexpected argument '--%.*s' found", (int)len,
-						       name);
+				return cli_usage_error(cmd, "unexpected argument '--%.*s' found",
+						       (int)len, name);
 			}
 			const char *value = NULL;
 			if (cmd->options[i].value_name) {
 				value = eq ? eq + 1 : next_value(argc, argv, &k);
 				if (!value)
-					return cli_usage_error(cmd,
-							       "a value is required for '%s' but none was supplied",
-							       cli_option_name(cmd, i));
+					return cli_usage_error(
+						cmd,
+						"a value is required for '%s' but none was supplied",
+						cli_option_name(cmd, i));
 			} else if (eq)
-				return cli_usage_error(cmd,
-						       "unexpected value '%s' for '--%s' found; no more were expected",
-						       eq + 1, cmd->options[i].long_name);
+				return cli_usage_error(
+					cmd,
+					"unexpected value '%s' for '--%s' found; no more were expected",
+					eq + 1, cmd->options[i].long_name);
 			r = take(cmd, ret, i, value);
 			if (r != CLI_OK)
 				return r;
@@ -264,10 +272,12 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_a
 					return r;
 				continue;
 			}
-			const char *value = c[1] ? c + 1 + (c[1] == '=') : next_value(argc, argv, &k);
+			const char *value =
+				c[1] ? c + 1 + (c[1] == '=') : next_value(argc, argv, &k);
 			if (!value)
-				return cli_usage_error(cmd, "a value is required for '%s' but none was supplied",
-						       cli_option_name(cmd, i));
+				return cli_usage_error(
+					cmd, "a value is required for '%s' but none was supplied",
+					cli_option_name(cmd, i));
 			r = take(cmd, ret, i, value);
 			if (r != CLI_OK)
 				return r;

@@ -12,18 +12,18 @@
 #define CLI_MAX_OPTIONS 32
 
 struct cli_option {
-	const char *long_name;  /* "uuid" */
-	char short_name;        /* 'u', or 0 */
+	const char *long_name;	/* "uuid" */
+	char short_name;	/* 'u', or 0 */
 	const char *value_name; /* "UUID", or NULL for a flag */
 	const char *help;
 };
 
 enum cli_rule_kind {
-	CLI_REQUIRED,        /* a must be given */
+	CLI_REQUIRED,	     /* a must be given */
 	CLI_REQUIRED_UNLESS, /* a must be given unless b is */
-	CLI_CONFLICTS,       /* a and b not together */
-	CLI_REQUIRES,        /* a needs b */
-	CLI_ONE_OF,          /* exactly one of the options in mask */
+	CLI_CONFLICTS,	     /* a and b not together */
+	CLI_REQUIRES,	     /* a needs b */
+	CLI_ONE_OF,	     /* exactly one of the options in mask */
 };
 
 struct cli_rule {
@@ -34,15 +34,15 @@ struct cli_rule {
 };
 
 struct cli_command {
-	const char *prog;       /* "mdevctl define", or "lsmdev" */
-	const char *about;      /* one line, for -h and command lists */
+	const char *prog;	/* "mdevctl define", or "lsmdev" */
+	const char *about;	/* one line, for -h and command lists */
 	const char *long_about; /* more, for --help (may be NULL) */
 	const struct cli_option *options;
 	int n_options;
 	const struct cli_rule *rules;
 	int n_rules;
 	const char *positional; /* "PARENT": one required positional argument; NULL: none */
-	const char *version;    /* name -V/--version prints ("lsmdev"), or NULL: no -V */
+	const char *version;	/* name -V/--version prints ("lsmdev"), or NULL: no -V */
 };
 
 struct cli_args {

@@ -13,9 +13,9 @@
 #endif
 
 #define SYS_MDEV_DEVICES "/sys/bus/mdev/devices"
-#define SYS_MDEV_BUS "/sys/class/mdev_bus"
-#define CONFIG_DIR "/etc/mdevctl.d"
-#define OLD_SCRIPTDIR CONFIG_DIR "/scripts.d"
+#define SYS_MDEV_BUS	 "/sys/class/mdev_bus"
+#define CONFIG_DIR	 "/etc/mdevctl.d"
+#define OLD_SCRIPTDIR	 CONFIG_DIR "/scripts.d"
 
 static char *root; /* "" for "/", else the prefix without a trailing slash */
 static char *callout_dirs[3];
@@ -107,8 +107,9 @@ int env_self_check(void)
 
 	for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
 		if (stat(dirs[i], &st) < 0)
-			return err_set(-ENOENT,
-				       "Required directory \"%s\" doesn't exist. This may indicate a packaging or installation error",
-				       dirs[i]);
+			return err_set(
+				-ENOENT,
+				"Required directory \"%s\" doesn't exist. This may indicate a packaging or installation error",
+				dirs[i]);
 	return 0;
 }

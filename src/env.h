@@ -16,13 +16,13 @@ bool env_rerooted(void);
 char *env_path(const char *fmt, ...) _printf_(1, 2);
 
 /* Well-known places, each a malloc'ed rooted path. */
-char *env_mdev_devices(void);  /* /sys/bus/mdev/devices */
-char *env_mdev_bus(void);      /* /sys/class/mdev_bus */
-char *env_config_dir(void);    /* /etc/mdevctl.d */
-char *env_device_path(const char *uuid);                        /* devices/<uuid> */
-char *env_parent_path(const char *parent);                      /* mdev_bus/<parent> */
-char *env_type_path(const char *parent, const char *type);      /* .../mdev_supported_types/<type> */
-char *env_config_path(const char *parent, const char *uuid);    /* /etc/mdevctl.d/<parent>/<uuid> */
+char *env_mdev_devices(void);				     /* /sys/bus/mdev/devices */
+char *env_mdev_bus(void);				     /* /sys/class/mdev_bus */
+char *env_config_dir(void);				     /* /etc/mdevctl.d */
+char *env_device_path(const char *uuid);		     /* devices/<uuid> */
+char *env_parent_path(const char *parent);		     /* mdev_bus/<parent> */
+char *env_type_path(const char *parent, const char *type);   /* .../mdev_supported_types/<type> */
+char *env_config_path(const char *parent, const char *uuid); /* /etc/mdevctl.d/<parent>/<uuid> */
 
 /* Callout and notifier directories in the order they are searched: the packaged one under
  * the script dir first, then the deprecated one under /etc/mdevctl.d/scripts.d. The array and

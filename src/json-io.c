@@ -45,19 +45,21 @@ int json_io_load_attrs(struct mdev *dev, json_t *attrs)
 		return 0;
 	if (!json_is_array(attrs))
 		return err_set(-EINVAL, "attributes field is not an array");
-	json_array_foreach(attrs, i, a) {
+	json_array_foreach (attrs, i, a) {
 		if (!json_is_object(a))
 			return err_set(-EINVAL, "invalid JSON format for attribute: not an object");
 		if (json_object_size(a) != 1)
-			return err_set(-EINVAL, "invalid JSON format for attribute: too many fields");
+			return err_set(-EINVAL,
+				       "invalid JSON format for attribute: too many fields");
 		const char *key = json_object_iter_key(json_object_iter(a));
 		json_t *val = json_object_iter_value(json_object_iter(a));
 		if (!json_is_string(val))
-			return err_set(-EINVAL,
-				       "invalid JSON format for attribute \"%s\" (attrs[%zu]): value must be of type str, not %s",
-				       key, i, type_name(val));
+			return err_set(
+				-EINVAL,
+				"invalid JSON format for attribute \"%s\" (attrs[%zu]): value must be of type str, not %s",
+				key, i, type_name(val));
 	}
-	json_array_foreach(attrs, i, a) {
+	json_array_foreach (attrs, i, a) {
 		void *it = json_object_iter(a);
 		mdev_append_attr(dev, json_object_iter_key(it),
 				 json_string_value(json_object_iter_value(it)));
@@ -86,11 +88,13 @@ int json_io_load_config(struct mdev *dev, json_t *root)
 json_t *json_io_config(const struct mdev *dev)
 {
 	json_t *o = json_object(), *attrs = json_array();
-	json_object_set_new_nocheck(o, "mdev_type", json_string_nocheck(dev->type ? dev->type : ""));
+	json_object_set_new_nocheck(o, "mdev_type",
+				    json_string_nocheck(dev->type ? dev->type : ""));
 	json_object_set_new(o, "start", json_string(dev->autostart ? "auto" : "manual"));
 	for (size_t i = 0; i < dev->n_attrs; i++) {
 		json_t *a = json_object();
-		json_object_set_new_nocheck(a, dev->attrs[i].name, json_string_nocheck(dev->attrs[i].value));
+		json_object_set_new_nocheck(a, dev->attrs[i].name,
+					    json_string_nocheck(dev->attrs[i].value));
 		json_array_append_new(attrs, a);
 	}
 	json_object_set_new(o, "attrs", attrs);
@@ -120,7 +124,8 @@ json_t *json_io_device_tree(const struct mdev_list *list)
 	return top;
 }
 
-json_t *json_io_type_tree(const struct mdev_type_list *types, char *const *parents, size_t n_parents)
+json_t *json_io_type_tree(const struct mdev_type_list *types, char *const *parents,
+			  size_t n_parents)
 {
 	json_t *top = json_array();
 	if (n_parents == 0)
@@ -202,7 +207,7 @@ static void emit(struct strbuf *sb, const json_t *v, int level, bool pretty)
 		}
 		bool first = true;
 		sb_putc(sb, '{');
-		json_object_foreach((json_t *)v, k, m) {
+		json_object_foreach ((json_t *)v, k, m) {
 			if (!first)
 				sb_putc(sb, ',');
 			first = false;
@@ -229,7 +234,7 @@ static void emit(struct strbuf *sb, const json_t *v, int level, bool pretty)
 			break;
 		}
 		sb_putc(sb, '[');
-		json_array_foreach((json_t *)v, i, m) {
+		json_array_foreach ((json_t *)v, i, m) {
 			if (i)
 				sb_putc(sb, ',');
 			if (pretty) {

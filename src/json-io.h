@@ -28,7 +28,8 @@ json_t *json_io_config(const struct mdev *dev);
 json_t *json_io_device_tree(const struct mdev_list *list);
 /* [{"<parent>": [{"<type>": {...}}, ...]}] of a sorted type list plus the parents that have
  * no types (parents: sorted names); [] when there are no parents. */
-json_t *json_io_type_tree(const struct mdev_type_list *types, char *const *parents, size_t n_parents);
+json_t *json_io_type_tree(const struct mdev_type_list *types, char *const *parents,
+			  size_t n_parents);
 
 /* serde_json's to_string_pretty / to_string. The result is owned by the caller. */
 char *json_io_pretty(const json_t *v);

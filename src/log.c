@@ -10,7 +10,7 @@
 static enum log_level threshold = LOG_WARN;
 
 static const char *const names[] = {
-	[LOG_OFF] = "off", [LOG_ERROR] = "error", [LOG_WARN] = "warn",
+	[LOG_OFF] = "off",   [LOG_ERROR] = "error", [LOG_WARN] = "warn",
 	[LOG_INFO] = "info", [LOG_DEBUG] = "debug", [LOG_TRACE] = "trace",
 };
 
@@ -49,7 +49,7 @@ int log_enabled(enum log_level level)
 void log_msg(enum log_level level, const char *fmt, ...)
 {
 	static const char *const labels[] = {
-		[LOG_ERROR] = "ERROR", [LOG_WARN] = "WARN ", [LOG_INFO] = "INFO ",
+		[LOG_ERROR] = "ERROR", [LOG_WARN] = "WARN ",  [LOG_INFO] = "INFO ",
 		[LOG_DEBUG] = "DEBUG", [LOG_TRACE] = "TRACE",
 	};
 	if (!log_enabled(level))

@@ -6,7 +6,14 @@
 
 #include "macro.h"
 
-enum log_level { LOG_OFF, LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG, LOG_TRACE };
+enum log_level {
+	LOG_OFF,
+	LOG_ERROR,
+	LOG_WARN,
+	LOG_INFO,
+	LOG_DEBUG,
+	LOG_TRACE
+};
 
 void log_init(void);
 void log_set_level(enum log_level level);
@@ -14,10 +21,10 @@ int log_enabled(enum log_level level);
 void log_msg(enum log_level level, const char *fmt, ...) _printf_(2, 3);
 
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
-#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
-#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
-#define log_debug(...)                                 \
-	do {                                           \
-		if (log_enabled(LOG_DEBUG))            \
+#define log_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
+#define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(...)                                   \
+	do {                                             \
+		if (log_enabled(LOG_DEBUG))              \
 			log_msg(LOG_DEBUG, __VA_ARGS__); \
 	} while (0)

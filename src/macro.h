@@ -9,24 +9,24 @@
 #include <string.h>
 #include <unistd.h>
 
-#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
-#define streq(a, b) (strcmp((a), (b)) == 0)
-#define _unused_ __attribute__((unused))
+#define ELEMENTSOF(x)  (sizeof(x) / sizeof((x)[0]))
+#define streq(a, b)    (strcmp((a), (b)) == 0)
+#define _unused_       __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
-#define _noreturn_ __attribute__((noreturn))
+#define _noreturn_     __attribute__((noreturn))
 
 /* Hand over ownership of a cleanup-managed pointer: the local becomes NULL. */
-#define TAKE_PTR(p)                                \
-	({                                         \
-		__typeof__(p) _tp_ = (p);          \
-		(p) = NULL;                        \
-		_tp_;                              \
+#define TAKE_PTR(p)                       \
+	({                                \
+		__typeof__(p) _tp_ = (p); \
+		(p) = NULL;               \
+		_tp_;                     \
 	})
-#define TAKE_FD(fd)                                \
-	({                                         \
-		int _tfd_ = (fd);                  \
-		(fd) = -1;                         \
-		_tfd_;                             \
+#define TAKE_FD(fd)               \
+	({                        \
+		int _tfd_ = (fd); \
+		(fd) = -1;        \
+		_tfd_;            \
 	})
 
 static inline void freep(void *p)
@@ -52,16 +52,16 @@ static inline void closedirp(DIR **d)
 		(void)closedir(*d);
 }
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
-#define _cleanup_free_ _cleanup_(freep)
-#define _cleanup_close_ _cleanup_(closep)
-#define _cleanup_fclose_ _cleanup_(fclosep)
+#define _cleanup_(f)	   __attribute__((cleanup(f)))
+#define _cleanup_free_	   _cleanup_(freep)
+#define _cleanup_close_	   _cleanup_(closep)
+#define _cleanup_fclose_   _cleanup_(fclosep)
 #define _cleanup_closedir_ _cleanup_(closedirp)
 
 /* Declare NAME_freep() for a type whose destructor NAME_free() accepts NULL. */
-#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)         \
-	static inline void func##p(type *p)             \
-	{                                               \
-		if (*p)                                 \
-			func(*p);                       \
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func) \
+	static inline void func##p(type *p)     \
+	{                                       \
+		if (*p)                         \
+			func(*p);               \
 	}

@@ -17,8 +17,8 @@ struct mdev_attr {
 
 struct mdev {
 	char uuid[UUID_STR_LEN]; /* lower-case hyphenated */
-	char *parent;            /* NULL until known */
-	char *type;              /* NULL until known */
+	char *parent;		 /* NULL until known */
+	char *type;		 /* NULL until known */
 	bool autostart;
 	bool active;  /* running with this parent and type (set by sysfs_mark_active()) */
 	bool defined; /* a definition exists for (parent, uuid) (set where it is looked up) */
@@ -48,7 +48,10 @@ int mdev_delete_attr(struct mdev *dev, bool has_index, uint32_t index);
  * nothing when there are no attributes. */
 void mdev_format_attrs(const struct mdev *dev, struct strbuf *out);
 
-enum mdev_listing { MDEV_LISTING_ACTIVE, MDEV_LISTING_DEFINED };
+enum mdev_listing {
+	MDEV_LISTING_ACTIVE,
+	MDEV_LISTING_DEFINED
+};
 /* One `list` line: "<uuid> <parent> <type> <auto|manual>" with " (defined)" in an active
  * listing when dev->defined, " (active)" in a defined listing when dev->active; then the
  * attributes when verbose. */
@@ -68,10 +71,10 @@ void mdev_list_free(struct mdev_list *l);
 
 struct mdev_type {
 	char *parent;
-	char *id;          /* directory name, e.g. "i915-GVTg_V5_4" */
+	char *id;	   /* directory name, e.g. "i915-GVTg_V5_4" */
 	int32_t available; /* available_instances */
 	char *device_api;
-	char *name;        /* "" when absent */
+	char *name;	   /* "" when absent */
 	char *description; /* "" when absent; newlines already turned into ", " */
 };
 void mdev_type_clear(struct mdev_type *t);

@@ -80,7 +80,8 @@ static int top_level(int argc, char **argv)
 		}
 		const struct verb *v = find_verb(argv[2]);
 		if (!v || argc > 3)
-			return cli_usage_error(&top_cmd, "unrecognized subcommand '%s'", argv[argc > 3 ? 3 : 2]);
+			return cli_usage_error(&top_cmd, "unrecognized subcommand '%s'",
+					       argv[argc > 3 ? 3 : 2]);
 		cli_print_help(v->cmd, true, stdout);
 		return CLI_DONE;
 	}

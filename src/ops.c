@@ -15,15 +15,16 @@
 #include "udev.h"
 
 #define JSONFILE_MAX_SIZE (16u << 20)
-#define UDEV_WAIT_MS 5000
+#define UDEV_WAIT_MS	  5000
 
 static int check_name(const char *what, const char *name)
 {
 	if (name_is_safe(name))
 		return 0;
-	return err_set(-EINVAL,
-		       "Invalid %s '%s': it must not be empty or contain '/', '..' or control characters",
-		       what, name);
+	return err_set(
+		-EINVAL,
+		"Invalid %s '%s': it must not be empty or contain '/', '..' or control characters",
+		what, name);
 }
 
 /* Names that become path components: the parent, the type, attribute names. */
@@ -100,14 +101,16 @@ int ops_list(const struct list_request *rq, FILE *out)
 	mdev_list_sort(&l);
 
 	if (rq->dumpjson) {
-		json_t *j = (rq->uuid && l.n == 1) ? json_io_config(l.v[0]) : json_io_device_tree(&l);
+		json_t *j =
+			(rq->uuid && l.n == 1) ? json_io_config(l.v[0]) : json_io_device_tree(&l);
 		_cleanup_free_ char *s = json_io_pretty(j);
 		json_decref(j);
 		write_all(out, s);
 	} else {
 		struct strbuf sb = { 0 };
 		for (size_t i = 0; i < l.n; i++)
-			mdev_format_line(l.v[i], rq->defined ? MDEV_LISTING_DEFINED : MDEV_LISTING_ACTIVE,
+			mdev_format_line(l.v[i],
+					 rq->defined ? MDEV_LISTING_DEFINED : MDEV_LISTING_ACTIVE,
 					 rq->verbose, &sb);
 		if (sb.len)
 			fwrite(sb.buf, 1, sb.len, out);
@@ -236,13 +239,15 @@ int ops_define(const struct define_request *rq, FILE *out)
 		if (r < 0)
 			return err_os(r, -r, "Unable to read file \"%s\"", rq->jsonfile);
 		if (!rq->parent)
-			return err_set(-EINVAL, "Parent device required to define device via \"%s\"",
+			return err_set(-EINVAL,
+				       "Parent device required to define device via \"%s\"",
 				       rq->jsonfile);
 		r = check_name("parent", rq->parent);
 		if (r < 0)
 			return r;
 		if (store_exists(rq->parent, uuid))
-			return err_set(-EEXIST, "Cowardly refusing to overwrite existing config for %s/%s",
+			return err_set(-EEXIST,
+				       "Cowardly refusing to overwrite existing config for %s/%s",
 				       rq->parent, uuid);
 		r = json_io_parse(text, len, &root);
 		if (r < 0)
@@ -282,7 +287,8 @@ int ops_define(const struct define_request *rq, FILE *out)
 		if (r < 0)
 			return r;
 		if (store_exists(dev->parent, uuid))
-			return err_set(-EEXIST, "Device %s on %s already defined", uuid, dev->parent);
+			return err_set(-EEXIST, "Device %s on %s already defined", uuid,
+				       dev->parent);
 	}
 	r = check_device_names(dev);
 	if (r < 0)
@@ -322,16 +328,17 @@ int ops_undefine(const char *uuid, const char *parent, bool force)
 		struct mdev *dev = l.v[i];
 		if (!dev->type) {
 			/* Unparsable: no type to tell the callouts, but it must be removable. */
-			log_warn("Removing the unreadable definition of %s on parent %s without callouts",
-				 dev->uuid, dev->parent);
+			log_warn(
+				"Removing the unreadable definition of %s on parent %s without callouts",
+				dev->uuid, dev->parent);
 			r = store_remove(dev->parent, dev->uuid);
 		} else
 			r = callout_invoke(dev, CALLOUT_UNDEFINE, force, undefine_primary, NULL);
 		if (r < 0) {
 			failed = true;
 			for (size_t k = 0; k < err_count(); k++)
-				log_warn("Undefine of %s on parent %s failed with error: %s", dev->uuid,
-					 dev->parent, err_get(k));
+				log_warn("Undefine of %s on parent %s failed with error: %s",
+					 dev->uuid, dev->parent, err_get(k));
 			err_clear();
 		}
 	}
@@ -401,7 +408,8 @@ int ops_modify(const struct modify_request *rq)
 	if (rq->jsonfile) {
 		json_t *root = NULL;
 		if (!rq->parent)
-			return err_set(-EINVAL, "Parent device required to modify device via json file");
+			return err_set(-EINVAL,
+				       "Parent device required to modify device via json file");
 		r = read_jsonfile(rq->jsonfile, "file", &root);
 		if (r < 0)
 			return r;
@@ -422,8 +430,10 @@ int ops_modify(const struct modify_request *rq)
 			dev->autostart = false;
 	}
 	if (rq->addattr)
-		r = rq->has_index ? mdev_insert_attr(dev, rq->index, rq->addattr, rq->value ? rq->value : "")
-				  : (mdev_append_attr(dev, rq->addattr, rq->value ? rq->value : ""), 0);
+		r = rq->has_index
+			    ? mdev_insert_attr(dev, rq->index, rq->addattr,
+					       rq->value ? rq->value : "")
+			    : (mdev_append_attr(dev, rq->addattr, rq->value ? rq->value : ""), 0);
 	else if (rq->delattr)
 		r = mdev_delete_attr(dev, rq->has_index, rq->index);
 	if (r < 0)
@@ -482,7 +492,8 @@ int ops_start(const struct start_request *rq, FILE *out)
 			return r;
 		if (!rq->parent) {
 			json_decref(root);
-			return err_set(-EINVAL, "Parent device required to start device via json file");
+			return err_set(-EINVAL,
+				       "Parent device required to start device via json file");
 		}
 		dev = mdev_new(uuid);
 		r = load_jsonfile(dev, rq->parent, root);
@@ -497,15 +508,18 @@ int ops_start(const struct start_request *rq, FILE *out)
 				return r;
 			if (l.n > 1) {
 				mdev_list_free(&l);
-				return err_set(-ENOTUNIQ,
-					       "Multiple definitions found for device %s. Please specify a parent.",
-					       uuid);
+				return err_set(
+					-ENOTUNIQ,
+					"Multiple definitions found for device %s. Please specify a parent.",
+					uuid);
 			}
 			if (l.n == 1) {
 				struct mdev *d = l.v[0];
 				if (rq->type && !streq(rq->type, d->type)) {
-					r = err_set(-EEXIST, "Device %s already exists on parent %s with type %s",
-						    uuid, d->parent, d->type);
+					r = err_set(
+						-EEXIST,
+						"Device %s already exists on parent %s with type %s",
+						uuid, d->parent, d->type);
 					mdev_list_free(&l);
 					return r;
 				}

@@ -34,6 +34,6 @@ int path_write_atomic(const char *path, const char *data, size_t len, mode_t mod
 /* mkdir -p with the given mode for the components it creates. */
 int path_mkdir_p(const char *path, mode_t mode);
 
-bool path_exists(const char *path);   /* stat() succeeds (follows links) */
-bool path_is_dir(const char *path);   /* stat() and S_ISDIR */
-bool path_lexists(const char *path);  /* lstat() succeeds */
+bool path_exists(const char *path);  /* stat() succeeds (follows links) */
+bool path_is_dir(const char *path);  /* stat() and S_ISDIR */
+bool path_lexists(const char *path); /* lstat() succeeds */

@@ -193,9 +193,10 @@ int store_lock(void)
 		}
 		if (waited >= timeout_ms) {
 			close(fd);
-			return err_set(-ETIMEDOUT,
-				       "Another mdevctl command is still changing devices (lock on \"%s\" held for more than %ld ms); try again later",
-				       cfg, timeout_ms);
+			return err_set(
+				-ETIMEDOUT,
+				"Another mdevctl command is still changing devices (lock on \"%s\" held for more than %ld ms); try again later",
+				cfg, timeout_ms);
 		}
 		nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
 	}

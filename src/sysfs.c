@@ -237,7 +237,8 @@ static int parent_missing(const char *parent)
 
 	while (d && (de = readdir(d)))
 		if (strcasecmp(de->d_name, parent) == 0)
-			return err_set(-ENODEV, "Unable to find parent device '%s'. Did you mean '%s'?",
+			return err_set(-ENODEV,
+				       "Unable to find parent device '%s'. Did you mean '%s'?",
 				       parent, de->d_name);
 	return err_set(-ENODEV, "Unable to find parent device '%s'", parent);
 }
@@ -275,13 +276,14 @@ int sysfs_create(const struct mdev *dev)
 	if (r < 0)
 		return r;
 	if (avail == 0)
-		return err_set(-ENOSPC, "No available instances of %s on %s", dev->type, dev->parent);
+		return err_set(-ENOSPC, "No available instances of %s on %s", dev->type,
+			       dev->parent);
 
 	_cleanup_free_ char *create = xasprintf("%s/create", typedir);
 	r = path_write_string(create, dev->uuid);
 	if (r < 0)
-		return err_os(r, -r, "Failed to create mdev %s, type %s on %s", dev->uuid, dev->type,
-			      dev->parent);
+		return err_os(r, -r, "Failed to create mdev %s, type %s on %s", dev->uuid,
+			      dev->type, dev->parent);
 	return 0;
 }
 

@@ -32,6 +32,7 @@ int udev_wait_device(const char *uuid, int timeout_ms)
 	}
 	udev_unref(u);
 	if (r < 0)
-		log_warn("udev has not finished setting up device %s after %d ms", uuid, timeout_ms);
+		log_warn("udev has not finished setting up device %s after %d ms", uuid,
+			 timeout_ms);
 	return r;
 }

@@ -2,7 +2,14 @@
 #include "ops.h"
 #include "verbs.h"
 
-enum { O_DEFINED, O_DUMPJSON, O_VERBOSE, O_UUID, O_PARENT, N_OPTS };
+enum {
+	O_DEFINED,
+	O_DUMPJSON,
+	O_VERBOSE,
+	O_UUID,
+	O_PARENT,
+	N_OPTS
+};
 
 static const struct cli_option options[] = {
 	[O_DEFINED] = { "defined", 'd', NULL, "List defined devices instead of running ones" },
@@ -13,13 +20,13 @@ static const struct cli_option options[] = {
 };
 
 #define LIST_ABOUT "List mediated devices"
-#define LIST_LONG                                                                                \
-	"List mediated devices\n\n"                                                              \
+#define LIST_LONG                                                                                 \
+	"List mediated devices\n\n"                                                               \
 	"Without options, the running mediated devices are listed, one per line: UUID, parent,\n" \
-	"type and start mode, marked \"(defined)\" when a definition exists for them. With\n"    \
-	"--defined the stored definitions are listed instead, marked \"(active)\" when the\n"    \
-	"device runs with the defined parent and type. --uuid and --parent narrow the list.\n"   \
-	"--dumpjson prints JSON; when --uuid matches exactly one device, only that device's\n"   \
+	"type and start mode, marked \"(defined)\" when a definition exists for them. With\n"     \
+	"--defined the stored definitions are listed instead, marked \"(active)\" when the\n"     \
+	"device runs with the defined parent and type. --uuid and --parent narrow the list.\n"    \
+	"--dumpjson prints JSON; when --uuid matches exactly one device, only that device's\n"    \
 	"configuration is printed, in the form --jsonfile accepts."
 
 const struct cli_command verb_list_cmd = {

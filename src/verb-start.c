@@ -3,13 +3,22 @@
 #include "ops.h"
 #include "verbs.h"
 
-enum { O_UUID, O_PARENT, O_TYPE, O_JSONFILE, O_FORCE, N_OPTS };
+enum {
+	O_UUID,
+	O_PARENT,
+	O_TYPE,
+	O_JSONFILE,
+	O_FORCE,
+	N_OPTS
+};
 
 static const struct cli_option options[] = {
-	[O_UUID] = { "uuid", 'u', "UUID", "UUID of the device (a new one is made and printed if omitted)" },
+	[O_UUID] = { "uuid", 'u', "UUID",
+		     "UUID of the device (a new one is made and printed if omitted)" },
 	[O_PARENT] = { "parent", 'p', "PARENT", "Parent device of the device" },
 	[O_TYPE] = { "type", 't', "TYPE", "mdev type of the device" },
-	[O_JSONFILE] = { "jsonfile", 0, "JSONFILE", "Take type and attributes from this JSON file" },
+	[O_JSONFILE] = { "jsonfile", 0, "JSONFILE",
+			 "Take type and attributes from this JSON file" },
 	[O_FORCE] = { "force", 'f', NULL, FORCE_HELP },
 };
 
@@ -22,11 +31,12 @@ static const struct cli_rule rules[] = {
 const struct cli_command verb_start_cmd = {
 	.prog = "mdevctl start",
 	.about = "Start a mediated device",
-	.long_about = "Start a mediated device\n\n"
-		      "A defined device starts from its UUID alone (add --parent when the UUID is\n"
-		      "defined under several parents); its definition's type and attributes are\n"
-		      "used. With --parent and --type (or --jsonfile) a device is created without a\n"
-		      "definition; without --uuid, a new UUID is made and printed.",
+	.long_about =
+		"Start a mediated device\n\n"
+		"A defined device starts from its UUID alone (add --parent when the UUID is\n"
+		"defined under several parents); its definition's type and attributes are\n"
+		"used. With --parent and --type (or --jsonfile) a device is created without a\n"
+		"definition; without --uuid, a new UUID is made and printed.",
 	.options = options,
 	.n_options = N_OPTS,
 	.rules = rules,

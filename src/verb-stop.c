@@ -2,7 +2,11 @@
 #include "ops.h"
 #include "verbs.h"
 
-enum { O_UUID, O_FORCE, N_OPTS };
+enum {
+	O_UUID,
+	O_FORCE,
+	N_OPTS
+};
 
 static const struct cli_option options[] = {
 	[O_UUID] = { "uuid", 'u', "UUID", "UUID of the device to stop" },

@@ -2,7 +2,11 @@
 #include "ops.h"
 #include "verbs.h"
 
-enum { O_PARENT, O_DUMPJSON, N_OPTS };
+enum {
+	O_PARENT,
+	O_DUMPJSON,
+	N_OPTS
+};
 
 static const struct cli_option options[] = {
 	[O_PARENT] = { "parent", 'p', "PARENT", "Only the types of this parent device" },

@@ -2,7 +2,12 @@
 #include "ops.h"
 #include "verbs.h"
 
-enum { O_UUID, O_PARENT, O_FORCE, N_OPTS };
+enum {
+	O_UUID,
+	O_PARENT,
+	O_FORCE,
+	N_OPTS
+};
 
 static const struct cli_option options[] = {
 	[O_UUID] = { "uuid", 'u', "UUID", "UUID of the device to undefine" },
@@ -17,10 +22,11 @@ static const struct cli_rule rules[] = {
 const struct cli_command verb_undefine_cmd = {
 	.prog = "mdevctl undefine",
 	.about = "Undefine a persistent mediated device",
-	.long_about = "Undefine a persistent mediated device\n\n"
-		      "Removes the device's definition. A UUID defined under several parents loses\n"
-		      "all its definitions unless --parent picks one. Running devices are not\n"
-		      "changed.",
+	.long_about =
+		"Undefine a persistent mediated device\n\n"
+		"Removes the device's definition. A UUID defined under several parents loses\n"
+		"all its definitions unless --parent picks one. Running devices are not\n"
+		"changed.",
 	.options = options,
 	.n_options = N_OPTS,
 	.rules = rules,

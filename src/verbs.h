@@ -35,6 +35,6 @@ DECLARE_VERB(start_parent_mdevs);
 int verb_uuid(const struct cli_command *cmd, const struct cli_args *args, int opt,
 	      char ret[UUID_STR_LEN]);
 
-#define FORCE_HELP                                                                  \
-	"Go on even when a device-specific callout script fails\n"                  \
+#define FORCE_HELP                                                 \
+	"Go on even when a device-specific callout script fails\n" \
 	"NOTE: only for when you know the script's objection does not apply"

@@ -7,26 +7,26 @@
 
 static int tap_n, tap_failed;
 
-#define ok(cond, ...)                                                       \
-	do {                                                                \
-		int _c = !!(cond);                                          \
-		printf("%sok %d - ", _c ? "" : "not ", ++tap_n);            \
-		printf(__VA_ARGS__);                                        \
-		printf("\n");                                               \
-		if (!_c) {                                                  \
-			tap_failed++;                                       \
+#define ok(cond, ...)                                                        \
+	do {                                                                 \
+		int _c = !!(cond);                                           \
+		printf("%sok %d - ", _c ? "" : "not ", ++tap_n);             \
+		printf(__VA_ARGS__);                                         \
+		printf("\n");                                                \
+		if (!_c) {                                                   \
+			tap_failed++;                                        \
 			printf("#   failed at %s:%d\n", __FILE__, __LINE__); \
-		}                                                           \
+		}                                                            \
 	} while (0)
 
-#define is_str(got, want, ...)                                                        \
-	do {                                                                          \
-		const char *_g = (got), *_w = (want);                                 \
+#define is_str(got, want, ...)                                                            \
+	do {                                                                              \
+		const char *_g = (got), *_w = (want);                                     \
 		int _m = (_g == NULL && _w == NULL) || (_g && _w && strcmp(_g, _w) == 0); \
-		ok(_m, __VA_ARGS__);                                                  \
-		if (!_m)                                                              \
+		ok(_m, __VA_ARGS__);                                                      \
+		if (!_m)                                                                  \
 			printf("#   got:  '%s'\n#   want: '%s'\n", _g ? _g : "(null)",    \
-			       _w ? _w : "(null)");                                   \
+			       _w ? _w : "(null)");                                       \
 	} while (0)
 
 static inline int tap_done(void)

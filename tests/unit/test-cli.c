@@ -8,7 +8,14 @@
 #include "tap.h"
 #include "util.h"
 
-enum { O_UUID, O_PARENT, O_AUTO, O_DEF, O_JSON, N_OPTS };
+enum {
+	O_UUID,
+	O_PARENT,
+	O_AUTO,
+	O_DEF,
+	O_JSON,
+	N_OPTS
+};
 static const struct cli_option options[] = {
 	[O_UUID] = { "uuid", 'u', "UUID", "u" },
 	[O_PARENT] = { "parent", 'p', "PARENT", "p" },
@@ -21,8 +28,12 @@ static const struct cli_rule rules[] = {
 	{ CLI_CONFLICTS, O_JSON, O_AUTO, 0 },
 };
 static const struct cli_command cmd = {
-	.prog = "test", .about = "test", .options = options, .n_options = N_OPTS,
-	.rules = rules, .n_rules = ELEMENTSOF(rules),
+	.prog = "test",
+	.about = "test",
+	.options = options,
+	.n_options = N_OPTS,
+	.rules = rules,
+	.n_rules = ELEMENTSOF(rules),
 };
 
 static int parse(struct cli_args *a, int n, ...)
@@ -52,7 +63,8 @@ int main(void)
 		   streq(a.value[O_PARENT], "P"),
 	   "clustered flags with a value at the end");
 	ok(parse(&a, 1, "--uuid=") == CLI_OK && streq(a.value[O_UUID], ""), "empty value with =");
-	ok(parse(&a, 2, "--uuid", "-x") == CLI_USAGE, "a value that looks like an option is refused");
+	ok(parse(&a, 2, "--uuid", "-x") == CLI_USAGE,
+	   "a value that looks like an option is refused");
 	ok(parse(&a, 3, "--parent", "-", "-u1") == CLI_OK && streq(a.value[O_PARENT], "-"),
 	   "a lone dash is a value");
 	ok(parse(&a, 1, "--uuid") == CLI_USAGE, "missing value");

@@ -19,18 +19,26 @@ static void test_load(void)
 		{ "{\"mdev_type\":\"t\",\"start\":\"manual\"}", NULL, "t", false, 0 },
 		{ "{\"mdev_type\":\"t\",\"start\":\"bogus\",\"attrs\":null}", NULL, "t", false, 0 },
 		{ "{\"mdev_type\":\"t\",\"start\":1}", NULL, "t", false, 0 },
-		{ "{\"mdev_type\":\"t\",\"start\":\"auto\",\"x\":1,\"attrs\":[{\"a\":\"1\"},{\"a\":\"2\"}]}", NULL, "t", true, 2 },
+		{ "{\"mdev_type\":\"t\",\"start\":\"auto\",\"x\":1,\"attrs\":[{\"a\":\"1\"},{\"a\":\"2\"}]}",
+		  NULL, "t", true, 2 },
 		{ "{\"start\":\"auto\"}", "invalid json", NULL, false, 0 },
 		{ "{\"mdev_type\":\"t\"}", "invalid json", NULL, false, 0 },
 		{ "{\"mdev_type\":null,\"start\":\"auto\"}", "invalid json", NULL, false, 0 },
 		{ "[1]", "invalid json", NULL, false, 0 },
 		{ "5", "invalid json", NULL, false, 0 },
-		{ "{\"mdev_type\":5,\"start\":\"auto\"}", "invalid json: \"mdev_type\" must be a string", NULL, false, 0 },
-		{ "{\"mdev_type\":\"t\",\"start\":\"auto\",\"attrs\":{}}", "attributes field is not an array", NULL, false, 0 },
-		{ "{\"mdev_type\":\"t\",\"start\":\"auto\",\"attrs\":[\"x\"]}", "invalid JSON format for attribute: not an object", NULL, false, 0 },
-		{ "{\"mdev_type\":\"t\",\"start\":\"auto\",\"attrs\":[{}]}", "invalid JSON format for attribute: too many fields", NULL, false, 0 },
-		{ "{\"mdev_type\":\"t\",\"start\":\"auto\",\"attrs\":[{\"a\":\"1\",\"b\":\"2\"}]}", "invalid JSON format for attribute: too many fields", NULL, false, 0 },
-		{ "{\"mdev_type\":\"t\",\"start\":\"auto\",\"attrs\":[{\"a\":1}]}", "invalid JSON format for attribute \"a\" (attrs[0]): value must be of type str", NULL, false, 0 },
+		{ "{\"mdev_type\":5,\"start\":\"auto\"}",
+		  "invalid json: \"mdev_type\" must be a string", NULL, false, 0 },
+		{ "{\"mdev_type\":\"t\",\"start\":\"auto\",\"attrs\":{}}",
+		  "attributes field is not an array", NULL, false, 0 },
+		{ "{\"mdev_type\":\"t\",\"start\":\"auto\",\"attrs\":[\"x\"]}",
+		  "invalid JSON format for attribute: not an object", NULL, false, 0 },
+		{ "{\"mdev_type\":\"t\",\"start\":\"auto\",\"attrs\":[{}]}",
+		  "invalid JSON format for attribute: too many fields", NULL, false, 0 },
+		{ "{\"mdev_type\":\"t\",\"start\":\"auto\",\"attrs\":[{\"a\":\"1\",\"b\":\"2\"}]}",
+		  "invalid JSON format for attribute: too many fields", NULL, false, 0 },
+		{ "{\"mdev_type\":\"t\",\"start\":\"auto\",\"attrs\":[{\"a\":1}]}",
+		  "invalid JSON format for attribute \"a\" (attrs[0]): value must be of type str",
+		  NULL, false, 0 },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
 		json_t *root = NULL;
@@ -39,10 +47,11 @@ static void test_load(void)
 		ok(r == 0, "case %zu parses", i);
 		r = json_io_load_config(d, root);
 		if (cases[i].err)
-			ok(r == -EINVAL && startswith(err_get(0), cases[i].err), "case %zu refused: %s", i,
-			   err_get(0) ? err_get(0) : "(none)");
+			ok(r == -EINVAL && startswith(err_get(0), cases[i].err),
+			   "case %zu refused: %s", i, err_get(0) ? err_get(0) : "(none)");
 		else
-			ok(r == 0 && streq(d->type, cases[i].type) && d->autostart == cases[i].autostart &&
+			ok(r == 0 && streq(d->type, cases[i].type) &&
+				   d->autostart == cases[i].autostart &&
 				   d->n_attrs == cases[i].n_attrs,
 			   "case %zu loads", i);
 		err_clear();
@@ -71,7 +80,8 @@ static void test_output(void)
 	mdev_set_type(d, "vfio_ap-passthrough");
 	json_t *j = json_io_config(d);
 	char *s = json_io_pretty(j);
-	is_str(s, "{\n  \"mdev_type\": \"vfio_ap-passthrough\",\n  \"start\": \"manual\",\n  \"attrs\": []\n}",
+	is_str(s,
+	       "{\n  \"mdev_type\": \"vfio_ap-passthrough\",\n  \"start\": \"manual\",\n  \"attrs\": []\n}",
 	       "empty attrs pretty form");
 	free(s);
 	json_decref(j);

@@ -42,7 +42,8 @@ int main(void)
 	   "delete without index removes the last");
 
 	char *s = line(d, MDEV_LISTING_ACTIVE, false);
-	is_str(s, "5cf14a12-a437-4c82-a13f-70e945782d7b matrix vfio_ap-passthrough manual\n", "plain line");
+	is_str(s, "5cf14a12-a437-4c82-a13f-70e945782d7b matrix vfio_ap-passthrough manual\n",
+	       "plain line");
 	free(s);
 	d->defined = true;
 	d->autostart = true;
@@ -61,12 +62,17 @@ int main(void)
 	free(s);
 
 	struct mdev *c = mdev_dup(d);
-	ok(c != d && streq(c->attrs[0].value, "1") && c->active && c->defined, "dup copies everything");
+	ok(c != d && streq(c->attrs[0].value, "1") && c->active && c->defined,
+	   "dup copies everything");
 	mdev_free(c);
 	mdev_free(d);
 
-	struct mdev_type t = { .parent = "p", .id = "mtty-2", .available = 12, .device_api = "vfio-pci",
-			       .name = "Dual port serial", .description = "" };
+	struct mdev_type t = { .parent = "p",
+			       .id = "mtty-2",
+			       .available = 12,
+			       .device_api = "vfio-pci",
+			       .name = "Dual port serial",
+			       .description = "" };
 	struct strbuf sb = { 0 };
 	mdev_type_format(&t, &sb);
 	is_str(sb.buf,

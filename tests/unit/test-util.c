@@ -13,9 +13,12 @@ static void test_uuid(void)
 		{ "5cf14a12-a437-4c82-a13f-70e945782d7b", "5cf14a12-a437-4c82-a13f-70e945782d7b" },
 		{ "5CF14A12-A437-4C82-A13F-70E945782D7B", "5cf14a12-a437-4c82-a13f-70e945782d7b" },
 		{ "5cf14a12a4374c82a13f70e945782d7b", "5cf14a12-a437-4c82-a13f-70e945782d7b" },
-		{ "{5cf14a12-a437-4c82-a13f-70e945782d7b}", "5cf14a12-a437-4c82-a13f-70e945782d7b" },
-		{ "urn:uuid:5cf14a12-a437-4c82-a13f-70e945782d7b", "5cf14a12-a437-4c82-a13f-70e945782d7b" },
-		{ "URN:UUID:5CF14A12-A437-4C82-A13F-70E945782D7B", "5cf14a12-a437-4c82-a13f-70e945782d7b" },
+		{ "{5cf14a12-a437-4c82-a13f-70e945782d7b}",
+		  "5cf14a12-a437-4c82-a13f-70e945782d7b" },
+		{ "urn:uuid:5cf14a12-a437-4c82-a13f-70e945782d7b",
+		  "5cf14a12-a437-4c82-a13f-70e945782d7b" },
+		{ "URN:UUID:5CF14A12-A437-4C82-A13F-70E945782D7B",
+		  "5cf14a12-a437-4c82-a13f-70e945782d7b" },
 		{ "", NULL },
 		{ "not-a-uuid", NULL },
 		{ "5cf14a12-a437-4c82-a13f-70e945782d7", NULL },
@@ -30,14 +33,17 @@ static void test_uuid(void)
 		const char *why = NULL;
 		int r = uuid_canonical(cases[i].in, out, &why);
 		if (cases[i].want)
-			is_str(r == 0 ? out : NULL, cases[i].want, "uuid '%s' is accepted", cases[i].in);
+			is_str(r == 0 ? out : NULL, cases[i].want, "uuid '%s' is accepted",
+			       cases[i].in);
 		else
-			ok(r == -EINVAL && why && *why, "uuid '%s' is refused with a reason", cases[i].in);
+			ok(r == -EINVAL && why && *why, "uuid '%s' is refused with a reason",
+			   cases[i].in);
 	}
 	char u[UUID_STR_LEN];
 	uuid_random(u);
 	ok(uuid_is_canonical(u) && u[14] == '4', "a random uuid is canonical version 4: %s", u);
-	ok(!uuid_is_canonical("5CF14A12-A437-4C82-A13F-70E945782D7B"), "upper case is not canonical");
+	ok(!uuid_is_canonical("5CF14A12-A437-4C82-A13F-70E945782D7B"),
+	   "upper case is not canonical");
 }
 
 static void test_names(void)
@@ -46,10 +52,11 @@ static void test_names(void)
 		const char *name;
 		bool safe;
 	} cases[] = {
-		{ "0000:00:02.0", true }, { "matrix", true }, { "0.0.26ab", true },
-		{ "i915-GVTg_V5_4", true }, { "a.b", true }, { "", false }, { "a/b", false },
-		{ "..", false }, { "../x", false }, { "x..y", false }, { "a\nb", false },
-		{ "a\tb", false }, { "\x7f", false }, { ".", true },
+		{ "0000:00:02.0", true },   { "matrix", true }, { "0.0.26ab", true },
+		{ "i915-GVTg_V5_4", true }, { "a.b", true },	{ "", false },
+		{ "a/b", false },	    { "..", false },	{ "../x", false },
+		{ "x..y", false },	    { "a\nb", false },	{ "a\tb", false },
+		{ "\x7f", false },	    { ".", true },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++)
 		ok(name_is_safe(cases[i].name) == cases[i].safe, "name %zu is %s", i,
@@ -64,9 +71,15 @@ static void test_ints(void)
 		int r;
 		int32_t v;
 	} cases[] = {
-		{ "2\n", 0, 2 },       { " 65535 ", 0, 65535 }, { "-1", 0, -1 },
-		{ "+7", 0, 7 },        { "abc", -EINVAL, 0 },   { "", -EINVAL, 0 },
-		{ "1 2", -EINVAL, 0 }, { "0x10", -EINVAL, 0 },  { "2147483648", -ERANGE, 0 },
+		{ "2\n", 0, 2 },
+		{ " 65535 ", 0, 65535 },
+		{ "-1", 0, -1 },
+		{ "+7", 0, 7 },
+		{ "abc", -EINVAL, 0 },
+		{ "", -EINVAL, 0 },
+		{ "1 2", -EINVAL, 0 },
+		{ "0x10", -EINVAL, 0 },
+		{ "2147483648", -ERANGE, 0 },
 		{ "-2147483649", -ERANGE, 0 },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
