@@ -4,7 +4,17 @@
 #include <string.h>
 
 #include "error.h"
+#include "log.h"
 #include "mdev.h"
+
+bool mdev_entry_uuid(const char *name, const char *filter, char ret[UUID_STR_LEN])
+{
+	if (uuid_canonical(name, ret, NULL) < 0) {
+		log_warn("Can't determine uuid for file '%s'", name);
+		return false;
+	}
+	return !filter || streq(filter, ret);
+}
 
 struct mdev *mdev_new(const char *uuid)
 {

@@ -26,6 +26,11 @@ struct mdev {
 	size_t n_attrs;
 };
 
+/* A directory entry that should name a device (an entry of the mdev bus, a definition file):
+ * true when the name is a UUID and matches filter (any UUID when NULL), with its canonical
+ * form in ret. A name that is no UUID is warned about, as upstream does. */
+bool mdev_entry_uuid(const char *name, const char *filter, char ret[UUID_STR_LEN]);
+
 /* A new device with the given canonical UUID and nothing else known. */
 struct mdev *mdev_new(const char *uuid);
 struct mdev *mdev_free(struct mdev *dev); /* accepts NULL, returns NULL */

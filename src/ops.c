@@ -59,6 +59,22 @@ static void write_all(FILE *out, const char *s)
 	fputs(s, out);
 }
 
+/* The end of define and start: check the names, run the operation between its callouts, and
+ * print the UUID when we made it up (libvirt reads it from stdout). */
+static int create_and_report(struct mdev *dev, enum callout_action action, bool force,
+			     callout_primary_fn primary, bool print_uuid, FILE *out)
+{
+	int r = check_device_names(dev);
+	if (r < 0)
+		return r;
+	r = callout_invoke(dev, action, force, primary, NULL);
+	if (r < 0)
+		return r;
+	if (print_uuid)
+		fprintf(out, "%s\n", dev->uuid);
+	return 0;
+}
+
 /* ---- list ---- */
 
 static void fill_active(struct mdev *dev)
@@ -71,7 +87,8 @@ static void fill_active(struct mdev *dev)
 		log_warn("%s", err_get(0));
 		err_clear();
 	}
-	dev->defined = r != -ENOENT && store_exists(dev->parent, dev->uuid);
+	/* Upstream marks "(defined)" by the file's existence, readable or not. */
+	dev->defined = r == 0 || (r != -ENOENT && store_exists(dev->parent, dev->uuid));
 	if (callout_get_attributes(dev) < 0) {
 		log_debug("get attributes of %s failed: %s", dev->uuid, err_get(0));
 		err_clear();
@@ -290,16 +307,7 @@ int ops_define(const struct define_request *rq, FILE *out)
 			return err_set(-EEXIST, "Device %s on %s already defined", uuid,
 				       dev->parent);
 	}
-	r = check_device_names(dev);
-	if (r < 0)
-		return r;
-
-	r = callout_invoke(dev, CALLOUT_DEFINE, rq->force, define_primary, NULL);
-	if (r < 0)
-		return r;
-	if (!rq->uuid)
-		fprintf(out, "%s\n", uuid);
-	return 0;
+	return create_and_report(dev, CALLOUT_DEFINE, rq->force, define_primary, !rq->uuid, out);
 }
 
 /* ---- undefine ---- */
@@ -538,15 +546,7 @@ int ops_start(const struct start_request *rq, FILE *out)
 		if (!dev->type || !dev->parent)
 			return err_set(-EINVAL, "Device is insufficiently specified");
 	}
-	r = check_device_names(dev);
-	if (r < 0)
-		return r;
-	r = callout_invoke(dev, CALLOUT_START, rq->force, start_primary, NULL);
-	if (r < 0)
-		return r;
-	if (!rq->uuid)
-		fprintf(out, "%s\n", uuid);
-	return 0;
+	return create_and_report(dev, CALLOUT_START, rq->force, start_primary, !rq->uuid, out);
 }
 
 /* ---- stop ---- */

@@ -86,11 +86,7 @@ static void scan_parent(const char *cfg, const char *parent, const char *uuid, u
 			continue;
 		if (entry_type(dirfd(d), de) != DT_REG)
 			continue;
-		if (uuid_canonical(de->d_name, u, NULL) < 0) {
-			log_warn("Can't determine uuid for file '%s'", de->d_name);
-			continue;
-		}
-		if (uuid && !streq(uuid, u))
+		if (!mdev_entry_uuid(de->d_name, uuid, u))
 			continue;
 		_cleanup_free_ char *path = xasprintf("%s/%s", dir, de->d_name);
 		struct mdev *dev = NULL;

@@ -107,11 +107,7 @@ int sysfs_list_active(const char *uuid, const char *parent, struct mdev_list *ou
 		char u[UUID_STR_LEN];
 		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
 			continue;
-		if (uuid_canonical(de->d_name, u, NULL) < 0) {
-			log_warn("Can't determine uuid for file '%s'", de->d_name);
-			continue;
-		}
-		if (uuid && !streq(uuid, u))
+		if (!mdev_entry_uuid(de->d_name, uuid, u))
 			continue;
 		char *p = NULL, *t = NULL;
 		int r = sysfs_device_state(de->d_name, &p, &t);
