@@ -78,6 +78,13 @@ int sysfs_device_state(const char *uuid, char **ret_parent, char **ret_type)
 		type = basename_of(real);
 	} else if (r < 0)
 		return read_error(r, typelink);
+	else {
+		/* The link must lead somewhere: a dangling one is a device half torn down, one
+		 * that cannot be resolved (a loop) is an error, as canonicalising finds. */
+		struct stat st;
+		if (stat(typelink, &st) < 0)
+			return errno == ENOENT || errno == ENOTDIR ? 0 : read_error(-errno, typelink);
+	}
 
 	if (ret_parent)
 		*ret_parent = TAKE_PTR(parent);
