@@ -15,4 +15,11 @@ cd "$build"
 "$src/configure" -q --enable-werror
 make -j"$(nproc)"
 make -j"$(nproc)" check || { cat tests/*.log tests/*/*.log 2>/dev/null | grep -v '^ok ' | tail -200; exit 1; }
-make -j"$(nproc)" distcheck
+make -j"$(nproc)" distcheck >distcheck.log 2>&1 || { tail -100 distcheck.log; exit 1; }
+echo "make distcheck: ok"
+
+# One closing line that any CI reader understands.
+pass=$(sed -n 's/^# PASS: *//p' test-suite.log)
+fail=$(sed -n 's/^# FAIL: *//p' test-suite.log)
+err=$(sed -n 's/^# ERROR: *//p' test-suite.log)
+echo "$pass passed, $((fail + err)) failed"
