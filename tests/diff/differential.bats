@@ -1,0 +1,46 @@
+#!/usr/bin/env bats
+# Differential test: Debian's mdevctl 1.2.0 and ours, side by side on simulated hosts, through
+# the scenarios in scenarios/. See diff-helpers.bash for how, normalise.py for the known
+# differences.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+load "$BATS_TEST_DIRNAME/../sim/sim-helpers"
+load diff-helpers
+
+setup() {
+	sim_require
+	sim_require_upstream
+	command -v jq >/dev/null || skip "jq is not installed (Debian: jq)"
+	: "${MDEVCTL:=$BATS_TEST_DIRNAME/../../build/src/mdevctl}"
+	export LC_ALL=C
+	unset MDEVCTL_LOG
+}
+
+teardown() {
+	sim_stop_all
+}
+
+@test "differential: types and listings on the example host" {
+	run_scenario 10-listing
+}
+
+@test "differential: transient devices, start and stop" {
+	run_scenario 20-start-stop
+}
+
+@test "differential: definitions: define, modify, undefine" {
+	run_scenario 30-definitions
+}
+
+@test "differential: defined devices, attributes and autostart" {
+	run_scenario 40-defined-start
+}
+
+@test "differential: errors: capacity, duplicates, unknown parents and types" {
+	run_scenario 50-errors
+}
+
+@test "differential: libvirt's calls" {
+	run_scenario 60-libvirt
+}
