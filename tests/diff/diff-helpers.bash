@@ -9,7 +9,8 @@
 #   host FILE                 the host description (tests/sim/hosts/FILE), first line
 #   mdevctl ARGS... [< FILE]  a command for both tools; FILE (tests/diff/data/) becomes stdin
 #   # ...                     a comment
-# Arguments are split on spaces; {data} stands for the data directory.
+# Arguments are split on spaces; {data} stands for the data directory. UUIDs a scenario names
+# start with zeros so that they sort before the ones the tools generate, whatever those are.
 
 DIFF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
