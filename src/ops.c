@@ -476,7 +476,10 @@ static int start_primary(struct mdev *dev, void *userdata)
 			return r;
 		}
 	}
-	(void)udev_wait_device(dev->uuid, UDEV_WAIT_MS);
+	/* Run from the udev rule (userdata set), udev itself is the caller: nobody opens the
+	 * node right away, and a udev worker should not wait for udev. */
+	if (!userdata)
+		(void)udev_wait_device(dev->uuid, UDEV_WAIT_MS);
 	return 0;
 }
 
@@ -595,6 +598,7 @@ int ops_start_parent_mdevs(const char *parent)
 	r = store_scan(NULL, parent, 0, &l);
 	if (r < 0)
 		return r;
+	static bool from_udev = true;
 	/* Directory order, as upstream: the order of definitions carries no meaning. */
 	for (size_t i = 0; i < l.n; i++) {
 		struct mdev *dev = l.v[i];
@@ -606,7 +610,7 @@ int ops_start_parent_mdevs(const char *parent)
 		}
 		err_clear();
 		if (check_device_names(dev) < 0 ||
-		    callout_invoke(dev, CALLOUT_START, false, start_primary, NULL) < 0) {
+		    callout_invoke(dev, CALLOUT_START, false, start_primary, &from_udev) < 0) {
 			for (size_t k = 0; k < err_count(); k++)
 				log_warn("%s", err_get(k));
 			err_clear();

@@ -4,7 +4,8 @@
  * wait: there is no udev behind a fake tree. */
 #pragma once
 
-/* Wait up to timeout_ms for udev to have processed the mdev uuid. Returns 0 when it has, or
- * when there is nothing to wait for (rerooted, no udev daemon); -ETIMEDOUT otherwise. Never
- * sets the error: a slow udev is worth a warning, not a failed start. */
+/* Wait up to timeout_ms for udev to have processed the VFIO group of the mdev uuid, so that
+ * its /dev/vfio node is there. Returns 0 when it has, or when there is nothing to wait for
+ * (rerooted, no udev daemon, no IOMMU group); -ETIMEDOUT otherwise. Never sets the error: a
+ * slow udev is worth a warning, not a failed start. */
 int udev_wait_device(const char *uuid, int timeout_ms);

@@ -1,7 +1,9 @@
 #!/bin/sh
 # The whole test suite from a clean checkout: install what it needs, build with warnings as
-# errors, run the unit and CLI tests (make check), then make distcheck, which builds the
-# tarball and runs the tests again from a read-only source tree.
+# errors, run the unit, CLI, simulator and differential tests (make check), make distcheck
+# (the tarball, and the tests again from a read-only source tree), then the real-kernel test
+# in QEMU (make check-e2e; E2E=0 leaves it out). Run it as root: the simulated host is a FUSE
+# mount and the kernel test installs QEMU.
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 "$src/tools/deps.sh" test
@@ -17,6 +19,10 @@ make -j"$(nproc)"
 make -j"$(nproc)" check || { cat tests/*.log tests/*/*.log 2>/dev/null | grep -v '^ok ' | tail -200; exit 1; }
 make -j"$(nproc)" distcheck >distcheck.log 2>&1 || { tail -100 distcheck.log; exit 1; }
 echo "make distcheck: ok"
+if [ "${E2E:-1}" != 0 ]; then
+	make check-e2e >e2e.log 2>&1 || { tail -150 e2e.log; exit 1; }
+	tail -8 e2e.log
+fi
 
 # One closing line that any CI reader understands.
 pass=$(sed -n 's/^# PASS: *//p' test-suite.log)
