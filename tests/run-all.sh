@@ -6,6 +6,9 @@
 # mount and the kernel test installs QEMU.
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
+if [ "$(id -u)" -ne 0 ]; then
+	exec sudo sh "$0" "$@"
+fi
 "$src/tools/deps.sh" test
 
 build=${BUILD_DIR:-$src/build-check}
