@@ -18,7 +18,7 @@ set -eu
 [ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: $0 MDEVCTL_BINARY [CACHE]" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 bin=$1
-cache=${2:-${E2E_CACHE:-$HOME/.cache/mdevctl-e2e}}
+cache=${2:-${E2E_CACHE:-${HOME:-/root}/.cache/mdevctl-e2e}}
 [ -f "$bin" ] && [ -x "$bin" ] || { echo "run.sh: $bin is not an executable file" >&2; exit 2; }
 now() { date +%s; }
 t0=$(now)
