@@ -154,7 +154,7 @@ static int op_open(const char *path, struct fuse_file_info *fi)
 		return -EACCES;
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
-	fi->fh = (uint64_t)(uintptr_t)sim_xcalloc(1, sizeof(struct open_file));
+	fi->fh = (uint64_t)(uintptr_t)xcalloc(1, sizeof(struct open_file));
 	return 0;
 }
 
@@ -200,7 +200,7 @@ static int op_write(const char *path, const char *buf, size_t size, off_t off,
 	if (size == 0)
 		return 0;
 	/* store() gets a NUL-terminated copy, as sysfs_kf_write() gives the kernel's */
-	_cleanup_free_ char *copy = sim_xmalloc(size + 1);
+	_cleanup_free_ char *copy = xmalloc(size + 1);
 	memcpy(copy, buf, size);
 	copy[size] = '\0';
 	/* n may be freed by store() (remove): do not touch it afterwards */

@@ -59,7 +59,7 @@ int sim_attr_check(const struct sim_attr_spec *a, const char *value, char **ret)
 	/* a store() sees the newline of `echo`; the kernel's parsers drop one */
 	if (n && value[n - 1] == '\n')
 		n--;
-	_cleanup_free_ char *v = sim_xstrndup(value, n);
+	_cleanup_free_ char *v = xstrndup(value, n);
 	long long x;
 
 	switch (a->kind) {
@@ -69,7 +69,7 @@ int sim_attr_check(const struct sim_attr_spec *a, const char *value, char **ret)
 		if (sim_kstrtoll(v, &x) < 0 || x < a->min || x > a->max)
 			return -EINVAL;
 		free(v);
-		v = sim_xasprintf("%lld", x);
+		v = xasprintf("%lld", x);
 		break;
 	case SIM_ATTR_ALLOWED: {
 		size_t i;
@@ -314,15 +314,15 @@ static bool device_build(struct sim_device *d)
 	struct sim_type *t = d->type;
 	struct sim_parent *p = t->parent;
 	struct sim_node *root = p->host->root;
-	_cleanup_free_ char *devpath = sim_xasprintf("%s/%s", p->path, d->uuid);
+	_cleanup_free_ char *devpath = xasprintf("%s/%s", p->path, d->uuid);
 	_cleanup_free_ char *up = sim_updirs(sim_path_depth(devpath));
-	_cleanup_free_ char *typelink = sim_xasprintf("../mdev_supported_types/%s", t->id);
-	_cleanup_free_ char *subsys = sim_xasprintf("%sbus/mdev", up);
-	_cleanup_free_ char *bus_target = sim_xasprintf("../../../%s", devpath);
-	_cleanup_free_ char *type_target = sim_xasprintf("../../../%s", d->uuid);
-	_cleanup_free_ char *group = sim_xasprintf("kernel/iommu_groups/%d", d->iommu_group);
-	_cleanup_free_ char *group_link = sim_xasprintf("%s%s", up, group);
-	_cleanup_free_ char *from_depth4 = sim_xasprintf("../../../../%s", devpath);
+	_cleanup_free_ char *typelink = xasprintf("../mdev_supported_types/%s", t->id);
+	_cleanup_free_ char *subsys = xasprintf("%sbus/mdev", up);
+	_cleanup_free_ char *bus_target = xasprintf("../../../%s", devpath);
+	_cleanup_free_ char *type_target = xasprintf("../../../%s", d->uuid);
+	_cleanup_free_ char *group = xasprintf("kernel/iommu_groups/%d", d->iommu_group);
+	_cleanup_free_ char *group_link = xasprintf("%s%s", up, group);
+	_cleanup_free_ char *from_depth4 = xasprintf("../../../../%s", devpath);
 
 	if (sim_tree_child(p->dir, d->uuid))
 		return false;
@@ -353,13 +353,13 @@ static bool device_build(struct sim_device *d)
 	d->group_dir = sim_tree_mkdirs(root, group);
 	if (!d->group_dir)
 		return false;
-	_cleanup_free_ char *member = sim_xasprintf("devices/%s", d->uuid);
+	_cleanup_free_ char *member = xasprintf("devices/%s", d->uuid);
 	if (!sim_tree_add_link(d->group_dir, member, from_depth4))
 		return false;
 
 	if (p->mdev_driver) {
-		_cleanup_free_ char *drvdir = sim_xasprintf("bus/mdev/drivers/%s", p->mdev_driver);
-		_cleanup_free_ char *drvlink = sim_xasprintf("%s%s", up, drvdir);
+		_cleanup_free_ char *drvdir = xasprintf("bus/mdev/drivers/%s", p->mdev_driver);
+		_cleanup_free_ char *drvlink = xasprintf("%s%s", up, drvdir);
 		struct sim_node *dd = sim_tree_mkdirs(root, drvdir);
 		if (!dd || !sim_tree_add_link(d->dir, "driver", drvlink))
 			return false;
@@ -380,15 +380,15 @@ int sim_device_create(struct sim_type *t, const char *uuid, struct sim_device **
 	if (sim_type_available(t) == 0)
 		return -ENOSPC;
 
-	struct sim_device *d = sim_xcalloc(1, sizeof(*d));
+	struct sim_device *d = xcalloc(1, sizeof(*d));
 	memcpy(d->uuid, uuid, sizeof(d->uuid));
 	d->uuid[SIM_UUID_LEN] = '\0';
 	d->type = t;
-	d->values = sim_xcalloc(t->n_attrs, sizeof(*d->values));
+	d->values = xcalloc(t->n_attrs, sizeof(*d->values));
 	for (size_t i = 0; i < t->n_attrs; i++) {
 		d->values[i].dev = d;
 		d->values[i].spec = &t->attrs[i];
-		d->values[i].value = sim_xstrdup(t->attrs[i].def);
+		d->values[i].value = xstrdup(t->attrs[i].def);
 	}
 	d->iommu_group = lowest_free_group(h);
 
@@ -466,9 +466,9 @@ static bool type_build(struct sim_type *t, struct sim_node *types)
 static bool driver_build(struct sim_parent *p, const char *up)
 {
 	struct sim_node *root = p->host->root;
-	_cleanup_free_ char *drvdir = sim_xasprintf("bus/%s/drivers/%s", p->driver_bus, p->driver);
-	_cleanup_free_ char *link = sim_xasprintf("%s%s", up, drvdir);
-	_cleanup_free_ char *back = sim_xasprintf("../../../../%s", p->path);
+	_cleanup_free_ char *drvdir = xasprintf("bus/%s/drivers/%s", p->driver_bus, p->driver);
+	_cleanup_free_ char *link = xasprintf("%s%s", up, drvdir);
+	_cleanup_free_ char *back = xasprintf("../../../../%s", p->path);
 	struct sim_node *dd = sim_tree_mkdirs(root, drvdir);
 
 	if (!dd || !sim_tree_add_link(p->dir, "driver", link))
@@ -477,7 +477,7 @@ static bool driver_build(struct sim_parent *p, const char *up)
 	if (!p->driver_link)
 		return false;
 	if (p->driver_version) {
-		_cleanup_free_ char *mod = sim_xasprintf("module/%s/version", p->driver);
+		_cleanup_free_ char *mod = xasprintf("module/%s/version", p->driver);
 		if (!sim_tree_lookup(root, mod) &&
 		    !sim_tree_add_file(root, mod, &module_version_ops, p))
 			return false;
@@ -489,7 +489,7 @@ static bool parent_build(struct sim_parent *p)
 {
 	struct sim_node *root = p->host->root;
 	_cleanup_free_ char *up = sim_updirs(sim_path_depth(p->path));
-	_cleanup_free_ char *class_target = sim_xasprintf("../../%s", p->path);
+	_cleanup_free_ char *class_target = xasprintf("../../%s", p->path);
 	struct sim_node *bus = sim_tree_lookup(root, "class/mdev_bus");
 
 	if (!bus || sim_tree_child(bus, p->name) || sim_tree_lookup(root, p->path))
@@ -508,13 +508,13 @@ static bool parent_build(struct sim_parent *p)
 	if (p->driver && !driver_build(p, up))
 		return false;
 	if (p->subsystem) {
-		_cleanup_free_ char *link = sim_xasprintf("%s%s", up, p->subsystem);
+		_cleanup_free_ char *link = xasprintf("%s%s", up, p->subsystem);
 		if (!sim_tree_mkdirs(root, p->subsystem) ||
 		    !sim_tree_add_link(p->dir, "subsystem", link))
 			return false;
 	}
 	if (p->mdev_driver) {
-		_cleanup_free_ char *md = sim_xasprintf("bus/mdev/drivers/%s", p->mdev_driver);
+		_cleanup_free_ char *md = xasprintf("bus/mdev/drivers/%s", p->mdev_driver);
 		if (!sim_tree_mkdirs(root, md))
 			return false;
 	}
@@ -585,8 +585,8 @@ static int ctl_fail(struct sim_host *h, char **argv, int argc)
 				f->attr[i].err = e;
 				return 0;
 			}
-		f->attr = sim_xrealloc(f->attr, (f->n_attr + 1) * sizeof(*f->attr));
-		f->attr[f->n_attr].name = sim_xstrdup(argv[2]);
+		f->attr = xrealloc(f->attr, (f->n_attr + 1) * sizeof(*f->attr));
+		f->attr[f->n_attr].name = xstrdup(argv[2]);
 		f->attr[f->n_attr++].err = e;
 		return 0;
 	}
@@ -611,8 +611,8 @@ static int ctl_busy(struct sim_host *h, const char *arg, bool busy)
 		return 0;
 	}
 	if (busy) {
-		f->busy = sim_xrealloc(f->busy, (f->n_busy + 1) * sizeof(*f->busy));
-		f->busy[f->n_busy++] = sim_xstrdup(uuid);
+		f->busy = xrealloc(f->busy, (f->n_busy + 1) * sizeof(*f->busy));
+		f->busy[f->n_busy++] = xstrdup(uuid);
 	}
 	return 0;
 }
@@ -652,7 +652,7 @@ static int control_run(struct sim_host *h, char **argv, int argc)
 static int control_store(struct sim_node *n, const char *buf, size_t len)
 {
 	struct sim_host *h = n->obj;
-	_cleanup_free_ char *copy = sim_xstrdup(buf);
+	_cleanup_free_ char *copy = xstrdup(buf);
 	char *argv[5], *save = NULL;
 	int argc = 0;
 
@@ -744,7 +744,7 @@ static const struct sim_file_ops state_ops = { .show = state_show };
 
 struct sim_host *sim_host_new(void)
 {
-	struct sim_host *h = sim_xcalloc(1, sizeof(*h));
+	struct sim_host *h = xcalloc(1, sizeof(*h));
 	h->root = sim_tree_new();
 	(void)sim_tree_mkdirs(h->root, "devices");
 	(void)sim_tree_mkdirs(h->root, "class/mdev_bus");

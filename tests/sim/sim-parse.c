@@ -33,13 +33,13 @@ _printf_(4, 5) static int fail(struct ctx *c, const char *where, const char *key
 		msg = NULL;
 	va_end(ap);
 	if (key && *where)
-		c->error = sim_xasprintf("%s: %s.%s: %s", c->file, where, key, msg ? msg : "");
+		c->error = xasprintf("%s: %s.%s: %s", c->file, where, key, msg ? msg : "");
 	else
-		c->error = sim_xasprintf("%s: %s: %s", c->file,
-					 key	  ? key
-					 : *where ? where
-						  : "top level",
-					 msg ? msg : "");
+		c->error = xasprintf("%s: %s: %s", c->file,
+				     key      ? key
+				     : *where ? where
+					      : "top level",
+				     msg ? msg : "");
 	free(msg);
 	return -EINVAL;
 }
@@ -79,7 +79,7 @@ static int get_string(struct ctx *c, const char *where, json_t *o, const char *k
 		return required ? fail(c, where, key, "is missing") : 0;
 	if (!json_is_string(v))
 		return fail(c, where, key, "must be a string");
-	*ret = sim_xstrdup(json_string_value(v));
+	*ret = xstrdup(json_string_value(v));
 	return 0;
 }
 
@@ -153,12 +153,12 @@ static int parse_allowed(struct ctx *c, const char *where, json_t *v, struct sim
 	if (!json_is_array(v) || json_array_size(v) == 0)
 		return fail(c, where, "allowed", "must be a non-empty array of strings");
 	a->kind = SIM_ATTR_ALLOWED;
-	a->allowed = sim_xcalloc(json_array_size(v), sizeof(*a->allowed));
+	a->allowed = xcalloc(json_array_size(v), sizeof(*a->allowed));
 	json_array_foreach (v, i, e) {
 		if (!json_is_string(e) || has_newline(json_string_value(e)))
 			return fail(c, where, "allowed",
 				    "element %zu must be a string without a newline", i);
-		a->allowed[a->n_allowed++] = sim_xstrdup(json_string_value(e));
+		a->allowed[a->n_allowed++] = xstrdup(json_string_value(e));
 	}
 	return 0;
 }
@@ -172,12 +172,12 @@ static int parse_attr(struct ctx *c, const char *twhere, const char *name, json_
 	static const char *const keys[] = {
 		"default", "range", "allowed", "access", "comment", NULL
 	};
-	_cleanup_free_ char *where = sim_xasprintf("%s.attributes.%s", twhere, name);
+	_cleanup_free_ char *where = xasprintf("%s.attributes.%s", twhere, name);
 	_cleanup_free_ char *access = NULL, *def = NULL;
 	json_t *v;
 	int r;
 
-	a->name = sim_xstrdup(name);
+	a->name = xstrdup(name);
 	a->readable = a->writable = true;
 	if (!sim_relpath_ok(name) || strpbrk(name, " \t"))
 		return fail(c, where, NULL, "not usable as a path in a device directory");
@@ -209,17 +209,17 @@ static int parse_attr(struct ctx *c, const char *twhere, const char *name, json_
 
 	v = json_object_get(o, "default");
 	if (v && json_is_integer(v))
-		def = sim_xasprintf("%lld", (long long)json_integer_value(v));
+		def = xasprintf("%lld", (long long)json_integer_value(v));
 	else if (v && json_is_string(v))
-		def = sim_xstrdup(json_string_value(v));
+		def = xstrdup(json_string_value(v));
 	else if (v)
 		return fail(c, where, "default", "must be a string or an integer");
 	else if (a->kind == SIM_ATTR_RANGE)
-		def = sim_xasprintf("%lld", a->min);
+		def = xasprintf("%lld", a->min);
 	else if (a->kind == SIM_ATTR_ALLOWED)
-		def = sim_xstrdup(a->allowed[0]);
+		def = xstrdup(a->allowed[0]);
 	else
-		def = sim_xstrdup("");
+		def = xstrdup("");
 	if (sim_attr_check(a, def, &a->def) < 0)
 		return fail(c, where, "default", "\"%s\" is not an allowed value", def);
 	return 0;
@@ -233,7 +233,7 @@ static int parse_attrs(struct ctx *c, const char *where, json_t *o, struct sim_t
 
 	if (!json_is_object(o))
 		return fail(c, where, "attributes", "must be an object");
-	t->attrs = sim_xcalloc(json_object_size(o), sizeof(*t->attrs));
+	t->attrs = xcalloc(json_object_size(o), sizeof(*t->attrs));
 	json_object_foreach (o, name, v) {
 		struct sim_attr_spec *a = &t->attrs[t->n_attrs++];
 		if ((r = parse_attr(c, where, name, v, a)) < 0)
@@ -258,7 +258,7 @@ static int parse_type(struct ctx *c, const char *pwhere, size_t idx, json_t *o,
 					    "cost",	  "attributes", "migration_info",
 					    "comment",	  NULL };
 	struct sim_type *t = &p->types[idx];
-	_cleanup_free_ char *where = sim_xasprintf("%s.types[%zu]", pwhere, idx);
+	_cleanup_free_ char *where = xasprintf("%s.types[%zu]", pwhere, idx);
 	_cleanup_free_ char *pool = NULL;
 	bool has_instances, has_cost;
 	json_t *v;
@@ -300,7 +300,7 @@ static int parse_type(struct ctx *c, const char *pwhere, size_t idx, json_t *o,
 		return r;
 	if ((v = json_object_get(o, "migration_info"))) {
 		if (json_is_string(v))
-			t->migration_info = sim_xstrdup(json_string_value(v));
+			t->migration_info = xstrdup(json_string_value(v));
 		else
 			t->migration_info =
 				json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
@@ -332,7 +332,7 @@ static bool is_pci_address(const char *s)
 static int parse_driver(struct ctx *c, const char *pwhere, json_t *o, struct sim_parent *p)
 {
 	static const char *const keys[] = { "name", "bus", "version", "comment", NULL };
-	_cleanup_free_ char *where = sim_xasprintf("%s.driver", pwhere);
+	_cleanup_free_ char *where = xasprintf("%s.driver", pwhere);
 	int r;
 
 	if (!json_is_object(o))
@@ -345,7 +345,7 @@ static int parse_driver(struct ctx *c, const char *pwhere, json_t *o, struct sim
 	if (p->driver_version && (!*p->driver_version || has_newline(p->driver_version)))
 		return fail(c, where, "version", "must be one non-empty line");
 	if (!p->driver_bus)
-		p->driver_bus = sim_xstrdup(is_pci_address(p->name) ? "pci" : "platform");
+		p->driver_bus = xstrdup(is_pci_address(p->name) ? "pci" : "platform");
 	return 0;
 }
 
@@ -361,7 +361,7 @@ static int parse_pools(struct ctx *c, const char *where, json_t *o, struct sim_p
 
 	if (!json_is_object(o))
 		return fail(c, where, "pools", "must be an object of NAME: SIZE");
-	p->pools = sim_xcalloc(json_object_size(o), sizeof(*p->pools));
+	p->pools = xcalloc(json_object_size(o), sizeof(*p->pools));
 	json_object_foreach (o, name, v) {
 		if (!*name)
 			return fail(c, where, "pools", "a pool needs a name");
@@ -370,7 +370,7 @@ static int parse_pools(struct ctx *c, const char *where, json_t *o, struct sim_p
 			return fail(c, where, "pools",
 				    "the size of \"%s\" must be an integer from 0 to %u", name,
 				    MAX_COUNT);
-		p->pools[p->n_pools].name = sim_xstrdup(name);
+		p->pools[p->n_pools].name = xstrdup(name);
 		p->pools[p->n_pools++].size = (unsigned)json_integer_value(v);
 	}
 	return 0;
@@ -384,7 +384,7 @@ static int parse_parent(struct ctx *c, struct sim_host *h, size_t idx, json_t *o
 					    "mdev_driver", "plugged", "pools",	   "types",
 					    "comment",	   NULL };
 	struct sim_parent *p = &h->parents[idx];
-	_cleanup_free_ char *where = sim_xasprintf("parents[%zu]", idx);
+	_cleanup_free_ char *where = xasprintf("parents[%zu]", idx);
 	json_t *v;
 	size_t i;
 	int r;
@@ -431,7 +431,7 @@ static int parse_parent(struct ctx *c, struct sim_host *h, size_t idx, json_t *o
 				    p->driver, i);
 	}
 	if (p->driver && !p->subsystem)
-		p->subsystem = sim_xasprintf("bus/%s", p->driver_bus);
+		p->subsystem = xasprintf("bus/%s", p->driver_bus);
 
 	/* plugging waits until every parent has been read: see parse_host() */
 	if ((v = json_object_get(o, "plugged")) && !json_is_boolean(v))
@@ -444,7 +444,7 @@ static int parse_parent(struct ctx *c, struct sim_host *h, size_t idx, json_t *o
 		return fail(c, where, "types", "is missing");
 	if (!json_is_array(v))
 		return fail(c, where, "types", "must be an array");
-	p->types = sim_xcalloc(json_array_size(v), sizeof(*p->types));
+	p->types = xcalloc(json_array_size(v), sizeof(*p->types));
 	for (i = 0; i < json_array_size(v); i++) {
 		p->n_types++;
 		if ((r = parse_type(c, where, i, json_array_get(v, i), p)) < 0)
@@ -460,7 +460,7 @@ static int parse_device(struct ctx *c, struct sim_host *h, size_t idx, json_t *o
 	static const char *const keys[] = {
 		"uuid", "parent", "type", "attributes", "comment", NULL
 	};
-	_cleanup_free_ char *where = sim_xasprintf("devices[%zu]", idx);
+	_cleanup_free_ char *where = xasprintf("devices[%zu]", idx);
 	_cleanup_free_ char *uuid = NULL, *parent = NULL, *type = NULL;
 	char lower[SIM_UUID_LEN + 1];
 	struct sim_device *d;
@@ -507,9 +507,9 @@ static int parse_device(struct ctx *c, struct sim_host *h, size_t idx, json_t *o
 				return fail(c, where, "attributes",
 					    "type %s has no attribute \"%s\"", type, name);
 			if (json_is_integer(v))
-				value = sim_xasprintf("%lld", (long long)json_integer_value(v));
+				value = xasprintf("%lld", (long long)json_integer_value(v));
 			else if (json_is_string(v))
-				value = sim_xstrdup(json_string_value(v));
+				value = xstrdup(json_string_value(v));
 			else
 				return fail(c, where, "attributes",
 					    "the value of \"%s\" must be a string or an integer",
@@ -543,7 +543,7 @@ static int parse_host(struct ctx *c, json_t *root, struct sim_host *h)
 		return fail(c, "", "parents", "is missing");
 	if (!json_is_array(parents))
 		return fail(c, "", "parents", "must be an array");
-	h->parents = sim_xcalloc(json_array_size(parents), sizeof(*h->parents));
+	h->parents = xcalloc(json_array_size(parents), sizeof(*h->parents));
 	for (i = 0; i < json_array_size(parents); i++) {
 		h->n_parents++;
 		if ((r = parse_parent(c, h, i, json_array_get(parents, i))) < 0)
@@ -556,7 +556,7 @@ static int parse_host(struct ctx *c, json_t *root, struct sim_host *h)
 		if (plugged && json_is_false(plugged))
 			continue;
 		if (sim_parent_plug(&h->parents[i]) < 0) {
-			_cleanup_free_ char *where = sim_xasprintf("parents[%zu]", i);
+			_cleanup_free_ char *where = xasprintf("parents[%zu]", i);
 			return fail(
 				c, where, NULL,
 				"its directory or one of its links would replace something already in the tree");
@@ -580,10 +580,10 @@ int sim_host_load(const char *file, struct sim_host **ret, char **ret_error)
 
 	if (!root) {
 		if (jerr.line > 0)
-			*ret_error = sim_xasprintf("%s:%d:%d: %s", file, jerr.line, jerr.column,
-						   jerr.text);
+			*ret_error =
+				xasprintf("%s:%d:%d: %s", file, jerr.line, jerr.column, jerr.text);
 		else
-			*ret_error = sim_xasprintf("%s: %s", file, jerr.text);
+			*ret_error = xasprintf("%s: %s", file, jerr.text);
 		return -EINVAL;
 	}
 	struct sim_host *h = sim_host_new();
@@ -591,7 +591,7 @@ int sim_host_load(const char *file, struct sim_host **ret, char **ret_error)
 	json_decref(root);
 	if (r < 0) {
 		sim_host_free(h);
-		*ret_error = c.error ? c.error : sim_xasprintf("%s: invalid", file);
+		*ret_error = c.error ? c.error : xasprintf("%s: invalid", file);
 		return r;
 	}
 	*ret = h;

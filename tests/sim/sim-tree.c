@@ -9,8 +9,8 @@
 
 static struct sim_node *node_new(const char *name, enum sim_node_kind kind, mode_t mode)
 {
-	struct sim_node *n = sim_xcalloc(1, sizeof(*n));
-	n->name = sim_xstrdup(name);
+	struct sim_node *n = xcalloc(1, sizeof(*n));
+	n->name = xstrdup(name);
 	n->kind = kind;
 	n->mode = mode;
 	(void)clock_gettime(CLOCK_REALTIME, &n->mtime);
@@ -111,16 +111,16 @@ size_t sim_tree_depth(const struct sim_node *n)
 char *sim_tree_path(const struct sim_node *n)
 {
 	if (!n->parent)
-		return sim_xstrdup("");
+		return xstrdup("");
 	if (!n->parent->parent)
-		return sim_xstrdup(n->name);
+		return xstrdup(n->name);
 	_cleanup_free_ char *up = sim_tree_path(n->parent);
-	return sim_xasprintf("%s/%s", up, n->name);
+	return xasprintf("%s/%s", up, n->name);
 }
 
 struct sim_node *sim_tree_mkdirs(struct sim_node *dir, const char *path)
 {
-	_cleanup_free_ char *copy = sim_xstrdup(path);
+	_cleanup_free_ char *copy = xstrdup(path);
 	char *save = NULL;
 
 	for (char *c = strtok_r(copy, "/", &save); c && dir; c = strtok_r(NULL, "/", &save)) {
@@ -144,7 +144,7 @@ static struct sim_node *dir_for(struct sim_node *dir, const char *path, const ch
 		*ret_name = path;
 		return dir;
 	}
-	_cleanup_free_ char *head = sim_xstrndup(path, (size_t)(slash - path));
+	_cleanup_free_ char *head = xstrndup(path, (size_t)(slash - path));
 	*ret_name = slash + 1;
 	return sim_tree_mkdirs(dir, head);
 }
@@ -183,6 +183,6 @@ struct sim_node *sim_tree_add_link(struct sim_node *dir, const char *path, const
 	struct sim_node t = { .kind = SIM_NODE_LINK, .mode = 0777 };
 	struct sim_node *n = add(dir, path, &t);
 	if (n)
-		n->target = sim_xstrdup(target);
+		n->target = xstrdup(target);
 	return n;
 }

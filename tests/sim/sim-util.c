@@ -10,64 +10,6 @@
 
 #include "sim-util.h"
 
-_noreturn_ static void oom(void)
-{
-	fputs("mdev-sim: out of memory\n", stderr);
-	exit(1);
-}
-
-void *sim_xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p)
-		oom();
-	return p;
-}
-
-void *sim_xcalloc(size_t n, size_t m)
-{
-	void *p = calloc(n ? n : 1, m ? m : 1);
-	if (!p)
-		oom();
-	return p;
-}
-
-void *sim_xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p)
-		oom();
-	return p;
-}
-
-char *sim_xstrdup(const char *s)
-{
-	char *p = strdup(s);
-	if (!p)
-		oom();
-	return p;
-}
-
-char *sim_xstrndup(const char *s, size_t n)
-{
-	char *p = strndup(s, n);
-	if (!p)
-		oom();
-	return p;
-}
-
-char *sim_xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *p;
-	va_start(ap, fmt);
-	int r = vasprintf(&p, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		oom();
-	return p;
-}
-
 static void buf_reserve(struct sim_buf *b, size_t extra)
 {
 	if (b->len + extra + 1 <= b->cap)
@@ -75,7 +17,7 @@ static void buf_reserve(struct sim_buf *b, size_t extra)
 	size_t cap = b->cap ? b->cap : 64;
 	while (cap < b->len + extra + 1)
 		cap *= 2;
-	b->data = sim_xrealloc(b->data, cap);
+	b->data = xrealloc(b->data, cap);
 	b->cap = cap;
 }
 
@@ -258,7 +200,7 @@ bool sim_relpath_ok(const char *s)
 {
 	if (!*s || *s == '/')
 		return false;
-	_cleanup_free_ char *copy = sim_xstrdup(s);
+	_cleanup_free_ char *copy = xstrdup(s);
 	char *save = NULL;
 	size_t n = strlen(copy);
 	if (copy[n - 1] == '/' || strstr(copy, "//"))
@@ -280,7 +222,7 @@ size_t sim_path_depth(const char *s)
 
 char *sim_updirs(size_t n)
 {
-	char *p = sim_xmalloc(3 * n + 1);
+	char *p = xmalloc(3 * n + 1);
 	for (size_t i = 0; i < n; i++)
 		memcpy(p + 3 * i, "../", 3);
 	p[3 * n] = '\0';

@@ -1,8 +1,8 @@
-/* Base helpers of the simulated mdev host (mdev-sim): allocation that never returns NULL, a
+/* Base helpers of the simulated mdev host (mdev-sim): a
  * growable text buffer for attribute contents, and the parsers that must behave exactly as the
  * kernel's do (kstrtoull/kstrtoll, uuid_is_valid) because the simulator stands in for it. The
- * simulator deliberately shares no code with the mdevctl under test: a bug in a shared UUID
- * parser would hide itself. */
+ * simulator shares no parsing code with the mdevctl under test (a bug in a shared UUID parser
+ * would hide itself); it borrows only mdevctl's allocation helpers (util.h). */
 #pragma once
 
 #include <stdarg.h>
@@ -10,14 +10,7 @@
 #include <stddef.h>
 
 #include "macro.h"
-
-/* Allocation failure ends the program: a test fixture has no useful way to go on. */
-void *sim_xmalloc(size_t n);
-void *sim_xcalloc(size_t n, size_t m);
-void *sim_xrealloc(void *p, size_t n);
-char *sim_xstrdup(const char *s);
-char *sim_xstrndup(const char *s, size_t n);
-char *sim_xasprintf(const char *fmt, ...) _printf_(1, 2);
+#include "util.h" /* allocation only: the parsers below are the simulator's own */
 
 /* A growable, always NUL-terminated byte buffer (what a sysfs show() fills). */
 struct sim_buf {
