@@ -235,3 +235,43 @@ $(definition_path "$P_MTTY" "$U_MTTY")"
 	run --separate-stderr "$MDEVCTL" list -p ../mdevctl.d/matrix
 	[[ $output != *cae40e88* ]] || fail "list -p escaped: $output"
 }
+
+# hold_lock SECONDS: hold the lock of mutating commands (an flock on $ETC) in this process,
+# which releases it when it ends or is killed
+hold_lock() {
+	exec python3 -c 'import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDONLY)
+fcntl.flock(fd, fcntl.LOCK_EX)
+time.sleep(float(sys.argv[2]))' "$ETC" "$1" 3>&-
+}
+
+@test "a mutating command waits for the lock, boundedly; list never waits" {
+	mkhost
+	hold_lock 30 &
+	holder=$!
+	# wait until the holder has the lock
+	for _ in $(seq 50); do flock -n "$ETC" true || break; sleep 0.1; done
+	run --separate-stderr env MDEVCTL_LOCK_TIMEOUT=0.3 "$MDEVCTL" define -u "$U1" -p mtty -t mtty-1
+	assert_equal "$status" 1
+	[[ $stderr == "Error: Another mdevctl command is still changing devices (lock on \"$ETC\" held for more than 300 ms); try again later" ]] ||
+		fail "unexpected stderr: $stderr"
+	refute_exists "$ETC/mtty/$U1"
+	run --separate-stderr timeout 5 "$MDEVCTL" list -d
+	assert_success
+	kill "$holder"
+	wait "$holder" || true
+	run --separate-stderr env MDEVCTL_LOCK_TIMEOUT=0.3 "$MDEVCTL" define -u "$U1" -p mtty -t mtty-1
+	assert_success
+	assert_exists "$ETC/mtty/$U1"
+}
+
+@test "a command that waits for the lock goes on once it is free" {
+	mkhost
+	hold_lock 1 &
+	holder=$!
+	for _ in $(seq 50); do flock -n "$ETC" true || break; sleep 0.1; done
+	run --separate-stderr "$MDEVCTL" define -u "$U1" -p mtty -t mtty-1
+	assert_success
+	assert_exists "$ETC/mtty/$U1"
+	wait "$holder" || true
+}
