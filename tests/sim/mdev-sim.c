@@ -39,7 +39,7 @@ static struct sim_node *lookup(const char *path)
 /* What one open file holds between reads: the contents as the last read at offset 0 saw them,
  * so that a reader going through a long file in pieces sees one consistent version. */
 struct open_file {
-	struct sim_buf content;
+	struct strbuf content;
 	bool filled;
 };
 
@@ -169,7 +169,7 @@ static int op_read(const char *path, char *buf, size_t size, off_t off, struct f
 		struct sim_node *n = lookup(path);
 		if (!n || n->kind != SIM_NODE_FILE)
 			return -ENODEV;
-		sim_buf_free(&of->content);
+		sb_free(&of->content);
 		int r = n->ops->show(n, &of->content);
 		if (r < 0)
 			return r;
@@ -180,7 +180,7 @@ static int op_read(const char *path, char *buf, size_t size, off_t off, struct f
 	size_t k = of->content.len - (size_t)off;
 	if (k > size)
 		k = size;
-	memcpy(buf, of->content.data + off, k);
+	memcpy(buf, of->content.buf + off, k);
 	return (int)k;
 }
 
@@ -212,7 +212,7 @@ static int op_release(const char *path, struct fuse_file_info *fi)
 {
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
 	if (of) {
-		sim_buf_free(&of->content);
+		sb_free(&of->content);
 		free(of);
 	}
 	return 0;

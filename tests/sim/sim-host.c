@@ -95,31 +95,31 @@ int sim_type_attr_index(const struct sim_type *t, const char *name)
 
 /* --- files of a type directory --------------------------------------------------------- */
 
-static int available_show(struct sim_node *n, struct sim_buf *out)
+static int available_show(struct sim_node *n, struct strbuf *out)
 {
-	sim_buf_printf(out, "%u\n", sim_type_available(n->obj));
+	sb_printf(out, "%u\n", sim_type_available(n->obj));
 	return 0;
 }
 
-static int device_api_show(struct sim_node *n, struct sim_buf *out)
+static int device_api_show(struct sim_node *n, struct strbuf *out)
 {
 	sim_buf_putline(out, ((struct sim_type *)n->obj)->device_api);
 	return 0;
 }
 
-static int name_show(struct sim_node *n, struct sim_buf *out)
+static int name_show(struct sim_node *n, struct strbuf *out)
 {
 	sim_buf_putline(out, ((struct sim_type *)n->obj)->name);
 	return 0;
 }
 
-static int description_show(struct sim_node *n, struct sim_buf *out)
+static int description_show(struct sim_node *n, struct strbuf *out)
 {
 	sim_buf_putline(out, ((struct sim_type *)n->obj)->description);
 	return 0;
 }
 
-static int migration_info_show(struct sim_node *n, struct sim_buf *out)
+static int migration_info_show(struct sim_node *n, struct strbuf *out)
 {
 	sim_buf_putline(out, ((struct sim_type *)n->obj)->migration_info);
 	return 0;
@@ -174,26 +174,26 @@ static int uevent_store(struct sim_node *n, const char *buf, size_t len)
 	return -EINVAL;
 }
 
-static int parent_uevent_show(struct sim_node *n, struct sim_buf *out)
+static int parent_uevent_show(struct sim_node *n, struct strbuf *out)
 {
 	struct sim_parent *p = n->obj;
 	if (p->driver)
-		sim_buf_printf(out, "DRIVER=%s\n", p->driver);
+		sb_printf(out, "DRIVER=%s\n", p->driver);
 	return 0;
 }
 
-static int device_uevent_show(struct sim_node *n, struct sim_buf *out)
+static int device_uevent_show(struct sim_node *n, struct strbuf *out)
 {
 	struct sim_device *d = n->obj;
 	if (d->type->parent->mdev_driver)
-		sim_buf_printf(out, "DRIVER=%s\n", d->type->parent->mdev_driver);
+		sb_printf(out, "DRIVER=%s\n", d->type->parent->mdev_driver);
 	return 0;
 }
 
 static const struct sim_file_ops parent_uevent_ops = { parent_uevent_show, uevent_store };
 static const struct sim_file_ops device_uevent_ops = { device_uevent_show, uevent_store };
 
-static int module_version_show(struct sim_node *n, struct sim_buf *out)
+static int module_version_show(struct sim_node *n, struct strbuf *out)
 {
 	sim_buf_putline(out, ((struct sim_parent *)n->obj)->driver_version);
 	return 0;
@@ -240,10 +240,10 @@ static int remove_store(struct sim_node *n, const char *buf, size_t len)
 
 static const struct sim_file_ops remove_ops = { .store = remove_store };
 
-static int vattr_show(struct sim_node *n, struct sim_buf *out)
+static int vattr_show(struct sim_node *n, struct strbuf *out)
 {
 	struct sim_attr_value *v = n->obj;
-	sim_buf_printf(out, "%s\n", v->value);
+	sb_printf(out, "%s\n", v->value);
 	return 0;
 }
 
@@ -705,7 +705,7 @@ static json_t *device_json(const struct sim_device *d)
 			 "busy", is_busy(d->type->parent->host, d->uuid), "attributes", attrs);
 }
 
-static int state_show(struct sim_node *n, struct sim_buf *out)
+static int state_show(struct sim_node *n, struct strbuf *out)
 {
 	const struct sim_host *h = n->obj;
 	const struct sim_faults *f = &h->faults;

@@ -56,11 +56,11 @@ static int check_keys(struct ctx *c, const char *where, json_t *o, const char *c
 				break;
 		if (*x)
 			continue;
-		struct sim_buf known = { 0 };
+		struct strbuf known = { 0 };
 		for (x = keys; *x; x++)
-			sim_buf_printf(&known, "%s%s", x == keys ? "" : ", ", *x);
-		fail(c, where, NULL, "unknown key \"%s\" (known keys: %s)", k, known.data);
-		sim_buf_free(&known);
+			sb_printf(&known, "%s%s", x == keys ? "" : ", ", *x);
+		fail(c, where, NULL, "unknown key \"%s\" (known keys: %s)", k, known.buf);
+		sb_free(&known);
 		return -EINVAL;
 	}
 	json_t *comment = json_object_get(o, "comment");

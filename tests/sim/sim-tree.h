@@ -16,7 +16,7 @@ struct sim_node;
  * len bytes. Both return 0 or -errno. A file with no show() cannot be opened for reading, one
  * with no store() not for writing (EACCES), which is kernfs's rule whatever the mode bits. */
 struct sim_file_ops {
-	int (*show)(struct sim_node *n, struct sim_buf *out);
+	int (*show)(struct sim_node *n, struct strbuf *out);
 	int (*store)(struct sim_node *n, const char *buf, size_t len);
 };
 

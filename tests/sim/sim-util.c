@@ -10,58 +10,12 @@
 
 #include "sim-util.h"
 
-static void buf_reserve(struct sim_buf *b, size_t extra)
-{
-	if (b->len + extra + 1 <= b->cap)
-		return;
-	size_t cap = b->cap ? b->cap : 64;
-	while (cap < b->len + extra + 1)
-		cap *= 2;
-	b->data = xrealloc(b->data, cap);
-	b->cap = cap;
-}
-
-void sim_buf_add(struct sim_buf *b, const char *s, size_t n)
-{
-	buf_reserve(b, n);
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-void sim_buf_puts(struct sim_buf *b, const char *s)
-{
-	sim_buf_add(b, s, strlen(s));
-}
-
-void sim_buf_printf(struct sim_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	buf_reserve(b, (size_t)n);
-	va_start(ap, fmt);
-	(void)vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
-void sim_buf_putline(struct sim_buf *b, const char *s)
+void sim_buf_putline(struct strbuf *b, const char *s)
 {
 	size_t n = strlen(s);
-	sim_buf_add(b, s, n);
+	sb_add(b, s, n);
 	if (n == 0 || s[n - 1] != '\n')
-		sim_buf_add(b, "\n", 1);
-}
-
-void sim_buf_free(struct sim_buf *b)
-{
-	free(b->data);
-	b->data = NULL;
-	b->len = b->cap = 0;
+		sb_add(b, "\n", 1);
 }
 
 /* The kernel's MAX_ERRNO is 4095, but fuse_dev_do_write() rejects a reply error <= -512. */

@@ -1,8 +1,8 @@
-/* Base helpers of the simulated mdev host (mdev-sim): a
- * growable text buffer for attribute contents, and the parsers that must behave exactly as the
- * kernel's do (kstrtoull/kstrtoll, uuid_is_valid) because the simulator stands in for it. The
- * simulator shares no parsing code with the mdevctl under test (a bug in a shared UUID parser
- * would hide itself); it borrows only mdevctl's allocation helpers (util.h). */
+/* Base helpers of the simulated mdev host (mdev-sim): how a kernel show() formats a string, and
+ * the parsers that must behave exactly as the kernel's do (kstrtoull/kstrtoll, uuid_is_valid)
+ * because the simulator stands in for it. The simulator shares no parsing code with the mdevctl
+ * under test (a bug in a shared UUID parser would hide itself); it borrows only mdevctl's
+ * allocation helpers and string buffer (util.h). */
 #pragma once
 
 #include <stdarg.h>
@@ -10,20 +10,10 @@
 #include <stddef.h>
 
 #include "macro.h"
-#include "util.h" /* allocation only: the parsers below are the simulator's own */
+#include "util.h" /* allocation and strbuf only: the parsers below are the simulator's own */
 
-/* A growable, always NUL-terminated byte buffer (what a sysfs show() fills). */
-struct sim_buf {
-	char *data;
-	size_t len;
-	size_t cap;
-};
-void sim_buf_add(struct sim_buf *b, const char *s, size_t n);
-void sim_buf_puts(struct sim_buf *b, const char *s);
-void sim_buf_printf(struct sim_buf *b, const char *fmt, ...) _printf_(2, 3);
 /* Append s and a newline unless s already ends with one: how a kernel show() of a string looks. */
-void sim_buf_putline(struct sim_buf *b, const char *s);
-void sim_buf_free(struct sim_buf *b);
+void sim_buf_putline(struct strbuf *b, const char *s);
 
 /* Parse an errno given by name ("EBUSY") or number ("16"). Only 1..511 are accepted: the FUSE
  * kernel module refuses a reply error beyond that. Returns the positive errno or -EINVAL. */
