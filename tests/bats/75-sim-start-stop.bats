@@ -11,11 +11,7 @@ setup() {
 	sim_require
 	ROOT=$BATS_TEST_TMPDIR/root
 	sim_start "$SIM_HOSTS/example.json" "$ROOT"
-	MDEVCTL_ENV_ROOT=$ROOT
-	export ROOT MDEVCTL_ENV_ROOT
-	SYS=$ROOT/sys
-	ETC=$ROOT/etc/mdevctl.d
-	USRLIB=$ROOT/usr/lib/mdevctl/scripts.d
+	use_root
 }
 
 teardown() {

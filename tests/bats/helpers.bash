@@ -69,10 +69,8 @@ U4=44444444-4444-4444-8444-444444444444
 
 UUID_RE='[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
 
-# mkhost [--bare]: build the example host at $ROOT and export MDEVCTL_ENV_ROOT
-mkhost() {
-	ROOT=$BATS_TEST_TMPDIR/root
-	sh "$MKHOST" "$@" "$ROOT" >/dev/null || fail "mkhost.sh failed"
+# use_root: point the tool at the host tree $ROOT and name its well-known places
+use_root() {
 	MDEVCTL_ENV_ROOT=$ROOT
 	export ROOT MDEVCTL_ENV_ROOT
 	SYS=$ROOT/sys
@@ -80,16 +78,19 @@ mkhost() {
 	USRLIB=$ROOT/usr/lib/mdevctl/scripts.d
 }
 
+# mkhost [--bare]: build the example host at $ROOT and export MDEVCTL_ENV_ROOT
+mkhost() {
+	ROOT=$BATS_TEST_TMPDIR/root
+	sh "$MKHOST" "$@" "$ROOT" >/dev/null || fail "mkhost.sh failed"
+	use_root
+}
+
 # mkempty: only the required directories, no sysfs content at all
 mkempty() {
 	ROOT=$BATS_TEST_TMPDIR/root
 	mkdir -p "$ROOT/etc/mdevctl.d/scripts.d/callouts" "$ROOT/etc/mdevctl.d/scripts.d/notifiers" \
 		"$ROOT/usr/lib/mdevctl/scripts.d/callouts" "$ROOT/usr/lib/mdevctl/scripts.d/notifiers"
-	MDEVCTL_ENV_ROOT=$ROOT
-	export ROOT MDEVCTL_ENV_ROOT
-	SYS=$ROOT/sys
-	ETC=$ROOT/etc/mdevctl.d
-	USRLIB=$ROOT/usr/lib/mdevctl/scripts.d
+	use_root
 }
 
 # --- building more of the host ----------------------------------------------
