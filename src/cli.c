@@ -10,7 +10,9 @@ const char *cli_option_name(const struct cli_command *cmd, int i)
 {
 	static char buf[128];
 	const struct cli_option *o = &cmd->options[i];
-	if (o->value_name)
+	if (o->value_name && (o->flags & CLI_OPT_OPTIONAL_VALUE))
+		snprintf(buf, sizeof(buf), "--%s [<%s>]", o->long_name, o->value_name);
+	else if (o->value_name)
 		snprintf(buf, sizeof(buf), "--%s <%s>", o->long_name, o->value_name);
 	else
 		snprintf(buf, sizeof(buf), "--%s", o->long_name);
@@ -60,7 +62,10 @@ void cli_print_help(const struct cli_command *cmd, bool long_help, FILE *out)
 		char sh[8] = "    ";
 		if (o->short_name)
 			snprintf(sh, sizeof(sh), "-%c, ", o->short_name);
-		if (o->value_name)
+		if (o->value_name && (o->flags & CLI_OPT_OPTIONAL_VALUE))
+			snprintf(left[n], sizeof(left[n]), "%s--%s [<%s>]", sh, o->long_name,
+				 o->value_name);
+		else if (o->value_name)
 			snprintf(left[n], sizeof(left[n]), "%s--%s <%s>", sh, o->long_name,
 				 o->value_name);
 		else
@@ -108,9 +113,16 @@ static int find_short(const struct cli_command *cmd, char c)
 /* Record option i; value is NULL for a flag. */
 static int take(const struct cli_command *cmd, struct cli_args *ret, int i, const char *value)
 {
-	if (ret->seen[i])
+	const bool multiple = cmd->options[i].flags & CLI_OPT_MULTIPLE;
+	if (ret->seen[i] && !multiple)
 		return cli_usage_error(cmd, "the argument '%s' cannot be used multiple times",
 				       cli_option_name(cmd, i));
+	if (multiple) {
+		if (ret->n_values[i] >= CLI_MAX_REPEAT)
+			return cli_usage_error(cmd, "the argument '%s' can be given at most %d times",
+					       cli_option_name(cmd, i), CLI_MAX_REPEAT);
+		ret->values[i][ret->n_values[i]++] = value;
+	}
 	ret->seen[i] = true;
 	ret->value[i] = value;
 	return CLI_OK;
@@ -238,7 +250,7 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_a
 			const char *value = NULL;
 			if (cmd->options[i].value_name) {
 				value = eq ? eq + 1 : next_value(argc, argv, &k);
-				if (!value)
+				if (!value && !(cmd->options[i].flags & CLI_OPT_OPTIONAL_VALUE))
 					return cli_usage_error(
 						cmd,
 						"a value is required for '%s' but none was supplied",
@@ -274,7 +286,7 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_a
 			}
 			const char *value =
 				c[1] ? c + 1 + (c[1] == '=') : next_value(argc, argv, &k);
-			if (!value)
+			if (!value && !(cmd->options[i].flags & CLI_OPT_OPTIONAL_VALUE))
 				return cli_usage_error(
 					cmd, "a value is required for '%s' but none was supplied",
 					cli_option_name(cmd, i));

@@ -10,12 +10,22 @@
 #include <stdio.h>
 
 #define CLI_MAX_OPTIONS 32
+#define CLI_MAX_REPEAT	64 /* values of one repeatable option */
+
+enum {
+	/* May be given several times; every value is kept, in order (`--inventory A --inventory B`). */
+	CLI_OPT_MULTIPLE = 1 << 0,
+	/* The value may be left out (`--inventory` alone): only the `--opt=value` form and a next
+	 * argument that does not look like an option are taken as its value. */
+	CLI_OPT_OPTIONAL_VALUE = 1 << 1,
+};
 
 struct cli_option {
 	const char *long_name;	/* "uuid" */
 	char short_name;	/* 'u', or 0 */
 	const char *value_name; /* "UUID", or NULL for a flag */
 	const char *help;
+	unsigned flags; /* CLI_OPT_* */
 };
 
 enum cli_rule_kind {
@@ -47,7 +57,10 @@ struct cli_command {
 
 struct cli_args {
 	bool seen[CLI_MAX_OPTIONS];
-	const char *value[CLI_MAX_OPTIONS];
+	const char *value[CLI_MAX_OPTIONS]; /* the last value; NULL for a flag or a left-out value */
+	/* Every value of a CLI_OPT_MULTIPLE option, in order. */
+	const char *values[CLI_MAX_OPTIONS][CLI_MAX_REPEAT];
+	int n_values[CLI_MAX_OPTIONS];
 	const char *positional;
 };
 

@@ -14,6 +14,8 @@ enum {
 	O_AUTO,
 	O_DEF,
 	O_JSON,
+	O_INV,
+	O_FROM,
 	N_OPTS
 };
 static const struct cli_option options[] = {
@@ -22,6 +24,8 @@ static const struct cli_option options[] = {
 	[O_AUTO] = { "auto", 'a', NULL, "a" },
 	[O_DEF] = { "defined", 'd', NULL, "d" },
 	[O_JSON] = { "jsonfile", 0, "JSONFILE", "j" },
+	[O_INV] = { "inventory", 0, "FILE", "i", CLI_OPT_MULTIPLE | CLI_OPT_OPTIONAL_VALUE },
+	[O_FROM] = { "from", 0, "FILE", "f", CLI_OPT_MULTIPLE },
 };
 static const struct cli_rule rules[] = {
 	{ CLI_REQUIRED_UNLESS, O_UUID, O_PARENT, 0 },
@@ -78,6 +82,28 @@ int main(void)
 	ok(parse(&a, 0) == CLI_USAGE, "required unless: neither given");
 	ok(parse(&a, 2, "-p", "P") == CLI_OK, "required unless: the other given");
 	ok(parse(&a, 4, "-u", "x", "--jsonfile=f", "-a") == CLI_USAGE, "conflict");
+	ok(parse(&a, 5, "-u", "x", "--from", "a", "--from=b") == CLI_OK && a.n_values[O_FROM] == 2 &&
+		   streq(a.values[O_FROM][0], "a") && streq(a.values[O_FROM][1], "b") &&
+		   streq(a.value[O_FROM], "b"),
+	   "a repeatable option keeps every value in order");
+	ok(parse(&a, 3, "-u", "x", "--from") == CLI_USAGE, "a repeatable option still needs its value");
+	ok(parse(&a, 3, "-u", "x", "--inventory") == CLI_OK && a.seen[O_INV] && !a.value[O_INV] &&
+		   a.n_values[O_INV] == 1,
+	   "an optional value may be left out");
+	ok(parse(&a, 4, "--inventory", "-u", "x", "-a") == CLI_OK && a.seen[O_INV] &&
+		   !a.value[O_INV] && streq(a.value[O_UUID], "x"),
+	   "an optional value does not swallow the next option");
+	ok(parse(&a, 4, "--inventory", "h1", "--inventory=h2", "-px") == CLI_OK &&
+		   a.n_values[O_INV] == 2 && streq(a.values[O_INV][0], "h1") &&
+		   streq(a.values[O_INV][1], "h2"),
+	   "an optional value is taken when given");
+	{
+		char *argv[CLI_MAX_REPEAT + 3] = { "-u", "x" };
+		for (int i = 0; i <= CLI_MAX_REPEAT; i++)
+			argv[2 + i] = "--from=f";
+		ok(cli_parse(&cmd, CLI_MAX_REPEAT + 3, argv, &a) == CLI_USAGE,
+		   "a repeatable option has a limit");
+	}
 
 	fflush(stdout);
 	int saved = dup(1), devnull = open("/dev/null", O_WRONLY);
