@@ -304,6 +304,21 @@ void strv_sort(struct strv *sv)
 		qsort(sv->v, sv->n, sizeof(char *), cmp_str);
 }
 
+void strv_uniq(struct strv *sv)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < sv->n; i++) {
+		if (k > 0 && streq(sv->v[k - 1], sv->v[i]))
+			free(sv->v[i]);
+		else
+			sv->v[k++] = sv->v[i];
+	}
+	sv->n = k;
+	if (sv->v)
+		sv->v[k] = NULL;
+}
+
 void strv_free(struct strv *sv)
 {
 	for (size_t i = 0; i < sv->n; i++)

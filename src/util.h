@@ -71,4 +71,7 @@ struct strv {
 };
 void strv_push(struct strv *sv, char *owned);
 void strv_sort(struct strv *sv);
+/* Drop every string equal to the one before it, freeing it, and keep the order of the rest:
+ * after strv_sort(), the vector holds each string once. */
+void strv_uniq(struct strv *sv);
 void strv_free(struct strv *sv);

@@ -1,13 +1,126 @@
-/* Unit tests of the trait naming rule. */
+/* Unit tests of the Placement traits: the naming rule, then the traits of records and
+ * inventories parsed from JSON (COMPAT.md's section-2 record and section-4 inventory, the
+ * intersection over patterns, eq-pinned and default version ranges on both sides, skipped
+ * bindings, long names) and the exact bytes `compat traits` prints. Vendor-field digests were
+ * computed outside this program, e.g. printf '%s' '{"gvt_gen":"KBL-GT2"}' | sha256sum. JSON in
+ * the tests is written with ' for " (converted before parsing) to stay readable. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat-record.h"
 #include "compat-traits.h"
+#include "error.h"
 #include "sha256.h"
 #include "tap.h"
 #include "util.h"
 
-int main(void)
+#define VF_NONE	   "CUSTOM_MDEVC_VF_44136FA355B3678A" /* {} */
+#define VF_KBL_GT2 "CUSTOM_MDEVC_VF_400E8F026BB720E9" /* {"gvt_gen":"KBL-GT2"} */
+
+static char *q(const char *s)
+{
+	char *r = xstrdup(s);
+	for (char *p = r; *p; p++)
+		if (*p == '\'')
+			*p = '"';
+	return r;
+}
+
+static struct compat_record *record(const char *json)
+{
+	_cleanup_free_ char *text = q(json);
+	struct compat_record *r = NULL;
+	if (compat_record_parse(text, strlen(text), &r) < 0)
+		printf("# record refused: %s\n", err_get(0));
+	return r;
+}
+
+static struct compat_inventory *inventory(const char *json)
+{
+	_cleanup_free_ char *text = q(json);
+	struct compat_inventory *inv = NULL;
+	if (compat_inventory_parse(text, strlen(text), &inv) < 0)
+		printf("# inventory refused: %s\n", err_get(0));
+	return inv;
+}
+
+/* The lines `compat traits --from` prints for a record, or "(error)". */
+static char *record_lines(const char *json)
+{
+	_cleanup_compat_record_ struct compat_record *r = record(json);
+	struct strv req = { 0 }, any = { 0 };
+	struct strbuf sb = { 0 };
+
+	if (!r || compat_record_traits(r, &req, &any) < 0)
+		return xstrdup("(error)");
+	compat_traits_format_record(&req, &any, &sb);
+	strv_free(&req);
+	strv_free(&any);
+	sb_puts(&sb, ""); /* "" rather than NULL when nothing was printed */
+	return sb_steal(&sb);
+}
+
+/* The lines `compat traits --inventory` prints, or "(error)". */
+static char *inventory_lines(const char *json)
+{
+	_cleanup_compat_inventory_ struct compat_inventory *inv = inventory(json);
+	struct strv all = { 0 };
+	struct strbuf sb = { 0 };
+
+	if (!inv || compat_inventory_traits(inv, &all) < 0)
+		return xstrdup("(error)");
+	compat_traits_format_list(&all, &sb);
+	strv_free(&all);
+	sb_puts(&sb, "");
+	return sb_steal(&sb);
+}
+
+static bool has(const struct strv *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (streq(sv->v[i], s))
+			return true;
+	return false;
+}
+
+static bool sorted_unique(const struct strv *sv)
+{
+	for (size_t i = 1; i < sv->n; i++)
+		if (strcmp(sv->v[i - 1], sv->v[i]) >= 0)
+			return false;
+	return true;
+}
+
+/* Would a scheduler keep this inventory for this record: every required trait offered, and one
+ * of the any-of group when there is one? 1 kept, 0 filtered out, -1 when something failed (so
+ * that a typo in a test's JSON cannot pass for "filtered out"). */
+static int prefilter_keeps(const char *record_json, const char *inventory_json)
+{
+	_cleanup_compat_record_ struct compat_record *r = record(record_json);
+	_cleanup_compat_inventory_ struct compat_inventory *inv = inventory(inventory_json);
+	struct strv req = { 0 }, any = { 0 }, offered = { 0 };
+	int keep = -1;
+
+	if (r && inv && compat_record_traits(r, &req, &any) == 0 &&
+	    compat_inventory_traits(inv, &offered) == 0) {
+		keep = 1;
+		for (size_t i = 0; i < req.n; i++)
+			keep = keep && has(&offered, req.v[i]);
+		if (any.n) {
+			bool one = false;
+			for (size_t i = 0; i < any.n; i++)
+				one = one || has(&offered, any.v[i]);
+			keep = keep && one;
+		}
+	}
+	strv_free(&req);
+	strv_free(&any);
+	strv_free(&offered);
+	return keep;
+}
+
+static void test_naming(void)
 {
 	static const struct {
 		const char *suffix;
@@ -59,5 +172,493 @@ int main(void)
 	ok(strcmp(x, y) != 0, "long names differing only in punctuation differ");
 	free(x);
 	free(y);
+}
+
+/* COMPAT.md section 2, as written there. */
+static const char section2[] =
+	"{'schema': 'mdev-compat/1',"
+	" 'self': {"
+	"  'kind': 'mdev', 'device_api': 'vfio-pci',"
+	"  'driver': {'name': 'i915', 'version': '1.1.0', 'version_scheme': 'semver'},"
+	"  'mdev_type': 'i915-GVTg_V5_2', 'uuid': '83b8f4f2-509f-382f-3c1e-e6bfe0fa1001',"
+	"  'parent': '0000:00:02.0',"
+	"  'pci': {'vendor': '0x8086', 'device': '0x591d', 'subsystem_vendor': '0x8086',"
+	"          'subsystem_device': '0x2212'},"
+	"  'mdev_attrs': [{'aggregator': '1'}],"
+	"  'features': ['pv_ppgtt', 'pv_context'],"
+	"  'params': {},"
+	"  'vendor_fields': {'gvt_gen': 'KBL-GT2'},"
+	"  'migration_flags': ['STOP_COPY']},"
+	" 'attr_defaults': {'aggregator': '1'},"
+	" 'compatible': ["
+	"  {'vars': [{'name': 'n', 'type': 'int', 'values': [1, 2, 4, 8]}],"
+	"   'mdev_type': 'i915-GVTg_V5_${n}', 'mdev_attrs': [{'aggregator': '${n/2}'}],"
+	"   'cost': '${n/2}'}]}";
+
+/* COMPAT.md section 4, with a real UUID for its device. */
+static const char section4[] =
+	"{'schema': 'mdev-inventory/1', 'host': 'dst1',"
+	" 'parents': [{'parent': '0000:00:02.0', 'types': ["
+	"  {'mdev_type': 'i915-GVTg_V5_4', 'device_api': 'vfio-pci', 'available_instances': 2,"
+	"   'name': 'GVTg_V5_4', 'driver': {'name': 'i915', 'version': '1.1.0'},"
+	"   'pci': {'vendor': '0x8086', 'device': '0x591d'}, 'features': ['pv_ppgtt', 'pv_context'],"
+	"   'params': {'ecc': {'type': 'bool', 'default': true, 'off': false, 'attr': 'ecc_enable'}},"
+	"   'vendor_fields': {'gvt_gen': 'KBL-GT2'},"
+	"   'settable_attrs': {'aggregator': {'type': 'int', 'range': {'min': 1, 'max': 8}}},"
+	"   'migration_flags': ['STOP_COPY'], 'accepts': {'driver_version': {'min': '1.0.0'}}}]}],"
+	" 'devices': [{'uuid': '5cf14a12-a437-4c82-a13f-70e945782d7b', 'parent': '0000:00:02.0',"
+	"   'mdev_type': 'i915-GVTg_V5_2', 'attrs': [{'aggregator': '1'}], 'state': 'free'}]}";
+
+static void test_spec_examples(void)
+{
+	_cleanup_free_ char *rec = record_lines(section2);
+	/* n=1 is skipped: ${n/2} does not divide (BINDING_INVALID:n/2=1/2), so no V5_1. */
+	is_str(rec,
+	       "CUSTOM_MDEVC_API_VFIO_PCI\n"
+	       "CUSTOM_MDEVC_DRV_I915\n"
+	       "CUSTOM_MDEVC_DRV_I915_V1_1\n"
+	       "CUSTOM_MDEVC_F_PV_CONTEXT\n"
+	       "CUSTOM_MDEVC_F_PV_PPGTT\n" VF_KBL_GT2 "\n"
+	       "in:CUSTOM_MDEVC_T_I915_GVTG_V5_2,CUSTOM_MDEVC_T_I915_GVTG_V5_4,"
+	       "CUSTOM_MDEVC_T_I915_GVTG_V5_8\n",
+	       "section-2 record: its required traits and the any-of group, byte for byte");
+
+	_cleanup_free_ char *inv = inventory_lines(section4);
+	/* 1.1.0 reads as semver 1.1.0, dotted 1.1 and opaque 1.1.0. */
+	is_str(inv,
+	       "CUSTOM_MDEVC_API_VFIO_PCI\n"
+	       "CUSTOM_MDEVC_DRVEQ_I915_1_1\n"
+	       "CUSTOM_MDEVC_DRVEQ_I915_1_1_0\n"
+	       "CUSTOM_MDEVC_DRV_I915\n"
+	       "CUSTOM_MDEVC_DRV_I915_V1_0\n"
+	       "CUSTOM_MDEVC_DRV_I915_V1_1\n"
+	       "CUSTOM_MDEVC_F_PV_CONTEXT\n"
+	       "CUSTOM_MDEVC_F_PV_PPGTT\n"
+	       "CUSTOM_MDEVC_T_I915_GVTG_V5_4\n" VF_KBL_GT2 "\n",
+	       "section-4 inventory: what its one type offers, byte for byte");
+	ok(prefilter_keeps(section2, section4) == 1,
+	   "the section-4 host, which `check` accepts for the section-2 record, is kept");
+
+	/* The same record as structures: outputs sorted and unique. */
+	_cleanup_compat_record_ struct compat_record *r = record(section2);
+	struct strv req = { 0 }, any = { 0 };
+	ok(r && compat_record_traits(r, &req, &any) == 0 && req.n == 6 && any.n == 3 &&
+		   sorted_unique(&req) && sorted_unique(&any),
+	   "compat_record_traits: 6 required and 3 any-of, sorted and unique");
+	strv_free(&req);
+	strv_free(&any);
+}
+
+/* A record whose self is "t" with the given extra self members and top-level members. */
+#define SELF(s)	  "'kind':'mdev','mdev_type':'t'" s
+#define R(s, top) "{'schema':'mdev-compat/1','self':{" SELF(s) "}" top "}"
+/* An inventory type, and an inventory whose one parent p has the given types. */
+#define TYPE_AS(type, api, extra) \
+	"{'mdev_type':'" type "','device_api':'" api "','available_instances':1" extra "}"
+#define TYPE(extra) TYPE_AS("t", "vfio-pci", extra)
+#define INV(types)  "{'schema':'mdev-inventory/1','parents':[{'parent':'p','types':[" types "]}]}"
+/* Two parents, p and q. */
+#define INV_PQ(p_types, q_types)                                                        \
+	"{'schema':'mdev-inventory/1','parents':[{'parent':'p','types':[" p_types "]}," \
+	"{'parent':'q','types':[" q_types "]}]}"
+
+/* Self members that every pattern inherits unless it says otherwise. */
+#define I915                                                 \
+	",'device_api':'vfio-pci','driver':{'name':'i915'}," \
+	"'features':['a','b'],'vendor_fields':{'k':'v'}"
+
+static void test_intersection(void)
+{
+	static const struct {
+		const char *json;
+		const char *want;
+		const char *what;
+	} cases[] = {
+		{ R("", ""), VF_NONE "\nCUSTOM_MDEVC_T_T\n",
+		  "no constraint but the type: the empty vendor fields' hash and T_, plain" },
+		{ R("", ",'compatible':[{'mdev_type':'t'}]"), VF_NONE "\nCUSTOM_MDEVC_T_T\n",
+		  "the same type twice counts once" },
+		{ R("", ",'compatible':[{'mdev_type':'a-b'},{'mdev_type':'a.b'}]"),
+		  VF_NONE "\nin:CUSTOM_MDEVC_T_A_B,CUSTOM_MDEVC_T_T\n",
+		  "types that name one trait count once" },
+		{ R(",'device_api':'vfio-pci','driver':{'name':'i915'},'features':['b','a']", ""),
+		  "CUSTOM_MDEVC_API_VFIO_PCI\nCUSTOM_MDEVC_DRV_I915\nCUSTOM_MDEVC_F_A\n"
+		  "CUSTOM_MDEVC_F_B\n" VF_NONE "\nCUSTOM_MDEVC_T_T\n",
+		  "API_, DRV_ and one F_ per feature, sorted" },
+		{ R(",'vendor_fields':{'b':'2','a':'1'}", ""),
+		  "CUSTOM_MDEVC_VF_21F76DFBFE6DFE21\nCUSTOM_MDEVC_T_T\n",
+		  "vendor fields hashed with sorted keys: {\"a\":\"1\",\"b\":\"2\"}" },
+		{ R(",'vendor_fields':{'k':'caf\xc3\xa9 \\'q\\' a/b\\n'}", ""),
+		  "CUSTOM_MDEVC_VF_EBA18137FE9522B1\nCUSTOM_MDEVC_T_T\n",
+		  "vendor fields: UTF-8 as is, only quote and newline escaped, '/' not" },
+		{ R(I915, ",'compatible':[{'mdev_type':'u','features':['a','c']}]"),
+		  "CUSTOM_MDEVC_API_VFIO_PCI\nCUSTOM_MDEVC_DRV_I915\nCUSTOM_MDEVC_F_A\n"
+		  "CUSTOM_MDEVC_VF_666C1AA02E8068C6\nin:CUSTOM_MDEVC_T_T,CUSTOM_MDEVC_T_U\n",
+		  "features: only those every pattern requires" },
+		{ R(I915, ",'compatible':[{'mdev_type':'u','driver':{'name':'xe'}}]"),
+		  "CUSTOM_MDEVC_API_VFIO_PCI\nCUSTOM_MDEVC_F_A\nCUSTOM_MDEVC_F_B\n"
+		  "CUSTOM_MDEVC_VF_666C1AA02E8068C6\nin:CUSTOM_MDEVC_T_T,CUSTOM_MDEVC_T_U\n",
+		  "another driver: no DRV_ trait" },
+		{ R(I915, ",'compatible':[{'device_api':'vfio-ccw','vendor_fields':{}}]"),
+		  "CUSTOM_MDEVC_DRV_I915\nCUSTOM_MDEVC_F_A\nCUSTOM_MDEVC_F_B\nCUSTOM_MDEVC_T_T\n",
+		  "another device_api and other vendor fields: neither API_ nor VF_" },
+		{ R(I915, ",'compatible':[{'features':[]}]"),
+		  "CUSTOM_MDEVC_API_VFIO_PCI\nCUSTOM_MDEVC_DRV_I915\n"
+		  "CUSTOM_MDEVC_VF_666C1AA02E8068C6\nCUSTOM_MDEVC_T_T\n",
+		  "a pattern with no features: no F_ trait" },
+		/* self_is_candidate false: only the patterns count. */
+		{ R(I915,
+		    ",'self_is_candidate':false,'compatible':[{'mdev_type':'u','features':['c']}]"),
+		  "CUSTOM_MDEVC_API_VFIO_PCI\nCUSTOM_MDEVC_DRV_I915\nCUSTOM_MDEVC_F_C\n"
+		  "CUSTOM_MDEVC_VF_666C1AA02E8068C6\nCUSTOM_MDEVC_T_U\n",
+		  "self_is_candidate false: self's type and features are not required" },
+		{ R(I915, ",'self_is_candidate':false"), "",
+		  "self_is_candidate false and no pattern: nothing can match, nothing is required" },
+		/* Bindings that do not expand. */
+		{ R(I915, ",'compatible':[{'vars':[{'name':'n','type':'int','values':[1,3]}],"
+			  "'mdev_type':'u${n/2}','features':[]}]"),
+		  "CUSTOM_MDEVC_API_VFIO_PCI\nCUSTOM_MDEVC_DRV_I915\nCUSTOM_MDEVC_F_A\n"
+		  "CUSTOM_MDEVC_F_B\nCUSTOM_MDEVC_VF_666C1AA02E8068C6\nCUSTOM_MDEVC_T_T\n",
+		  "a pattern whose every binding fails to expand takes no part" },
+		{ R(I915, ",'compatible':[{'vars':[{'name':'n','type':'int','values':[1,2,3]}],"
+			  "'mdev_type':'u${n}','cost':'${n/2}'}]"),
+		  "CUSTOM_MDEVC_API_VFIO_PCI\nCUSTOM_MDEVC_DRV_I915\nCUSTOM_MDEVC_F_A\n"
+		  "CUSTOM_MDEVC_F_B\nCUSTOM_MDEVC_VF_666C1AA02E8068C6\n"
+		  "in:CUSTOM_MDEVC_T_T,CUSTOM_MDEVC_T_U2\n",
+		  "a binding whose cost does not expand is skipped (u1, u3)" },
+		{ R(I915, ",'compatible':[{'vars':[{'name':'n','type':'int','values':[2,3]}],"
+			  "'mdev_type':'u${n}','params':{'p':'${n/2}'}}]"),
+		  "CUSTOM_MDEVC_API_VFIO_PCI\nCUSTOM_MDEVC_DRV_I915\nCUSTOM_MDEVC_F_A\n"
+		  "CUSTOM_MDEVC_F_B\nCUSTOM_MDEVC_VF_666C1AA02E8068C6\n"
+		  "in:CUSTOM_MDEVC_T_T,CUSTOM_MDEVC_T_U2\n",
+		  "a binding whose param does not expand is skipped (u3)" },
+		{ R(I915, ",'self_is_candidate':false,'compatible':[{'vars':[{'name':'m','type':"
+			  "'enum','values':['x','y']}],'mdev_type':'v-${m}','features':['${m}']}]"),
+		  "CUSTOM_MDEVC_API_VFIO_PCI\nCUSTOM_MDEVC_DRV_I915\nCUSTOM_MDEVC_F_M_\n"
+		  "CUSTOM_MDEVC_VF_666C1AA02E8068C6\nin:CUSTOM_MDEVC_T_V_X,CUSTOM_MDEVC_T_V_Y\n",
+		  "an enum variable; features are literal, not templates" },
+		{ R("", ",'self_is_candidate':false,'compatible':[{'vars':[{'name':'n','type':"
+			"'int','values':[1]}],'mdev_type':'u','mdev_attrs':[{'a':'${n/2}'}]}]"),
+		  "", "no binding survives anywhere: nothing required, no any-of group" },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		_cleanup_free_ char *got = record_lines(cases[i].json);
+		is_str(got, cases[i].want, "record %zu: %s", i, cases[i].what);
+	}
+}
+
+static void test_versions(void)
+{
+	static const struct {
+		const char *json;
+		const char *want; /* the version traits only */
+		const char *what;
+	} cases[] = {
+		{ R(",'driver':{'name':'i915','version':'1.2.9'}", ""),
+		  "CUSTOM_MDEVC_DRV_I915_V1_2", "default semver range: V<major>_<minor>" },
+		{ R(",'driver':{'name':'i915','version':'1.2.9-rc.1+b5'}", ""),
+		  "CUSTOM_MDEVC_DRV_I915_V1_2", "a pre-release source: still its major and minor" },
+		{ R(",'driver':{'version':'1.2.9'}", ""), "", "no driver name: no version trait" },
+		{ R(",'driver':{'name':'i915'}", ",'version_range':{'eq':'1.2.3'}"), "",
+		  "no source version: no version rule, no version trait" },
+		{ R(",'driver':{'name':'i915','version':'1.99.0'}", ""),
+		  "CUSTOM_MDEVC_DRV_I915_V1_99", "minor 99: the last with a trait" },
+		{ R(",'driver':{'name':'i915','version':'1.100.0'}", ""), "",
+		  "minor 100: beyond the bound, no trait" },
+		{ R(",'driver':{'name':'nv','version':'550.90.07','version_scheme':'dotted'}", ""),
+		  "", "default dotted range: no trait" },
+		{ R(",'driver':{'name':'nv','version':'r550','version_scheme':'opaque'}", ""), "",
+		  "default opaque range: no trait" },
+		{ R(",'driver':{'name':'i915','version':'1.2.3'}",
+		    ",'version_range':{'min':'1.0.0'}"),
+		  "", "a min/max range: no trait" },
+		{ R(",'driver':{'name':'i915','version':'1.2.3'}",
+		    ",'version_range':{'any_of':['1.2.3']}"),
+		  "", "an any_of range: no trait" },
+		{ R(",'driver':{'name':'i915','version':'1.2.3'}",
+		    ",'version_range':{'eq':'1.2.3+build.7'}"),
+		  "CUSTOM_MDEVC_DRVEQ_I915_1_2_3", "semver eq: build metadata dropped" },
+		{ R(",'driver':{'name':'i915','version':'1.0.0'}", ",'version_range':{'eq':'1.0'}"),
+		  "CUSTOM_MDEVC_DRVEQ_I915_1_0_0", "semver eq 1.0 is 1.0.0" },
+		{ R(",'driver':{'name':'i915','version':'2.0.0'}",
+		    ",'version_range':{'eq':'2.0.0-rc.1+b'}"),
+		  "CUSTOM_MDEVC_DRVEQ_I915_2_0_0_RC_1", "semver eq: the pre-release stays" },
+		{ R(",'driver':{'name':'nv','version':'550.90.07','version_scheme':'dotted'}",
+		    ",'version_range':{'eq':'550.090.07'}"),
+		  "CUSTOM_MDEVC_DRVEQ_NV_550_90_7", "dotted eq: leading zeros dropped" },
+		{ R(",'driver':{'name':'nv','version':'550.90','version_scheme':'dotted'}",
+		    ",'version_range':{'eq':'550.90.0.0'}"),
+		  "CUSTOM_MDEVC_DRVEQ_NV_550_90", "dotted eq: trailing zero components dropped" },
+		{ R(",'driver':{'name':'nv','version':'0.0','version_scheme':'dotted'}",
+		    ",'version_range':{'eq':'00.0'}"),
+		  "CUSTOM_MDEVC_DRVEQ_NV_0", "dotted eq: all zeros is 0" },
+		{ R(",'driver':{'name':'nv','version':'R550 b','version_scheme':'opaque'}",
+		    ",'version_range':{'eq':'R550 b'}"),
+		  "CUSTOM_MDEVC_DRVEQ_NV_R550_B", "opaque eq: as written" },
+		/* Patterns pinning the same eq keep it; differing ones drop it. */
+		{ R(",'driver':{'name':'i915','version':'1.2.3'}",
+		    ",'version_range':{'eq':'1.2.3'},'compatible':[{'mdev_type':'u'}]"),
+		  "CUSTOM_MDEVC_DRVEQ_I915_1_2_3", "every pattern inherits the record's eq" },
+		{ R(",'driver':{'name':'i915','version':'1.2.3'}",
+		    ",'compatible':[{'mdev_type':'u','version_range':{'eq':'1.2.3'}}]"),
+		  "", "self on the default range, a pattern on eq: neither trait" },
+		{ R(",'driver':{'name':'i915','version':'1.2.3'}",
+		    ",'version_range':{'eq':'1.2.3'},'compatible':"
+		    "[{'mdev_type':'u','version_range':{'eq':'1.2.3+x'}}]"),
+		  "CUSTOM_MDEVC_DRVEQ_I915_1_2_3", "eq 1.2.3 and eq 1.2.3+x are one trait" },
+		{ R(",'driver':{'name':'i915','version':'1.2.3'}",
+		    ",'compatible':[{'mdev_type':'u','driver':{'version':'1.2.7'}}]"),
+		  "CUSTOM_MDEVC_DRV_I915_V1_2", "default ranges of 1.2.3 and 1.2.7: V1_2 both" },
+		{ R(",'driver':{'name':'i915','version':'1.2.3'}",
+		    ",'compatible':[{'mdev_type':'u','driver':{'version':'1.3.0'}}]"),
+		  "", "default ranges of 1.2 and 1.3: different traits, neither required" },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		_cleanup_compat_record_ struct compat_record *r = record(cases[i].json);
+		struct strv req = { 0 }, any = { 0 };
+		struct strbuf got = { 0 };
+		if (r && compat_record_traits(r, &req, &any) == 0)
+			for (size_t k = 0; k < req.n; k++)
+				if (startswith(req.v[k], "CUSTOM_MDEVC_DRV_I915_V") ||
+				    startswith(req.v[k], "CUSTOM_MDEVC_DRVEQ_"))
+					sb_printf(&got, "%s%s", got.len ? " " : "", req.v[k]);
+		sb_puts(&got, "");
+		is_str(got.buf, cases[i].want, "version %zu: %s", i, cases[i].what);
+		sb_free(&got);
+		strv_free(&req);
+		strv_free(&any);
+	}
+}
+
+static void test_inventory(void)
+{
+	static const struct {
+		const char *json;
+		const char *want;
+		const char *what;
+	} cases[] = {
+		{ INV(TYPE("")), "CUSTOM_MDEVC_API_VFIO_PCI\nCUSTOM_MDEVC_T_T\n" VF_NONE "\n",
+		  "a bare type: API_, T_ and the empty vendor fields' hash" },
+		{ INV(TYPE(",'driver':{'name':'nv','version':'550.090.07'}")),
+		  "CUSTOM_MDEVC_API_VFIO_PCI\nCUSTOM_MDEVC_DRVEQ_NV_550_090_07\n"
+		  "CUSTOM_MDEVC_DRVEQ_NV_550_90_7\nCUSTOM_MDEVC_DRV_NV\nCUSTOM_MDEVC_T_T\n" VF_NONE
+		  "\n",
+		  "a dotted version: dotted and opaque readings, no semver one, no V" },
+		{ INV(TYPE(",'driver':{'name':'i915','version':'2.1.0-rc.1+b'}")),
+		  "CUSTOM_MDEVC_API_VFIO_PCI\nCUSTOM_MDEVC_DRVEQ_I915_2_1_0_RC_1\n"
+		  "CUSTOM_MDEVC_DRVEQ_I915_2_1_0_RC_1_B\nCUSTOM_MDEVC_DRV_I915\n"
+		  "CUSTOM_MDEVC_DRV_I915_V2_0\nCUSTOM_MDEVC_DRV_I915_V2_1\nCUSTOM_MDEVC_T_T\n" VF_NONE
+		  "\n",
+		  "a semver pre-release: V per minor, semver and opaque readings" },
+		{ INV(TYPE(",'driver':{'version':'1.0.0'}")),
+		  "CUSTOM_MDEVC_API_VFIO_PCI\nCUSTOM_MDEVC_T_T\n" VF_NONE "\n",
+		  "a version without a driver name: no version trait" },
+		{ INV(TYPE(",'driver':{'name':'d'},'features':['b','a'],'vendor_fields':{'b':'2',"
+			   "'a':'1'}") "," TYPE_AS("u", "vfio-pci", ",'features':['a']")),
+		  NULL, "types of one parent" },
+		{ INV_PQ(TYPE(""), TYPE_AS("t", "vfio-ccw", "")),
+		  "CUSTOM_MDEVC_API_VFIO_CCW\nCUSTOM_MDEVC_API_VFIO_PCI\nCUSTOM_MDEVC_T_T\n" VF_NONE
+		  "\n",
+		  "the union over parents, each trait once" },
+		{ "{'schema':'mdev-inventory/1'}", "", "no parents: no traits" },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		if (!cases[i].want)
+			continue;
+		_cleanup_free_ char *got = inventory_lines(cases[i].json);
+		is_str(got, cases[i].want, "inventory %zu: %s", i, cases[i].what);
+	}
+	/* A type's own list is appended unsorted; the union is sorted and unique. */
+	_cleanup_compat_inventory_ struct compat_inventory *inv = inventory(cases[4].json);
+	struct strv one = { 0 }, all = { 0 };
+	strv_push(&one, xstrdup("kept"));
+	ok(inv && compat_inv_type_traits(&inv->parents[0].types[0], &one) == 0 && one.n == 7 &&
+		   streq(one.v[0], "kept") && has(&one, "CUSTOM_MDEVC_VF_21F76DFBFE6DFE21") &&
+		   has(&one, "CUSTOM_MDEVC_F_A") && has(&one, "CUSTOM_MDEVC_F_B") &&
+		   has(&one, "CUSTOM_MDEVC_DRV_D"),
+	   "compat_inv_type_traits appends to what the list holds");
+	ok(inv && compat_inventory_traits(inv, &all) == 0 && all.n == 8 && sorted_unique(&all) &&
+		   has(&all, "CUSTOM_MDEVC_T_U") && has(&all, VF_NONE),
+	   "compat_inventory_traits: the union of two types, sorted and unique");
+	strv_free(&one);
+	strv_free(&all);
+
+	/* The minor bound: 0..99 offered whatever the minor above it. */
+	inv = compat_inventory_free(inv);
+	inv = inventory(INV(TYPE(",'driver':{'name':'i915','version':'1.500.0'}")));
+	ok(inv && compat_inventory_traits(inv, &all) == 0 &&
+		   has(&all, "CUSTOM_MDEVC_DRV_I915_V1_0") &&
+		   has(&all, "CUSTOM_MDEVC_DRV_I915_V1_99") &&
+		   !has(&all, "CUSTOM_MDEVC_DRV_I915_V1_100") && all.n == 4 + 100 + 2,
+	   "minor 500: V1_0 to V1_99 offered, nothing above");
+	strv_free(&all);
+	/* A huge minor costs nothing (no loop up to it). */
+	inv = compat_inventory_free(inv);
+	inv = inventory(INV(TYPE(",'driver':{'name':'i915','version':'1.9223372036854775807.0'}")));
+	ok(inv && compat_inventory_traits(inv, &all) == 0 && all.n == 4 + 100 + 2,
+	   "minor 2^63-1: the same 100 V traits");
+	strv_free(&all);
+}
+
+/* Record and host side by side: the hosts the matcher accepts carry the required traits, and
+ * the version traits separate the hosts its version rules separate. */
+static void test_pairs(void)
+{
+	static const struct {
+		const char *record;
+		const char *inventory;
+		bool keep;
+		const char *what;
+	} cases[] = {
+		{ R(",'driver':{'name':'i915','version':'1.2.4'}", ""),
+		  INV(TYPE(",'driver':{'name':'i915','version':'1.5.0'}")), true,
+		  "source 1.2.4, destination 1.5.0: V1_2 offered" },
+		{ R(",'driver':{'name':'i915','version':'1.2.4'}", ""),
+		  INV(TYPE(",'driver':{'name':'i915','version':'1.2.0'}")), true,
+		  "source 1.2.4, destination 1.2.0: V1_2 offered (the range is >= 1.2.0)" },
+		{ R(",'driver':{'name':'i915','version':'1.2.4'}", ""),
+		  INV(TYPE(",'driver':{'name':'i915','version':'1.1.0'}")), false,
+		  "source 1.2.4, destination 1.1.0: V1_2 not offered" },
+		{ R(",'driver':{'name':'i915','version':'1.2.4'}", ""),
+		  INV(TYPE(",'driver':{'name':'i915','version':'2.5.0'}")), false,
+		  "source 1.2.4, destination 2.5.0: another major" },
+		{ R(",'driver':{'name':'i915','version':'1.2.4'}", ""),
+		  INV(TYPE(",'driver':{'name':'i915'}")), false,
+		  "a destination that does not know its version" },
+		{ R(",'driver':{'name':'i915','version':'1.2.4'}", ""),
+		  INV(TYPE(
+			  ",'driver':{'name':'i915','version':'1.2.4','version_scheme':'dotted'}")),
+		  true, "the destination's own scheme does not matter" },
+		{ R(",'driver':{'name':'nv','version':'550.90.07','version_scheme':'dotted'}",
+		    ",'version_range':{'eq':'550.90.07'}"),
+		  INV(TYPE(",'driver':{'name':'nv','version':'550.090.7.0'}")), true,
+		  "dotted eq 550.90.07 and a destination at 550.090.7.0" },
+		{ R(",'driver':{'name':'nv','version':'550.90.07','version_scheme':'dotted'}",
+		    ",'version_range':{'eq':'550.90.07'}"),
+		  INV(TYPE(",'driver':{'name':'nv','version':'550.90.8'}")), false,
+		  "dotted eq 550.90.07 and a destination at 550.90.8" },
+		{ R(",'driver':{'name':'i915','version':'1.2.3'}",
+		    ",'version_range':{'eq':'1.2.3+a'}"),
+		  INV(TYPE(",'driver':{'name':'i915','version':'1.2.3+b'}")), true,
+		  "semver eq: build metadata on both sides ignored" },
+		{ R(",'driver':{'name':'nv','version':'R550 b','version_scheme':'opaque'}",
+		    ",'version_range':{'eq':'R550 b'}"),
+		  INV(TYPE(",'driver':{'name':'nv','version':'R550 b'}")), true,
+		  "opaque eq: the raw text offered" },
+		{ R(",'vendor_fields':{'b':'2','a':'1'}", ""),
+		  INV(TYPE(",'vendor_fields':{'a':'1','b':'2'}")), true,
+		  "vendor fields in another order" },
+		{ R(",'vendor_fields':{'a':'1'}", ""),
+		  INV(TYPE(",'vendor_fields':{'a':'1','b':'2'}")), false,
+		  "an extra vendor field on the destination" },
+		{ R(",'vendor_fields':{'a':'1'}",
+		    ",'compatible':[{'mdev_type':'u','vendor_fields':{}}]"),
+		  INV(TYPE_AS("u", "vfio-pci", "")), true,
+		  "a pattern without vendor fields and a destination without any" },
+		{ R(",'features':['a']", ""), INV(TYPE(",'features':['b','a']")), true,
+		  "features: a superset offered" },
+		{ R(",'features':['a','c']", ""), INV(TYPE(",'features':['b','a']")), false,
+		  "features: one missing" },
+		{ section2,
+		  INV(TYPE_AS(
+			  "i915-GVTg_V5_1", "vfio-pci",
+			  ",'driver':{'name':'i915','version':'1.1.0'},"
+			  "'features':['pv_ppgtt','pv_context'],'vendor_fields':{'gvt_gen':'KBL-GT2'}")),
+		  false, "section 2 and a host with only V5_1, which no valid binding produces" },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++)
+		ok(prefilter_keeps(cases[i].record, cases[i].inventory) == (cases[i].keep ? 1 : 0),
+		   "pair %zu: %s: %s", i, cases[i].what, cases[i].keep ? "kept" : "filtered out");
+}
+
+static void test_long_names(void)
+{
+	char feature[251];
+	memset(feature, 'x', 250);
+	feature[250] = '\0';
+	feature[7] = '-';
+	_cleanup_free_ char *rec = xasprintf(R(",'features':['%s']", ""), feature);
+	_cleanup_free_ char *inv = xasprintf(INV(TYPE(",'features':['%s']")), feature);
+	_cleanup_free_ char *suffix = xasprintf("F_%s", feature);
+	_cleanup_free_ char *want = compat_trait(suffix);
+	_cleanup_compat_record_ struct compat_record *r = record(rec);
+	struct strv req = { 0 }, any = { 0 };
+
+	ok(strlen(want) == 255 && want[238] == '_', "a 252-character suffix is shortened to 255");
+	ok(r && compat_record_traits(r, &req, &any) == 0 && has(&req, want),
+	   "the record requires the shortened F_ trait");
+	ok(prefilter_keeps(rec, inv) == 1, "and the destination with that feature offers it");
+	strv_free(&req);
+	strv_free(&any);
+	/* Two features alike but for punctuation: one trait each. */
+	feature[7] = '.';
+	_cleanup_free_ char *inv2 = xasprintf(INV(TYPE(",'features':['%s']")), feature);
+	ok(prefilter_keeps(rec, inv2) == 0,
+	   "a long feature differing only in punctuation is not it");
+}
+
+static void test_format(void)
+{
+	struct strv req = { 0 }, any = { 0 };
+	struct strbuf sb = { 0 };
+
+	compat_traits_format_record(&req, &any, &sb);
+	ok(sb.len == 0, "nothing required: nothing printed");
+	strv_push(&any, xstrdup("CUSTOM_MDEVC_T_A"));
+	compat_traits_format_record(&req, &any, &sb);
+	is_str(sb.buf, "CUSTOM_MDEVC_T_A\n", "one type: a plain line");
+	sb_free(&sb);
+	strv_push(&req, xstrdup("CUSTOM_MDEVC_API_X"));
+	strv_push(&req, xstrdup("CUSTOM_MDEVC_F_Y"));
+	strv_push(&any, xstrdup("CUSTOM_MDEVC_T_B"));
+	sb_puts(&sb, "before\n");
+	compat_traits_format_record(&req, &any, &sb);
+	is_str(sb.buf,
+	       "before\nCUSTOM_MDEVC_API_X\nCUSTOM_MDEVC_F_Y\nin:CUSTOM_MDEVC_T_A,CUSTOM_MDEVC_T_B\n",
+	       "appended: required lines, then in: with the types joined by ','");
+	sb_free(&sb);
+	compat_traits_format_list(&req, &sb);
+	is_str(sb.buf, "CUSTOM_MDEVC_API_X\nCUSTOM_MDEVC_F_Y\n", "a list: one per line");
+	sb_free(&sb);
+	strv_free(&req);
+	compat_traits_format_list(&req, &sb);
+	ok(sb.len == 0, "an empty list: nothing printed");
+	strv_free(&any);
+}
+
+static void test_errors(void)
+{
+	/* Parsed documents are UTF-8; structures built otherwise may not be. */
+	struct compat_kv vf = { .name = (char *)"k", .value = (char *)"\xff" };
+	struct compat_inv_type t = { .mdev_type = (char *)"t",
+				     .device_api = (char *)"vfio-pci",
+				     .vendor_fields = &vf,
+				     .n_vendor_fields = 1 };
+	struct compat_inv_parent p = { .parent = (char *)"p", .types = &t, .n_types = 1 };
+	struct compat_inventory inv = { .parents = &p, .n_parents = 1 };
+	struct strv out = { 0 }, all = { 0 };
+
+	err_clear();
+	strv_push(&out, xstrdup("kept"));
+	ok(compat_inv_type_traits(&t, &out) == -EINVAL && out.n == 1 && err_get(0) &&
+		   strstr(err_get(0), "\"k\" is not valid UTF-8"),
+	   "a vendor field that is not UTF-8: -EINVAL, the list unchanged");
+	ok(compat_inventory_traits(&inv, &all) == -EINVAL && all.n == 0 && all.v == NULL,
+	   "and the inventory's traits fail, writing nothing");
+	strv_free(&out);
+	err_clear();
+}
+
+int main(void)
+{
+	test_naming();
+	test_spec_examples();
+	test_intersection();
+	test_versions();
+	test_inventory();
+	test_pairs();
+	test_long_names();
+	test_format();
+	test_errors();
 	return tap_done();
 }

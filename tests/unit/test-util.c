@@ -1,4 +1,5 @@
-/* Unit tests of the base helpers: UUID forms, safe names, integer parsing, string buffers. */
+/* Unit tests of the base helpers: UUID forms, safe names, integer parsing, string buffers, string
+ * vectors. */
 #include <errno.h>
 
 #include "tap.h"
@@ -109,11 +110,40 @@ static void test_strbuf(void)
 	is_str(os_error_str(ENOENT), "No such file or directory (os error 2)", "os error text");
 }
 
+static void test_strv(void)
+{
+	static const char *const in[] = { "b", "a", "b", "c", "a", "a", "" };
+	struct strv sv = { 0 };
+	struct strbuf sb = { 0 };
+
+	strv_uniq(&sv);
+	ok(sv.n == 0 && sv.v == NULL, "strv_uniq of an empty vector");
+	for (size_t i = 0; i < ELEMENTSOF(in); i++)
+		strv_push(&sv, xstrdup(in[i]));
+	strv_uniq(&sv);
+	for (size_t i = 0; i < sv.n; i++)
+		sb_printf(&sb, "[%s]", sv.v[i]);
+	is_str(sb.buf, "[b][a][b][c][a][]", "strv_uniq unsorted: only equal neighbours go");
+	sb_free(&sb);
+	strv_push(&sv, xstrdup(""));
+	strv_uniq(&sv);
+	ok(sv.n == 6 && sv.v[6] == NULL, "strv_uniq: the last one too, the NULL end kept");
+	strv_sort(&sv);
+	strv_uniq(&sv);
+	for (size_t i = 0; i < sv.n; i++)
+		sb_printf(&sb, "[%s]", sv.v[i]);
+	is_str(sb.buf, "[][a][b][c]", "sorted, then uniq: each string once, in order");
+	ok(sv.n == 4 && sv.v[4] == NULL, "the vector stays NULL-terminated");
+	sb_free(&sb);
+	strv_free(&sv);
+}
+
 int main(void)
 {
 	test_uuid();
 	test_names();
 	test_ints();
 	test_strbuf();
+	test_strv();
 	return tap_done();
 }
