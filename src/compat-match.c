@@ -1,0 +1,1595 @@
+/* The matching engine of migration compatibility; see compat-match.h. One pass over patterns
+ * and bindings expands each binding once into a target spec, de-duplicates it, and evaluates
+ * it against every parent offering its type; each rule appends reasons (a code for the JSON, a
+ * sentence for people, made where the details are at hand) and the target's writes. Candidates
+ * are ranked once at the end. The plan owns copies of everything it shows, so that callers can
+ * free the record and inventory it came from. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat-match.h"
+#include "error.h"
+
+/* ---- names ---- */
+
+static const char *const verdict_names[] = {
+	[COMPAT_VERDICT_COMPATIBLE] = "compatible",
+	[COMPAT_VERDICT_NO_CAPACITY] = "no-capacity",
+	[COMPAT_VERDICT_BLOCKED] = "blocked",
+	[COMPAT_VERDICT_INCOMPATIBLE] = "incompatible",
+};
+static const char *const policy_names[] = {
+	[COMPAT_POLICY_FIRST_FIT] = "first-fit",
+	[COMPAT_POLICY_SPREAD] = "spread",
+	[COMPAT_POLICY_PACK] = "pack",
+};
+static const char *const mode_names[] = {
+	[COMPAT_MODE_LIVE] = "live",
+	[COMPAT_MODE_COLD] = "cold",
+};
+
+static int name_lookup(const char *s, const char *const *names, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (streq(s, names[i]))
+			return (int)i;
+	return -EINVAL;
+}
+
+const char *compat_verdict_to_string(enum compat_verdict v)
+{
+	return (unsigned)v < ELEMENTSOF(verdict_names) ? verdict_names[v] : NULL;
+}
+
+int compat_verdict_exit_status(enum compat_verdict v)
+{
+	switch (v) {
+	case COMPAT_VERDICT_COMPATIBLE:
+		return 0;
+	case COMPAT_VERDICT_NO_CAPACITY:
+		return 4;
+	case COMPAT_VERDICT_BLOCKED:
+		return 5;
+	case COMPAT_VERDICT_INCOMPATIBLE:
+		return 3;
+	}
+	return 1;
+}
+
+int compat_policy_from_string(const char *s, enum compat_policy *ret)
+{
+	int i = name_lookup(s, policy_names, ELEMENTSOF(policy_names));
+	if (i < 0)
+		return i;
+	*ret = (enum compat_policy)i;
+	return 0;
+}
+
+const char *compat_policy_to_string(enum compat_policy p)
+{
+	return (unsigned)p < ELEMENTSOF(policy_names) ? policy_names[p] : NULL;
+}
+
+int compat_mode_from_string(const char *s, enum compat_mode *ret)
+{
+	int i = name_lookup(s, mode_names, ELEMENTSOF(mode_names));
+	if (i < 0)
+		return i;
+	*ret = (enum compat_mode)i;
+	return 0;
+}
+
+const char *compat_mode_to_string(enum compat_mode m)
+{
+	return (unsigned)m < ELEMENTSOF(mode_names) ? mode_names[m] : NULL;
+}
+
+/* ---- the plan's parts ---- */
+
+struct reason {
+	char *code; /* as the JSON shows it: "NO_CAPACITY:0<1" */
+	char *text; /* in words: "no capacity: 0 available, 1 needed" */
+};
+
+struct reasons {
+	struct reason *v;
+	size_t n, cap;
+};
+
+/* Takes ownership of code and text. */
+static void reasons_add(struct reasons *rs, char *code, char *text)
+{
+	if (rs->n == rs->cap) {
+		rs->cap = rs->cap ? rs->cap * 2 : 8;
+		rs->v = xrealloc(rs->v, rs->cap * sizeof(*rs->v));
+	}
+	rs->v[rs->n++] = (struct reason){ .code = code, .text = text };
+}
+
+static bool reasons_have(const struct reasons *rs, const char *code)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (streq(rs->v[i].code, code))
+			return true;
+	return false;
+}
+
+static void reasons_free(struct reasons *rs)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		free(rs->v[i].code);
+		free(rs->v[i].text);
+	}
+	free(rs->v);
+	*rs = (struct reasons){ 0 };
+}
+
+/* An ordered list of attr writes. */
+struct kvs {
+	struct compat_kv *v;
+	size_t n, cap;
+};
+
+/* Takes ownership of name and value. */
+static void kvs_add(struct kvs *l, char *name, char *value)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 8;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n++] = (struct compat_kv){ .name = name, .value = value };
+}
+
+static void kvs_free(struct kvs *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].name);
+		free(l->v[i].value);
+	}
+	free(l->v);
+	*l = (struct kvs){ 0 };
+}
+
+struct candidate {
+	struct compat_choice c; /* its pointers lead to the members below */
+	char *parent, *mdev_type, *uuid;
+	struct kvs attrs;
+	json_t *binding;
+	char *binding_text;
+	bool on_hint;
+	int64_t policy_key; /* lower ranks first: -available (spread), available (pack), 0 */
+	size_t order;	    /* creation order: the last key, which makes the sort stable */
+};
+
+struct rejection {
+	unsigned pattern;
+	json_t *binding;
+	char *binding_text;
+	char *parent, *mdev_type; /* NULL: not part of this rejection */
+	struct reasons reasons;
+	enum compat_verdict cls; /* what the verdict would be if this were the only target */
+};
+
+struct compat_plan {
+	enum compat_verdict verdict;
+	bool autostart;
+	struct candidate *cands;
+	size_t n_cands, cap_cands;
+	struct rejection *rejs;
+	size_t n_rejs, cap_rejs;
+};
+
+struct compat_plan *compat_plan_free(struct compat_plan *p)
+{
+	if (!p)
+		return NULL;
+	for (size_t i = 0; i < p->n_cands; i++) {
+		struct candidate *c = &p->cands[i];
+		free(c->parent);
+		free(c->mdev_type);
+		free(c->uuid);
+		kvs_free(&c->attrs);
+		json_decref(c->binding);
+		free(c->binding_text);
+	}
+	free(p->cands);
+	for (size_t i = 0; i < p->n_rejs; i++) {
+		struct rejection *j = &p->rejs[i];
+		json_decref(j->binding);
+		free(j->binding_text);
+		free(j->parent);
+		free(j->mdev_type);
+		reasons_free(&j->reasons);
+	}
+	free(p->rejs);
+	free(p);
+	return NULL;
+}
+
+/* ---- one binding of one pattern, expanded ---- */
+
+/* A typed param value: a pattern's (expanded), a destination's default or off. s is borrowed. */
+struct pval {
+	enum compat_scalar_type type;
+	bool b;
+	int64_t i;
+	const char *s;
+};
+
+struct xparam {
+	const char *name; /* borrowed from the record */
+	struct pval v;
+	char *s; /* owned storage of v.s for strings */
+};
+
+struct spec {
+	const struct compat_pattern *pat;
+	unsigned pnum;
+	struct compat_binding b;
+	json_t *binding;
+	char *binding_text;
+	char *mdev_type;
+	struct kvs attrs; /* after dropping defaults */
+	struct xparam *params;
+	size_t n_params; /* in name order */
+	int64_t cost;
+};
+
+static void spec_clear(struct spec *s)
+{
+	json_decref(s->binding);
+	free(s->binding_text);
+	free(s->mdev_type);
+	kvs_free(&s->attrs);
+	for (size_t i = 0; i < s->n_params; i++)
+		free(s->params[i].s);
+	free(s->params);
+	*s = (struct spec){ 0 };
+}
+
+/* The binding as the plan shows it: {"n": 4} with typed values, and "n=4". */
+static void binding_build(const struct compat_vars *vs, const struct compat_binding *b,
+			  json_t **ret_json, char **ret_text)
+{
+	json_t *o = json_object();
+	for (size_t i = 0; i < vs->n; i++) {
+		struct compat_value val;
+		json_t *x = NULL;
+		compat_binding_value(vs, b, i, &val);
+		switch (val.type) {
+		case COMPAT_VAR_INT:
+			x = json_integer(val.i);
+			break;
+		case COMPAT_VAR_ENUM:
+			x = json_string(val.s);
+			break;
+		case COMPAT_VAR_BOOL:
+			x = json_boolean(val.b);
+			break;
+		}
+		json_object_set_new(o, vs->v[i].name, x);
+	}
+	struct strbuf sb = { 0 };
+	compat_binding_format(vs, b, &sb);
+	*ret_json = o;
+	*ret_text = sb_steal(&sb);
+}
+
+/* '-' and digits only: what a template yields for a negative int. */
+static bool is_negative_int(const char *s)
+{
+	return s[0] == '-' && s[1] && strspn(s + 1, "0123456789") == strlen(s + 1);
+}
+
+/* The whole text as a decimal int64_t ('-' allowed, '+' and spaces not). */
+static bool parse_dec(const char *s, int64_t *ret)
+{
+	const char *p = s + (*s == '-');
+	if (!*p || strspn(p, "0123456789") != strlen(p))
+		return false;
+	errno = 0;
+	long long v = strtoll(s, NULL, 10);
+	if (errno == ERANGE)
+		return false;
+	*ret = v;
+	return true;
+}
+
+/* compat_template_expand()'s reason in words: "BINDING_INVALID:n/2=1/2" is "binding invalid:
+ * n/2 = 1/2 is not a whole number"; any other arithmetic failure is an overflow. */
+static char *binding_invalid_text(const char *code)
+{
+	static const char prefix[] = "BINDING_INVALID:";
+	if (!startswith(code, prefix))
+		return xasprintf("binding invalid: %s", code);
+	const char *rest = code + strlen(prefix), *eq = strchr(rest, '=');
+	if (!eq)
+		return xasprintf("binding invalid: %s", rest);
+	const char *p = eq + 1;
+	p += *p == '-';
+	p += strspn(p, "0123456789");
+	if (!*p || !strchr("+-*/", *p))
+		return xasprintf("binding invalid: %s", rest);
+	bool inexact = *p == '/' && !streq(p + 1, "-1");
+	return xasprintf("binding invalid: %.*s = %s %s", (int)(eq - rest), rest, eq + 1,
+			 inexact ? "is not a whole number" : "overflows");
+}
+
+static bool attr_is_default(const struct compat_record *r, const char *name, const char *value)
+{
+	for (size_t i = 0; i < r->n_attr_defaults; i++)
+		if (streq(r->attr_defaults[i].name, name) &&
+		    streq(r->attr_defaults[i].value, value))
+			return true;
+	return false;
+}
+
+static int cmp_xparam(const void *a, const void *b)
+{
+	return strcmp(((const struct xparam *)a)->name, ((const struct xparam *)b)->name);
+}
+
+/* Expand binding s->b of s->pat into s. Returns 0, or -EDOM with *ret the binding's one reason:
+ * the first expansion failure (type, attrs, string params, cost), else the first templated
+ * attr that is a negative integer, else a cost that is not an integer >= 1. */
+static int spec_expand(const struct compat_record *r, struct spec *s, struct reason *ret)
+{
+	const struct compat_pattern *pat = s->pat;
+	const struct compat_vars *vs = &pat->vars;
+	const struct compat_descriptor *d = &pat->d;
+	size_t n_attrs = d->n_attrs;
+	_cleanup_free_ char **vals = xcalloc(n_attrs + 1, sizeof(char *));
+	_cleanup_free_ char *cost = NULL;
+	char *why = NULL;
+	int k = 0;
+
+	k = compat_tvalue_expand(&d->mdev_type, vs, &s->b, &s->mdev_type, &why);
+	for (size_t i = 0; k == 0 && i < n_attrs; i++)
+		k = compat_tvalue_expand(&d->attrs[i].value, vs, &s->b, &vals[i], &why);
+	s->params = xcalloc(d->n_params + 1, sizeof(*s->params));
+	for (size_t i = 0; k == 0 && i < d->n_params; i++) {
+		const struct compat_param *p = &d->params[i];
+		struct xparam *x = &s->params[s->n_params++];
+		x->name = p->name;
+		x->v = (struct pval){ .type = p->value.type, .b = p->value.b, .i = p->value.i };
+		if (p->value.type == COMPAT_SCALAR_STRING) {
+			k = compat_tvalue_expand(&p->value.s, vs, &s->b, &x->s, &why);
+			x->v.s = x->s;
+		}
+	}
+	if (k == 0)
+		k = compat_tvalue_expand(&pat->cost, vs, &s->b, &cost, &why);
+	if (k < 0) {
+		ret->code = why ? why : xstrdup("BINDING_INVALID:");
+		ret->text = binding_invalid_text(ret->code);
+		k = -EDOM;
+		goto out;
+	}
+
+	for (size_t i = 0; i < n_attrs; i++) {
+		const struct compat_tvalue *tv = &d->attrs[i].value;
+		if (tv->tmpl && !compat_template_is_literal(tv->tmpl) && is_negative_int(vals[i])) {
+			ret->code = xasprintf("BINDING_INVALID:%s=%s", d->attrs[i].name, vals[i]);
+			ret->text = xasprintf("binding invalid: attr %s = %s is negative",
+					      d->attrs[i].name, vals[i]);
+			k = -EDOM;
+			goto out;
+		}
+	}
+	if (!parse_dec(cost, &s->cost) || s->cost < 1) {
+		ret->code = xasprintf("BINDING_INVALID:cost=%s", cost);
+		ret->text = xasprintf("binding invalid: cost = %s is not an integer of at least 1",
+				      cost);
+		k = -EDOM;
+		goto out;
+	}
+
+	for (size_t i = 0; i < n_attrs; i++) {
+		if (attr_is_default(r, d->attrs[i].name, vals[i]))
+			continue;
+		kvs_add(&s->attrs, xstrdup(d->attrs[i].name), TAKE_PTR(vals[i]));
+	}
+	if (s->n_params > 1)
+		qsort(s->params, s->n_params, sizeof(*s->params), cmp_xparam);
+out:
+	for (size_t i = 0; i < n_attrs; i++)
+		free(vals[i]);
+	return k;
+}
+
+/* The de-duplication key: type, attrs after dropping defaults, expanded params. */
+static char *spec_key(const struct spec *s)
+{
+	struct strbuf key = { 0 };
+	char num[32];
+
+	compat_dedup_key_add(&key, s->mdev_type);
+	snprintf(num, sizeof(num), "%zu", s->attrs.n);
+	compat_dedup_key_add(&key, num);
+	for (size_t i = 0; i < s->attrs.n; i++) {
+		compat_dedup_key_add(&key, s->attrs.v[i].name);
+		compat_dedup_key_add(&key, s->attrs.v[i].value);
+	}
+	for (size_t i = 0; i < s->n_params; i++) {
+		const struct pval *v = &s->params[i].v;
+		_cleanup_free_ char *typed = NULL;
+		compat_dedup_key_add(&key, s->params[i].name);
+		switch (v->type) {
+		case COMPAT_SCALAR_BOOL:
+			typed = xstrdup(v->b ? "b:1" : "b:0");
+			break;
+		case COMPAT_SCALAR_INT:
+			typed = xasprintf("i:%" PRId64, v->i);
+			break;
+		case COMPAT_SCALAR_STRING:
+			typed = xasprintf("s:%s", v->s);
+			break;
+		}
+		compat_dedup_key_add(&key, typed);
+	}
+	return sb_steal(&key);
+}
+
+/* ---- the rules of one target ---- */
+
+struct type_ref {
+	const struct compat_inv_parent *parent;
+	const struct compat_inv_type *type;
+	size_t parent_index;
+};
+
+struct match {
+	const struct compat_record *r;
+	const struct compat_inventory *inv;
+	const struct compat_select *sel;
+	struct compat_plan *plan;
+	/* The UUID policy, the same for every target: a new device's UUID, whether it differs
+	 * from the source's, whether it is refused (and why, in words); the UUID a reused device
+	 * must have, NULL when any will do. */
+	const char *create_uuid;
+	bool create_uuid_changed;
+	bool uuid_conflict;
+	char *uuid_conflict_text;
+	const char *reuse_uuid;
+	size_t order;
+	/* Indexes, so that a record with thousands of bindings against an inventory with
+	 * thousands of types or devices costs a binary search per binding, not a scan: every
+	 * (parent, type) by type id then parent order; the free devices by parent, type, then
+	 * inventory order. */
+	struct type_ref *types;
+	size_t n_types;
+	const struct compat_inv_device **free_devs;
+	size_t n_free_devs;
+};
+
+static void rule_device_api(const struct compat_pattern *pat, const struct compat_inv_type *t,
+			    struct reasons *rs)
+{
+	if (pat->d.device_api && !streq(pat->d.device_api, t->device_api))
+		reasons_add(rs, xstrdup("DEVICE_API_MISMATCH"),
+			    xasprintf("device API mismatch: the source has %s, the destination %s",
+				      pat->d.device_api, t->device_api));
+}
+
+static void rule_driver_name(const struct compat_pattern *pat, const struct compat_inv_type *t,
+			     struct reasons *rs)
+{
+	const char *want = pat->d.driver.name, *have = t->driver.name;
+	if (!want || (have && streq(want, have)))
+		return;
+	reasons_add(
+		rs, xstrdup("DRIVER_NAME_MISMATCH"),
+		have ? xasprintf("driver name mismatch: the source has %s, the destination %s",
+				 want, have)
+		     : xasprintf(
+			       "driver name mismatch: the source has %s, the destination reports none",
+			       want));
+}
+
+static void rule_versions(const struct compat_pattern *pat, const struct compat_inv_type *t,
+			  struct reasons *rs)
+{
+	const char *src = pat->d.driver.version, *dst = t->driver.version;
+	enum compat_scheme scheme = pat->d.driver.scheme;
+	const char *sname = compat_scheme_to_string(scheme);
+
+	if (!src)
+		return;
+	const struct compat_version_range *vr =
+		pat->version_range ? &pat->version_range->view : NULL;
+	int k = compat_version_check(scheme, vr, src, dst);
+	if (k == 0)
+		reasons_add(
+			rs, xstrdup("VERSION_OUT_OF_RANGE"),
+			xasprintf(
+				"driver version out of range: the destination's %s is not accepted for the source's %s",
+				dst, src));
+	else if (k < 0)
+		reasons_add(
+			rs, xstrdup("VERSION_UNPARSEABLE"),
+			dst ? xasprintf(
+				      "driver version unparseable: the destination's %s is not a %s version",
+				      dst, sname)
+			    : xstrdup("driver version unknown: the destination reports none"));
+	if (!t->has_accepts)
+		return;
+	k = compat_version_check(scheme, &t->accepts_driver_version.view, NULL, src);
+	if (k == 0)
+		reasons_add(
+			rs, xstrdup("DEST_REJECTS_SOURCE_VERSION"),
+			xasprintf("the destination does not accept the source's driver version %s",
+				  src));
+	else if (k < 0 && !reasons_have(rs, "VERSION_UNPARSEABLE"))
+		reasons_add(
+			rs, xstrdup("VERSION_UNPARSEABLE"),
+			xasprintf(
+				"driver version unparseable: the versions the destination accepts are not %s versions",
+				sname));
+}
+
+static void rule_pci(const struct compat_pattern *pat, const struct compat_inv_type *t,
+		     struct reasons *rs)
+{
+	for (size_t f = 0; f < _COMPAT_PCI_FIELD_MAX; f++) {
+		const struct compat_pci_id *want = &pat->d.pci.id[f], *have = &t->pci.id[f];
+		bool match = false;
+		if (!want->n)
+			continue;
+		for (size_t k = 0; have->n && k < want->n && !match; k++)
+			match = want->value[k] == have->value[0];
+		if (match)
+			continue;
+		struct strbuf w = { 0 };
+		for (size_t k = 0; k < want->n; k++)
+			sb_printf(&w, "%s%s", k ? ", " : (want->in ? "one of " : ""),
+				  want->text[k]);
+		const char *field = compat_pci_field_names[f];
+		reasons_add(
+			rs, xasprintf("PCI_ID_MISMATCH:%s", field),
+			have->n ? xasprintf(
+					  "PCI id mismatch: the source's %s is %s, the destination's %s",
+					  field, w.buf, have->text[0])
+				: xasprintf(
+					  "PCI id mismatch: the source's %s is %s, the destination reports none",
+					  field, w.buf));
+		sb_free(&w);
+	}
+}
+
+static void rule_migration(const struct compat_record *r, const struct compat_pattern *pat,
+			   const struct compat_inv_type *t, struct reasons *rs)
+{
+	if (!pat->d.migration_flags && !r->requires_migration_flags)
+		return;
+	bool unsupported = !(t->migration_flags & COMPAT_MIG_STOP_COPY);
+	if (unsupported)
+		reasons_add(
+			rs, xstrdup("MIGRATION_UNSUPPORTED"),
+			xstrdup("migration unsupported: the destination does not offer STOP_COPY"));
+	for (unsigned k = 0; k < COMPAT_MIG_N; k++) {
+		unsigned bit = 1u << k;
+		if (!(r->requires_migration_flags & bit) || (t->migration_flags & bit))
+			continue;
+		if (bit == COMPAT_MIG_STOP_COPY && unsupported)
+			continue;
+		reasons_add(rs, xasprintf("MIGRATION_FLAG_MISSING:%s", compat_mig_names[k]),
+			    xasprintf("migration flag missing on the destination: %s",
+				      compat_mig_names[k]));
+	}
+}
+
+static bool strv_has(const struct strv *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (streq(sv->v[i], s))
+			return true;
+	return false;
+}
+
+/* Those of a not in b, sorted, joined by sep. NULL when none. */
+static char *strv_minus_joined(const struct strv *a, const struct strv *b, const char *sep)
+{
+	struct strv d = { 0 };
+	for (size_t i = 0; i < a->n; i++)
+		if (!strv_has(b, a->v[i]))
+			strv_push(&d, xstrdup(a->v[i]));
+	if (!d.n)
+		return NULL;
+	strv_sort(&d);
+	struct strbuf sb = { 0 };
+	for (size_t i = 0; i < d.n; i++)
+		sb_printf(&sb, "%s%s", i ? sep : "", d.v[i]);
+	strv_free(&d);
+	return sb_steal(&sb);
+}
+
+static void rule_features(const struct compat_record *r, const struct compat_pattern *pat,
+			  const struct compat_inv_type *t, struct reasons *rs)
+{
+	_cleanup_free_ char *missing = strv_minus_joined(&pat->d.features, &t->features, ",");
+	if (missing) {
+		_cleanup_free_ char *words =
+			strv_minus_joined(&pat->d.features, &t->features, ", ");
+		reasons_add(rs, xasprintf("FEATURE_MISSING:%s", missing),
+			    xasprintf("feature missing on the destination: %s", words));
+	}
+	if (r->feature_match != COMPAT_FEATURE_EXACT)
+		return;
+	_cleanup_free_ char *extra = strv_minus_joined(&t->features, &pat->d.features, ",");
+	if (extra) {
+		_cleanup_free_ char *words =
+			strv_minus_joined(&t->features, &pat->d.features, ", ");
+		reasons_add(
+			rs, xasprintf("FEATURE_EXTRA:%s", extra),
+			xasprintf(
+				"feature extra on the destination, where an exact match is required: %s",
+				words));
+	}
+}
+
+/* ---- params ---- */
+
+static struct pval pval_of(const struct compat_scalar *s)
+{
+	return (struct pval){ .type = s->type, .b = s->b, .i = s->i, .s = s->s.text };
+}
+
+static bool pval_eq(const struct pval *a, const struct pval *b)
+{
+	if (a->type != b->type)
+		return false;
+	switch (a->type) {
+	case COMPAT_SCALAR_BOOL:
+		return a->b == b->b;
+	case COMPAT_SCALAR_INT:
+		return a->i == b->i;
+	case COMPAT_SCALAR_STRING:
+		return streq(a->s, b->s);
+	}
+	return false;
+}
+
+/* As reasons show it (true/false) or as written to sysfs (1/0); ints in decimal. */
+static char *pval_text(const struct pval *v, bool for_sysfs)
+{
+	switch (v->type) {
+	case COMPAT_SCALAR_BOOL:
+		return xstrdup(for_sysfs ? (v->b ? "1" : "0") : (v->b ? "true" : "false"));
+	case COMPAT_SCALAR_INT:
+		return xasprintf("%" PRId64, v->i);
+	case COMPAT_SCALAR_STRING:
+		break;
+	}
+	return xstrdup(v->s);
+}
+
+/* v read as the destination param's type: the same type, or a string (a template's result)
+ * that reads fully as a decimal integer or as true/false. */
+static bool pval_coerce(const struct pval *v, enum compat_scalar_type type, struct pval *ret)
+{
+	*ret = *v;
+	if (v->type == type)
+		return true;
+	if (v->type != COMPAT_SCALAR_STRING)
+		return false;
+	ret->type = type;
+	if (type == COMPAT_SCALAR_INT)
+		return parse_dec(v->s, &ret->i);
+	if (streq(v->s, "true") || streq(v->s, "false")) {
+		ret->b = streq(v->s, "true");
+		return true;
+	}
+	return false;
+}
+
+static bool pval_allowed(const struct pval *v, const struct compat_param_def *def)
+{
+	if (def->allowed) {
+		for (size_t i = 0; i < def->n_allowed; i++) {
+			struct pval a = pval_of(&def->allowed[i]);
+			if (pval_eq(&a, v))
+				return true;
+		}
+		return false;
+	}
+	if (def->has_range)
+		return v->i >= def->range_min && v->i <= def->range_max;
+	return true;
+}
+
+struct pwrite {
+	const char *param;
+	char *attr, *value;
+};
+
+static int cmp_pwrite(const void *a, const void *b)
+{
+	return strcmp(((const struct pwrite *)a)->param, ((const struct pwrite *)b)->param);
+}
+
+static int cmp_param_def(const void *a, const void *b)
+{
+	return strcmp((*(const struct compat_param_def *const *)a)->name,
+		      (*(const struct compat_param_def *const *)b)->name);
+}
+
+static const struct compat_param_def *param_def_find(const struct compat_inv_type *t,
+						     const char *name)
+{
+	for (size_t i = 0; i < t->n_params; i++)
+		if (streq(t->params[i].name, name))
+			return &t->params[i];
+	return NULL;
+}
+
+static bool spec_has_param(const struct spec *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_params; i++)
+		if (streq(s->params[i].name, name))
+			return true;
+	return false;
+}
+
+/* The pattern's params in name order, then the destination's params it does not list ("absent
+ * means off") in name order; the writes of both in param-name order, appended to writes. */
+static void rule_params(const struct spec *s, const struct compat_inv_type *t, struct reasons *rs,
+			struct kvs *writes)
+{
+	struct pwrite *pw = xcalloc(s->n_params + t->n_params + 1, sizeof(*pw));
+	size_t n_pw = 0;
+
+	for (size_t i = 0; i < s->n_params; i++) {
+		const struct xparam *x = &s->params[i];
+		const struct compat_param_def *def = param_def_find(t, x->name);
+		struct pval v;
+		if (!def) {
+			reasons_add(rs, xasprintf("PARAM_UNSUPPORTED:%s", x->name),
+				    xasprintf("param unsupported on the destination: %s", x->name));
+			continue;
+		}
+		if (!pval_coerce(&x->v, def->type, &v) || !pval_allowed(&v, def)) {
+			_cleanup_free_ char *text = pval_text(&x->v, false);
+			reasons_add(rs, xasprintf("PARAM_VALUE_NOT_ALLOWED:%s=%s", x->name, text),
+				    xasprintf("param value not allowed on the destination: %s = %s",
+					      x->name, text));
+			continue;
+		}
+		struct pval def_v = pval_of(&def->def);
+		if (def->has_default && pval_eq(&v, &def_v))
+			continue;
+		if (!def->attr) {
+			_cleanup_free_ char *text = pval_text(&v, false);
+			reasons_add(
+				rs, xasprintf("PARAM_NOT_SETTABLE:%s", x->name),
+				xasprintf(
+					"param not settable on the destination: %s = %s needs an attribute to write",
+					x->name, text));
+			continue;
+		}
+		pw[n_pw++] = (struct pwrite){ .param = x->name,
+					      .attr = xstrdup(def->attr),
+					      .value = pval_text(&v, true) };
+	}
+
+	const struct compat_param_def **defs = xcalloc(t->n_params + 1, sizeof(*defs));
+	size_t n_defs = 0;
+	for (size_t i = 0; i < t->n_params; i++)
+		if (!spec_has_param(s, t->params[i].name))
+			defs[n_defs++] = &t->params[i];
+	if (n_defs > 1)
+		qsort(defs, n_defs, sizeof(*defs), cmp_param_def);
+	for (size_t i = 0; i < n_defs; i++) {
+		const struct compat_param_def *def = defs[i];
+		struct pval off = pval_of(&def->off), def_v = pval_of(&def->def);
+		if (!def->has_off) {
+			reasons_add(
+				rs, xasprintf("PARAM_CANNOT_DISABLE:%s", def->name),
+				xasprintf(
+					"param cannot be switched off on the destination: %s (the source does not use it)",
+					def->name));
+			continue;
+		}
+		if (def->has_default && pval_eq(&off, &def_v))
+			continue;
+		if (!def->attr) {
+			_cleanup_free_ char *text = pval_text(&off, false);
+			reasons_add(
+				rs, xasprintf("PARAM_NOT_SETTABLE:%s", def->name),
+				xasprintf(
+					"param not settable on the destination: switching %s off (%s) needs an attribute to write",
+					def->name, text));
+			continue;
+		}
+		pw[n_pw++] = (struct pwrite){ .param = def->name,
+					      .attr = xstrdup(def->attr),
+					      .value = pval_text(&off, true) };
+	}
+	free(defs);
+
+	if (n_pw > 1)
+		qsort(pw, n_pw, sizeof(*pw), cmp_pwrite);
+	for (size_t i = 0; i < n_pw; i++)
+		kvs_add(writes, pw[i].attr, pw[i].value);
+	free(pw);
+}
+
+/* ---- vendor fields ---- */
+
+static int cmp_kv_ptr(const void *a, const void *b)
+{
+	return strcmp((*(const struct compat_kv *const *)a)->name,
+		      (*(const struct compat_kv *const *)b)->name);
+}
+
+static const struct compat_kv *kv_find(const struct compat_kv *kv, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (streq(kv[i].name, name))
+			return &kv[i];
+	return NULL;
+}
+
+/* Pointers to the entries of kv in name order (a caller-freed array). */
+static const struct compat_kv **kv_sorted(const struct compat_kv *kv, size_t n)
+{
+	const struct compat_kv **v = xcalloc(n + 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = &kv[i];
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_kv_ptr);
+	return v;
+}
+
+static void rule_vendor_fields(const struct compat_pattern *pat, const struct compat_inv_type *t,
+			       struct reasons *rs)
+{
+	const struct compat_descriptor *d = &pat->d;
+	_cleanup_free_ const struct compat_kv **want =
+		kv_sorted(d->vendor_fields, d->n_vendor_fields);
+	_cleanup_free_ const struct compat_kv **have =
+		kv_sorted(t->vendor_fields, t->n_vendor_fields);
+
+	for (size_t i = 0; i < d->n_vendor_fields; i++) {
+		const struct compat_kv *h =
+			kv_find(t->vendor_fields, t->n_vendor_fields, want[i]->name);
+		if (!h)
+			reasons_add(rs, xasprintf("VENDOR_FIELD_MISSING:%s", want[i]->name),
+				    xasprintf("vendor field missing on the destination: %s",
+					      want[i]->name));
+		else if (!streq(h->value, want[i]->value))
+			reasons_add(
+				rs, xasprintf("VENDOR_FIELD_MISMATCH:%s", want[i]->name),
+				xasprintf(
+					"vendor field mismatch: %s is \"%s\" on the source, \"%s\" on the destination",
+					want[i]->name, want[i]->value, h->value));
+	}
+	for (size_t i = 0; i < t->n_vendor_fields; i++)
+		if (!kv_find(d->vendor_fields, d->n_vendor_fields, have[i]->name))
+			reasons_add(rs, xasprintf("VENDOR_FIELD_EXTRA:%s", have[i]->name),
+				    xasprintf("vendor field extra on the destination: %s",
+					      have[i]->name));
+}
+
+/* ---- attrs ---- */
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* What a 64-bit kernel's kstrtoul(s, 0) accepts: an optional '+', then "0x"/"0X" and hex
+ * digits, or a leading '0' and octal digits, or decimal digits; nothing after them (the kernel
+ * also takes one trailing newline, which a value written from a record never has); a value
+ * above 2^64 - 1 is refused. */
+static bool kernel_strtoul(const char *s, uint64_t *ret)
+{
+	unsigned base = 10;
+	uint64_t v = 0;
+
+	if (*s == '+')
+		s++;
+	if (s[0] == '0') {
+		if ((s[1] == 'x' || s[1] == 'X') && hex_digit(s[2]) >= 0) {
+			base = 16;
+			s += 2;
+		} else
+			base = 8;
+	}
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		int d = hex_digit(*s);
+		if (d < 0 || (unsigned)d >= base)
+			return false;
+		if (v > (UINT64_MAX - (unsigned)d) / base)
+			return false;
+		v = v * base + (unsigned)d;
+	}
+	*ret = v;
+	return true;
+}
+
+/* kstrtobool as every kernel since 4.x reads it: the first character decides. */
+static bool kernel_strtobool(const char *s, bool *ret)
+{
+	switch (s[0]) {
+	case 'y':
+	case 'Y':
+	case '1':
+		*ret = true;
+		return true;
+	case 'n':
+	case 'N':
+	case '0':
+		*ret = false;
+		return true;
+	case 'o':
+	case 'O':
+		if (s[1] == 'n' || s[1] == 'N') {
+			*ret = true;
+			return true;
+		}
+		if (s[1] == 'f' || s[1] == 'F') {
+			*ret = false;
+			return true;
+		}
+		return false;
+	default:
+		return false;
+	}
+}
+
+static bool attr_value_allowed(const struct compat_settable_attr *a, const char *value)
+{
+	switch (a->type) {
+	case COMPAT_ATTR_INT: {
+		uint64_t v;
+		if (!kernel_strtoul(value, &v))
+			return false;
+		if (a->allowed) {
+			for (size_t i = 0; i < a->n_allowed; i++)
+				if (a->allowed[i].i >= 0 && (uint64_t)a->allowed[i].i == v)
+					return true;
+			return false;
+		}
+		if (a->has_range)
+			return v <= INT64_MAX && (int64_t)v >= a->range_min &&
+			       (int64_t)v <= a->range_max;
+		return true;
+	}
+	case COMPAT_ATTR_BOOL: {
+		bool b;
+		if (!kernel_strtobool(value, &b))
+			return false;
+		if (!a->allowed)
+			return true;
+		for (size_t i = 0; i < a->n_allowed; i++)
+			if (a->allowed[i].b == b)
+				return true;
+		return false;
+	}
+	case COMPAT_ATTR_STRING:
+		if (!a->allowed)
+			return true;
+		for (size_t i = 0; i < a->n_allowed; i++)
+			if (streq(a->allowed[i].s.text, value))
+				return true;
+		return false;
+	case COMPAT_ATTR_ANY:
+		return true;
+	}
+	return false;
+}
+
+static void rule_attrs(const struct spec *s, const struct compat_inv_type *t, struct reasons *rs)
+{
+	for (size_t i = 0; i < s->attrs.n; i++) {
+		const struct compat_kv *a = &s->attrs.v[i];
+		const struct compat_settable_attr *def = NULL;
+		for (size_t k = 0; k < t->n_settable_attrs && !def; k++)
+			if (streq(t->settable_attrs[k].name, a->name))
+				def = &t->settable_attrs[k];
+		if (!def)
+			reasons_add(rs, xasprintf("ATTR_NOT_SETTABLE:%s", a->name),
+				    xasprintf("attr not settable on the destination: %s", a->name));
+		else if (!attr_value_allowed(def, a->value))
+			reasons_add(rs,
+				    xasprintf("ATTR_VALUE_NOT_ALLOWED:%s=%s", a->name, a->value),
+				    xasprintf("attr value not allowed on the destination: %s = %s",
+					      a->name, a->value));
+	}
+}
+
+/* ---- targets ---- */
+
+static struct rejection *plan_add_rejection(struct compat_plan *p, const struct spec *s,
+					    const char *parent, const char *mdev_type)
+{
+	if (p->n_rejs == p->cap_rejs) {
+		p->cap_rejs = p->cap_rejs ? p->cap_rejs * 2 : 16;
+		p->rejs = xrealloc(p->rejs, p->cap_rejs * sizeof(*p->rejs));
+	}
+	struct rejection *j = &p->rejs[p->n_rejs++];
+	*j = (struct rejection){
+		.pattern = s->pnum,
+		.binding = json_incref(s->binding),
+		.binding_text = xstrdup(s->binding_text),
+		.parent = parent ? xstrdup(parent) : NULL,
+		.mdev_type = mdev_type ? xstrdup(mdev_type) : NULL,
+		.cls = COMPAT_VERDICT_INCOMPATIBLE,
+	};
+	return j;
+}
+
+static void plan_add_candidate(struct match *m, const struct spec *s, const char *parent,
+			       const struct compat_inv_type *t, const struct kvs *writes,
+			       bool reuse, const char *uuid, bool uuid_changed)
+{
+	struct compat_plan *p = m->plan;
+	if (p->n_cands == p->cap_cands) {
+		p->cap_cands = p->cap_cands ? p->cap_cands * 2 : 16;
+		p->cands = xrealloc(p->cands, p->cap_cands * sizeof(*p->cands));
+	}
+	struct candidate *c = &p->cands[p->n_cands++];
+	*c = (struct candidate){
+		.parent = xstrdup(parent),
+		.mdev_type = xstrdup(t->mdev_type),
+		.uuid = xstrdup(uuid),
+		.binding = json_incref(s->binding),
+		.binding_text = xstrdup(s->binding_text),
+		.on_hint = m->sel->parent_hint && streq(m->sel->parent_hint, parent),
+		.order = m->order++,
+	};
+	for (size_t i = 0; i < writes->n; i++)
+		kvs_add(&c->attrs, xstrdup(writes->v[i].name), xstrdup(writes->v[i].value));
+	if (m->sel->policy == COMPAT_POLICY_SPREAD)
+		c->policy_key = -t->available_instances;
+	else if (m->sel->policy == COMPAT_POLICY_PACK)
+		c->policy_key = t->available_instances;
+	c->c = (struct compat_choice){
+		.reuse = reuse,
+		.parent = c->parent,
+		.mdev_type = c->mdev_type,
+		.uuid = c->uuid,
+		.uuid_changed = uuid_changed,
+		.attrs = c->attrs.v,
+		.n_attrs = c->attrs.n,
+		.cost = s->cost,
+		.pattern = s->pnum,
+		.binding = s->b.seq,
+		.available = t->available_instances,
+	};
+}
+
+/* A free device's attrs, defaults dropped, are exactly writes, in order. */
+static bool device_attrs_equal(const struct compat_record *r, const struct compat_inv_device *d,
+			       const struct kvs *writes)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < d->n_attrs; i++) {
+		const char *name = d->attrs[i].name, *value = d->attrs[i].value.text;
+		if (attr_is_default(r, name, value))
+			continue;
+		if (k == writes->n || !streq(writes->v[k].name, name) ||
+		    !streq(writes->v[k].value, value))
+			return false;
+		k++;
+	}
+	return k == writes->n;
+}
+
+/* ---- indexes ---- */
+
+static int cmp_type_ref(const void *a, const void *b)
+{
+	const struct type_ref *x = a, *y = b;
+	int k = strcmp(x->type->mdev_type, y->type->mdev_type);
+	if (k)
+		return k;
+	return x->parent_index < y->parent_index ? -1 : x->parent_index > y->parent_index;
+}
+
+static int cmp_free_dev(const void *a, const void *b)
+{
+	const struct compat_inv_device *x = *(const struct compat_inv_device *const *)a;
+	const struct compat_inv_device *y = *(const struct compat_inv_device *const *)b;
+	int k = strcmp(x->parent, y->parent);
+	if (k || (k = strcmp(x->mdev_type, y->mdev_type)))
+		return k;
+	return x < y ? -1 : x > y; /* inventory order: they are elements of one array */
+}
+
+static void index_build(struct match *m)
+{
+	const struct compat_inventory *inv = m->inv;
+	size_t n = 0;
+
+	for (size_t i = 0; i < inv->n_parents; i++)
+		n += inv->parents[i].n_types;
+	m->types = xcalloc(n + 1, sizeof(*m->types));
+	for (size_t i = 0; i < inv->n_parents; i++)
+		for (size_t k = 0; k < inv->parents[i].n_types; k++)
+			m->types[m->n_types++] =
+				(struct type_ref){ .parent = &inv->parents[i],
+						   .type = &inv->parents[i].types[k],
+						   .parent_index = i };
+	if (m->n_types > 1)
+		qsort(m->types, m->n_types, sizeof(*m->types), cmp_type_ref);
+
+	m->free_devs = xcalloc(inv->n_devices + 1, sizeof(*m->free_devs));
+	for (size_t i = 0; i < inv->n_devices; i++)
+		if (inv->devices[i].state == COMPAT_DEV_FREE)
+			m->free_devs[m->n_free_devs++] = &inv->devices[i];
+	if (m->n_free_devs > 1)
+		qsort(m->free_devs, m->n_free_devs, sizeof(*m->free_devs), cmp_free_dev);
+}
+
+/* The first index whose type id is not below type (lower bound). */
+static size_t types_first(const struct match *m, const char *type)
+{
+	size_t lo = 0, hi = m->n_types;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(m->types[mid].type->mdev_type, type) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The first free device not below (parent, type) (lower bound). */
+static size_t free_devs_first(const struct match *m, const char *parent, const char *type)
+{
+	size_t lo = 0, hi = m->n_free_devs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct compat_inv_device *d = m->free_devs[mid];
+		int k = strcmp(d->parent, parent);
+		if (k < 0 || (k == 0 && strcmp(d->mdev_type, type) < 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void eval_target(struct match *m, const struct spec *s, const struct compat_inv_parent *par,
+			const struct compat_inv_type *t)
+{
+	const struct compat_pattern *pat = s->pat;
+	bool live = m->sel->mode == COMPAT_MODE_LIVE;
+	struct reasons rs = { 0 };
+	struct kvs writes = { 0 };
+
+	for (size_t i = 0; i < s->attrs.n; i++)
+		kvs_add(&writes, xstrdup(s->attrs.v[i].name), xstrdup(s->attrs.v[i].value));
+	rule_device_api(pat, t, &rs);
+	rule_driver_name(pat, t, &rs);
+	if (live)
+		rule_versions(pat, t, &rs);
+	rule_pci(pat, t, &rs);
+	if (live)
+		rule_migration(m->r, pat, t, &rs);
+	rule_features(m->r, pat, t, &rs);
+	rule_params(s, t, &rs, &writes);
+	rule_vendor_fields(pat, t, &rs);
+	rule_attrs(s, t, &rs);
+	size_t n_rules = rs.n;
+	bool fits = s->cost <= t->available_instances;
+
+	size_t before = m->plan->n_cands;
+	bool reuse_refused = false;
+	size_t first = free_devs_first(m, par->parent, t->mdev_type);
+	for (size_t i = first; n_rules == 0 && !m->sel->no_reuse && i < m->n_free_devs; i++) {
+		const struct compat_inv_device *d = m->free_devs[i];
+		if (!streq(d->parent, par->parent) || !streq(d->mdev_type, t->mdev_type))
+			break;
+		if (!device_attrs_equal(m->r, d, &writes))
+			continue;
+		if (m->reuse_uuid && !streq(d->uuid, m->reuse_uuid)) {
+			reuse_refused = true;
+			continue;
+		}
+		plan_add_candidate(m, s, par->parent, t, &writes, true, d->uuid,
+				   m->r->uuid[0] && !streq(d->uuid, m->r->uuid));
+	}
+	if (n_rules == 0 && fits && !m->uuid_conflict)
+		plan_add_candidate(m, s, par->parent, t, &writes, false, m->create_uuid,
+				   m->create_uuid_changed);
+
+	if (m->plan->n_cands == before) {
+		if (!fits)
+			reasons_add(&rs,
+				    xasprintf("NO_CAPACITY:%" PRId64 "<%" PRId64,
+					      t->available_instances, s->cost),
+				    xasprintf("no capacity: %" PRId64 " available, %" PRId64
+					      " needed",
+					      t->available_instances, s->cost));
+		if (m->uuid_conflict)
+			reasons_add(&rs, xstrdup("UUID_CONFLICT"), xstrdup(m->uuid_conflict_text));
+		else if (reuse_refused)
+			reasons_add(
+				&rs, xstrdup("UUID_CONFLICT"),
+				xasprintf("UUID conflict: no free device of this type has UUID %s",
+					  m->reuse_uuid));
+		struct rejection *j = plan_add_rejection(m->plan, s, par->parent, t->mdev_type);
+		if (n_rules)
+			j->cls = COMPAT_VERDICT_INCOMPATIBLE;
+		else if (reuse_refused || (m->uuid_conflict && fits))
+			j->cls = COMPAT_VERDICT_BLOCKED;
+		else if (!fits && !m->uuid_conflict)
+			j->cls = COMPAT_VERDICT_NO_CAPACITY;
+		j->reasons = rs;
+	} else
+		reasons_free(&rs);
+	kvs_free(&writes);
+}
+
+static bool uuid_taken(const struct compat_inventory *inv, const char *uuid)
+{
+	for (size_t i = 0; i < inv->n_devices; i++)
+		if (streq(inv->devices[i].uuid, uuid))
+			return true;
+	return false;
+}
+
+/* Rule 12, decided once: which UUID a new device takes and whether that is refused. */
+static void uuid_policy(struct match *m)
+{
+	const struct compat_record *r = m->r;
+	const struct compat_select *sel = m->sel;
+	bool has_src = r->uuid[0] != '\0';
+
+	if (sel->uuid) {
+		m->create_uuid = sel->uuid;
+		if (uuid_taken(m->inv, sel->uuid)) {
+			m->uuid_conflict = true;
+			m->uuid_conflict_text = xasprintf(
+				"UUID conflict: %s (the requested UUID) is already used on the destination",
+				sel->uuid);
+		}
+	} else if (has_src && !uuid_taken(m->inv, r->uuid)) {
+		m->create_uuid = r->uuid;
+	} else if (has_src && sel->keep_uuid) {
+		m->create_uuid = r->uuid;
+		m->uuid_conflict = true;
+		m->uuid_conflict_text = xasprintf(
+			"UUID conflict: %s (the source's UUID, to be kept) is already used on the destination",
+			r->uuid);
+	} else {
+		m->create_uuid = sel->fresh_uuid;
+		if (uuid_taken(m->inv, sel->fresh_uuid)) {
+			m->uuid_conflict = true;
+			m->uuid_conflict_text = xasprintf(
+				"UUID conflict: %s (a new UUID) is already used on the destination",
+				sel->fresh_uuid);
+		}
+	}
+	m->create_uuid_changed = has_src && !streq(m->create_uuid, r->uuid);
+	m->reuse_uuid = sel->uuid ? sel->uuid : (sel->keep_uuid && has_src ? r->uuid : NULL);
+}
+
+/* ---- ranking ---- */
+
+static int cmp_candidate(const void *a, const void *b)
+{
+	const struct candidate *x = a, *y = b;
+	int k;
+
+	if (x->on_hint != y->on_hint)
+		return x->on_hint ? -1 : 1;
+	if (x->c.pattern != y->c.pattern)
+		return x->c.pattern < y->c.pattern ? -1 : 1;
+	if (x->c.binding != y->c.binding)
+		return x->c.binding < y->c.binding ? -1 : 1;
+	if (x->c.reuse != y->c.reuse)
+		return x->c.reuse ? -1 : 1;
+	if (x->policy_key != y->policy_key)
+		return x->policy_key < y->policy_key ? -1 : 1;
+	if ((k = strcmp(x->parent, y->parent)))
+		return k;
+	if ((k = strcmp(x->uuid, y->uuid)))
+		return k;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static enum compat_verdict plan_decide(const struct compat_plan *p)
+{
+	bool blocked = false, no_capacity = false;
+	if (p->n_cands)
+		return COMPAT_VERDICT_COMPATIBLE;
+	for (size_t i = 0; i < p->n_rejs; i++) {
+		blocked |= p->rejs[i].cls == COMPAT_VERDICT_BLOCKED;
+		no_capacity |= p->rejs[i].cls == COMPAT_VERDICT_NO_CAPACITY;
+	}
+	return blocked	     ? COMPAT_VERDICT_BLOCKED
+	       : no_capacity ? COMPAT_VERDICT_NO_CAPACITY
+			     : COMPAT_VERDICT_INCOMPATIBLE;
+}
+
+/* ---- the engine ---- */
+
+static void eval_binding(struct match *m, struct spec *s, struct compat_dedup *seen)
+{
+	struct reason why = { 0 };
+	if (spec_expand(m->r, s, &why) < 0) {
+		struct rejection *j = plan_add_rejection(m->plan, s, NULL, NULL);
+		reasons_add(&j->reasons, why.code, why.text);
+		return;
+	}
+	_cleanup_free_ char *key = spec_key(s);
+	if (!compat_dedup_add(seen, key, s->b.seq, NULL))
+		return;
+	size_t i = types_first(m, s->mdev_type), first = i;
+	for (; i < m->n_types && streq(m->types[i].type->mdev_type, s->mdev_type); i++)
+		eval_target(m, s, m->types[i].parent, m->types[i].type);
+	if (i == first) {
+		struct rejection *j = plan_add_rejection(m->plan, s, NULL, s->mdev_type);
+		reasons_add(&j->reasons, xasprintf("TYPE_NOT_FOUND:%s", s->mdev_type),
+			    xstrdup("type not found on any parent"));
+	}
+}
+
+int compat_match(const struct compat_record *r, const struct compat_inventory *inv,
+		 const struct compat_select *sel, struct compat_plan **ret)
+{
+	if (!r || !inv || !sel)
+		return err_set(-EINVAL, "compat_match: no record, inventory or selection");
+	if (!sel->fresh_uuid || !uuid_is_canonical(sel->fresh_uuid))
+		return err_set(-EINVAL, "compat_match: the fresh UUID is missing or not canonical");
+	if (sel->uuid && !uuid_is_canonical(sel->uuid))
+		return err_set(-EINVAL, "compat_match: the requested UUID %s is not canonical",
+			       sel->uuid);
+	if (!compat_policy_to_string(sel->policy) || !compat_mode_to_string(sel->mode))
+		return err_set(-EINVAL, "compat_match: unknown policy or mode");
+
+	struct match m = { .r = r, .inv = inv, .sel = sel };
+	struct compat_dedup seen = { 0 };
+	m.plan = xcalloc(1, sizeof(*m.plan));
+	m.plan->autostart = sel->autostart;
+	uuid_policy(&m);
+	index_build(&m);
+
+	for (size_t k = 0; k < r->n_patterns; k++) {
+		const struct compat_pattern *pat = &r->patterns[k];
+		struct compat_binding b;
+		for (bool more = compat_binding_first(&pat->vars, &b); more;
+		     more = compat_binding_next(&pat->vars, &b)) {
+			struct spec s = { .pat = pat,
+					  .pnum = (unsigned)(pat->compatible + 1),
+					  .b = b };
+			binding_build(&pat->vars, &b, &s.binding, &s.binding_text);
+			eval_binding(&m, &s, &seen);
+			spec_clear(&s);
+		}
+	}
+	compat_dedup_clear(&seen);
+	free(m.uuid_conflict_text);
+	free(m.types);
+	free(m.free_devs);
+
+	if (m.plan->n_cands > 1)
+		qsort(m.plan->cands, m.plan->n_cands, sizeof(*m.plan->cands), cmp_candidate);
+	m.plan->verdict = plan_decide(m.plan);
+	*ret = m.plan;
+	return 0;
+}
+
+enum compat_verdict compat_plan_verdict(const struct compat_plan *p)
+{
+	return p->verdict;
+}
+
+const struct compat_choice *compat_plan_chosen(const struct compat_plan *p)
+{
+	return p->verdict == COMPAT_VERDICT_COMPATIBLE && p->n_cands ? &p->cands[0].c : NULL;
+}
+
+size_t compat_plan_n_candidates(const struct compat_plan *p)
+{
+	return p->n_cands;
+}
+
+const struct compat_choice *compat_plan_candidate(const struct compat_plan *p, size_t i)
+{
+	return i < p->n_cands ? &p->cands[i].c : NULL;
+}
+
+size_t compat_plan_n_rejections(const struct compat_plan *p)
+{
+	return p->n_rejs;
+}
+
+/* ---- JSON ---- */
+
+static json_t *attrs_to_json(const struct kvs *attrs)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < attrs->n; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, attrs->v[i].name, json_string(attrs->v[i].value));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *candidate_to_json(const struct candidate *c)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "action", json_string(c->c.reuse ? "reuse" : "create"));
+	json_object_set_new(o, "parent", json_string(c->parent));
+	json_object_set_new(o, "mdev_type", json_string(c->mdev_type));
+	json_object_set_new(o, "attrs", attrs_to_json(&c->attrs));
+	json_object_set_new(o, "uuid", json_string(c->uuid));
+	json_object_set_new(o, "uuid_changed", json_boolean(c->c.uuid_changed));
+	json_object_set_new(o, "pattern", json_integer(c->c.pattern));
+	json_object_set_new(o, "binding", json_deep_copy(c->binding));
+	json_object_set_new(o, "cost", json_integer(c->c.cost));
+	return o;
+}
+
+/* What `mdevctl define` would be given: the parent, the UUID and the definition file. */
+static json_t *mdevctl_to_json(const struct candidate *c, bool autostart)
+{
+	json_t *config = json_object();
+	json_object_set_new(config, "mdev_type", json_string(c->mdev_type));
+	json_object_set_new(config, "start", json_string(autostart ? "auto" : "manual"));
+	json_object_set_new(config, "attrs", attrs_to_json(&c->attrs));
+	json_t *o = json_object();
+	json_object_set_new(o, "parent", json_string(c->parent));
+	json_object_set_new(o, "uuid", json_string(c->uuid));
+	json_object_set_new(o, "config", config);
+	return o;
+}
+
+static json_t *rejection_to_json(const struct rejection *j)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "pattern", json_integer(j->pattern));
+	json_object_set_new(o, "binding", json_deep_copy(j->binding));
+	if (j->parent)
+		json_object_set_new(o, "parent", json_string(j->parent));
+	if (j->mdev_type)
+		json_object_set_new(o, "mdev_type", json_string(j->mdev_type));
+	json_t *reasons = json_array();
+	for (size_t i = 0; i < j->reasons.n; i++)
+		json_array_append_new(reasons, json_string(j->reasons.v[i].code));
+	json_object_set_new(o, "reasons", reasons);
+	return o;
+}
+
+json_t *compat_plan_to_json(const struct compat_plan *p, const char *host)
+{
+	const struct candidate *chosen = compat_plan_chosen(p) ? &p->cands[0] : NULL;
+	json_t *o = json_object();
+	if (host)
+		json_object_set_new(o, "host", json_string(host));
+	json_object_set_new(o, "verdict", json_string(compat_verdict_to_string(p->verdict)));
+	json_object_set_new(o, "chosen", chosen ? candidate_to_json(chosen) : json_null());
+	json_object_set_new(o, "mdevctl",
+			    chosen ? mdevctl_to_json(chosen, p->autostart) : json_null());
+	json_t *cands = json_array();
+	for (size_t i = 0; i < p->n_cands; i++)
+		json_array_append_new(cands, candidate_to_json(&p->cands[i]));
+	json_object_set_new(o, "candidates", cands);
+	json_t *rejs = json_array();
+	for (size_t i = 0; i < p->n_rejs; i++)
+		json_array_append_new(rejs, rejection_to_json(&p->rejs[i]));
+	json_object_set_new(o, "rejections", rejs);
+	return o;
+}
+
+/* ---- text ---- */
+
+/* s with control characters as \xNN, so that a line stays one line. */
+static void put_text(struct strbuf *out, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			sb_printf(out, "\\x%02x", *p);
+		else
+			sb_putc(out, (char)*p);
+	}
+}
+
+static void format_candidate(const struct candidate *c, struct strbuf *out)
+{
+	sb_puts(out, c->c.reuse ? "reuse " : "create ");
+	put_text(out, c->mdev_type);
+	sb_puts(out, " on ");
+	put_text(out, c->parent);
+	sb_printf(out, " as %s", c->uuid);
+	if (c->c.uuid_changed)
+		sb_puts(out, " (not the source's UUID)");
+	sb_printf(out, "; pattern %u", c->c.pattern);
+	if (*c->binding_text) {
+		sb_puts(out, " with ");
+		put_text(out, c->binding_text);
+	}
+	sb_printf(out, "; cost %" PRId64 "; attrs ", c->c.cost);
+	if (!c->attrs.n)
+		sb_puts(out, "none");
+	for (size_t i = 0; i < c->attrs.n; i++) {
+		if (i)
+			sb_puts(out, ", ");
+		put_text(out, c->attrs.v[i].name);
+		sb_putc(out, '=');
+		put_text(out, c->attrs.v[i].value);
+	}
+	sb_putc(out, '\n');
+}
+
+static void format_rejection(const struct rejection *j, struct strbuf *out)
+{
+	sb_printf(out, "rejected: pattern %u", j->pattern);
+	if (*j->binding_text) {
+		sb_puts(out, " with ");
+		put_text(out, j->binding_text);
+	}
+	if (j->mdev_type) {
+		sb_puts(out, ", ");
+		put_text(out, j->mdev_type);
+	}
+	if (j->parent) {
+		sb_puts(out, " on ");
+		put_text(out, j->parent);
+	}
+	sb_puts(out, ": ");
+	for (size_t i = 0; i < j->reasons.n; i++) {
+		if (i)
+			sb_puts(out, "; ");
+		put_text(out, j->reasons.v[i].text);
+	}
+	sb_putc(out, '\n');
+}
+
+void compat_plan_format(const struct compat_plan *p, const char *host, struct strbuf *out)
+{
+	const char *verdict = compat_verdict_to_string(p->verdict);
+	if (host) {
+		sb_puts(out, "host ");
+		put_text(out, host);
+		sb_printf(out, ": %s\n", verdict);
+	} else
+		sb_printf(out, "verdict: %s\n", verdict);
+	sb_puts(out, "chosen: ");
+	if (compat_plan_chosen(p))
+		format_candidate(&p->cands[0], out);
+	else
+		sb_puts(out, "none\n");
+	for (size_t i = 0; i < p->n_cands; i++) {
+		sb_printf(out, "candidate %zu: ", i + 1);
+		format_candidate(&p->cands[i], out);
+	}
+	for (size_t i = 0; i < p->n_rejs; i++)
+		format_rejection(&p->rejs[i], out);
+}
+
+/* ---- several hosts ---- */
+
+void compat_plans_rank(const struct compat_plan *const *plans, size_t n, size_t *order)
+{
+	/* Insertion sort: stable, and n is the number of --inventory files. */
+	for (size_t i = 0; i < n; i++) {
+		size_t k = i;
+		int rank = plans[i] ? (int)plans[i]->verdict : INT32_MAX;
+		while (k > 0) {
+			const struct compat_plan *q = plans[order[k - 1]];
+			int prev = q ? (int)q->verdict : INT32_MAX;
+			if (prev <= rank)
+				break;
+			order[k] = order[k - 1];
+			k--;
+		}
+		order[k] = i;
+	}
+}
