@@ -12,10 +12,15 @@
 #define MDEVCTL_SCRIPTDIR "/usr/lib/mdevctl/scripts.d"
 #endif
 
+#ifndef MDEVCTL_COMPATDIR
+#define MDEVCTL_COMPATDIR "/usr/lib/mdevctl/compat.d"
+#endif
+
 #define SYS_MDEV_DEVICES "/sys/bus/mdev/devices"
 #define SYS_MDEV_BUS	 "/sys/class/mdev_bus"
 #define CONFIG_DIR	 "/etc/mdevctl.d"
 #define OLD_SCRIPTDIR	 CONFIG_DIR "/scripts.d"
+#define ADMIN_COMPATDIR	 "/etc/mdevctl/compat.d"
 
 static char *root; /* "" for "/", else the prefix without a trailing slash */
 static char *callout_dirs[3];
@@ -87,6 +92,16 @@ char *env_type_path(const char *parent, const char *type)
 char *env_config_path(const char *parent, const char *uuid)
 {
 	return env_path(CONFIG_DIR "/%s/%s", parent, uuid);
+}
+
+char *env_compat_vendor_dir(void)
+{
+	return env_path("%s", MDEVCTL_COMPATDIR);
+}
+
+char *env_compat_admin_dir(void)
+{
+	return env_path(ADMIN_COMPATDIR);
 }
 
 const char *const *env_callout_dirs(void)

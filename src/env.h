@@ -23,6 +23,11 @@ char *env_device_path(const char *uuid);		     /* devices/<uuid> */
 char *env_parent_path(const char *parent);		     /* mdev_bus/<parent> */
 char *env_type_path(const char *parent, const char *type);   /* .../mdev_supported_types/<type> */
 char *env_config_path(const char *parent, const char *uuid); /* /etc/mdevctl.d/<parent>/<uuid> */
+/* Migration-compatibility rule files (compat-rules.h): the vendor directory, MDEVCTL_COMPATDIR
+ * (configure --with-compatdir, default /usr/lib/mdevctl/compat.d), and the administrator's,
+ * /etc/mdevctl/compat.d (not under /etc/mdevctl.d, where every directory is a parent). */
+char *env_compat_vendor_dir(void);
+char *env_compat_admin_dir(void);
 
 /* Callout and notifier directories in the order they are searched: the packaged one under
  * the script dir first, then the deprecated one under /etc/mdevctl.d/scripts.d. The array and

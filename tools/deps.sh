@@ -8,7 +8,7 @@
 set -eu
 
 build="build-essential autoconf automake pkg-config libjansson-dev uuid-dev libudev-dev libfuse3-dev"
-test="$build bats bats-assert bats-support libfuse3-dev fuse3 jq python3 mdevctl"
+test="$build bats bats-assert bats-support libfuse3-dev fuse3 jq python3 python3-jsonschema mdevctl"
 case "${1:-build}" in
 build) want=$build ;;
 test) want=$test ;;

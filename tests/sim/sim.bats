@@ -515,7 +515,7 @@ print(os.write(fd, b"reset" + b" " * 5000 + b"garbage"))' "$SYS/mdev-sim/control
 	start gvt-aggregation
 	local t=$SYS/$GVT/mdev_supported_types
 	assert_content "$t/i915-GVTg_V5_1/migration_info" \
-		$'{"version":1,"compatible_types":["i915-GVTg_V5_1"]}\n'
+		$'{"features":["pv_ppgtt","pv_context"],"vendor_fields":{"gvt_gen":"KBL-GT2"},"migration_flags":["STOP_COPY"]}\n'
 	assert_equal "$(stat -c %a "$t/i915-GVTg_V5_1/migration_info")" 444
 	run sim_write "$t/i915-GVTg_V5_1/migration_info" x
 	assert_output EACCES
@@ -533,6 +533,26 @@ print(os.write(fd, b"reset" + b" " * 5000 + b"garbage"))' "$SYS/mdev-sim/control
 	assert_output $'0\n1\n3\n6'
 	run sim_write "$t/i915-GVTg_V5_1/create" "$U2"
 	assert_output ENOSPC
+}
+
+@test "the migration-compatibility hosts: a full type, a free one, another generation" {
+	local src=$BATS_TEST_TMPDIR/src
+	sim_start "$SIM_HOSTS/compat-src.json" "$src" || fail "compat-src did not start"
+	local g=$src/sys/devices/pci0000:40/0000:40:01.1/0000:41:00.0
+	assert_content "$src/sys/module/simgpu/version" $'2.3.1\n'
+	assert_content "$g/5e0c3a2f-4b1d-4e6a-9c7b-a20000000001/ecc" $'0\n'
+	run cat "$g"/mdev_supported_types/simgpu-{A1,A2,A4,B2}/available_instances
+	assert_output $'12\n6\n3\n6'
+	jq -e '.features == ["fbc","vsync","compute"]' \
+		"$g/mdev_supported_types/simgpu-B2/migration_info" >/dev/null || fail "B2's facts"
+	start compat-dst
+	assert_content "$SYS/module/simgpu/version" $'2.5.0\n'
+	local a=$SYS/devices/pci0000:40/0000:40:01.1/0000:41:00.0/mdev_supported_types
+	local b=$SYS/devices/pci0000:80/0000:80:01.1/0000:81:00.0/mdev_supported_types
+	run cat "$a"/simgpu-{A1,A2,A4,B2}/available_instances "$b/simgpu-A2/available_instances"
+	assert_output $'8\n0\n2\n4\n4'
+	assert_content "$b/simgpu-A2/migration_info" $'{"pci":{"device":"0x2a30"},"vendor_fields":{"arch":"gen3"}}\n'
+	assert_gone "$a/simgpu-A2/migration_info"
 }
 
 @test "devices described in the host file exist at mount time, with their attributes" {
