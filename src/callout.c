@@ -38,10 +38,12 @@ enum state {
 
 static const char *const event_names[] = { "pre", "post", "notify", "get", "live" };
 static const char *const event_debug[] = { "Pre", "Post", "Notify", "Get", "Live" };
-static const char *const action_names[] = { "start",  "stop",	    "define",	   "undefine",
-					    "modify", "attributes", "capabilities" };
-static const char *const action_debug[] = { "Start",  "Stop",	    "Define",	   "Undefine",
-					    "Modify", "Attributes", "Capabilities" };
+static const char *const action_names[] = { "start",	    "stop",	    "define",
+					    "undefine",	    "modify",	    "attributes",
+					    "capabilities", "compat" };
+static const char *const action_debug[] = { "Start",	    "Stop",	    "Define",
+					    "Undefine",	    "Modify",	    "Attributes",
+					    "Capabilities", "Compat" };
 static const char *const state_names[] = { "none", "success", "failure" };
 
 /* What a script supports, as bit sets over the enums above. */
@@ -58,7 +60,7 @@ static const struct caps caps_v1 = {
 /* What we announce in the capabilities probe. */
 #define PROVIDES_JSON                                                                           \
 	"{\"provides\":{\"version\":2,\"actions\":[\"start\",\"stop\",\"define\",\"undefine\"," \
-	"\"modify\",\"attributes\",\"capabilities\"],\"events\":[\"pre\",\"post\",\"notify\","  \
+	"\"modify\",\"attributes\",\"capabilities\",\"compat\"],\"events\":[\"pre\",\"post\",\"notify\","  \
 	"\"get\",\"live\"]}}"
 
 struct script {
@@ -551,6 +553,42 @@ int callout_get_attributes(struct mdev *dev)
 	r = json_io_load_attrs(dev, attrs);
 	json_decref(attrs);
 	return r;
+}
+
+int callout_get_compat(struct mdev *dev, json_t **ret)
+{
+	struct callout c;
+	struct result res;
+	_cleanup_free_ char *conf = config_json(dev);
+	int r;
+
+	callout_init(&c, dev);
+	if (!c.script || check_supported(c.script, EV_GET, CALLOUT_COMPAT) < 0) {
+		err_clear();
+		callout_done(&c);
+		return 0;
+	}
+	r = callout_event(&c, EV_GET, CALLOUT_COMPAT, conf, &res);
+	callout_done(&c);
+	if (r <= 0)
+		return r;
+	size_t len = trimmed_len(&res);
+	if (len == 0) {
+		result_clear(&res);
+		return 0;
+	}
+	json_t *facts = NULL;
+	r = json_io_parse(res.out, len, &facts);
+	result_clear(&res);
+	if (r < 0)
+		return err_wrap(r, "Invalid JSON received from callout script");
+	if (!json_is_object(facts)) {
+		json_decref(facts);
+		return err_set(-EINVAL, "Callout script answered '-e get -a compat' with JSON "
+					"that is not an object");
+	}
+	*ret = facts;
+	return 1;
 }
 
 int callout_live_modify(struct mdev *dev)

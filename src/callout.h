@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 
+#include <jansson.h>
+
 #include "mdev.h"
 
 enum callout_action {
@@ -17,6 +19,7 @@ enum callout_action {
 	CALLOUT_MODIFY,
 	CALLOUT_ATTRIBUTES,
 	CALLOUT_CAPABILITIES,
+	CALLOUT_COMPAT, /* "-e get -a compat": migration-compatibility facts of a type */
 };
 
 /* The operation itself, run between the pre and post callouts; returns 0 or a negative errno
@@ -33,6 +36,14 @@ int callout_invoke(struct mdev *dev, enum callout_action action, bool force,
  * script answering counts as no attributes) or a negative errno with the error set. */
 int callout_get_attributes(struct mdev *dev);
 
+/* Ask the versioned script of dev's (parent, type) for the type's migration-compatibility
+ * facts (`-e get -a compat`, dev's configuration on stdin; dev's UUID may be the nil UUID when
+ * the question is about the type rather than a device). Only a versioned script that lists
+ * "compat" among its actions and "get" among its events is asked: classic scripts predate the
+ * action and would answer it as an unknown one. Returns 1 and *ret (a JSON object, not yet
+ * validated), 0 when no script answers or the answer is empty, or a negative errno with the
+ * error set when the script fails or prints something that is not a JSON object. */
+int callout_get_compat(struct mdev *dev, json_t **ret);
 /* Apply dev's configuration to the running device through a versioned script that supports
  * the live event, then run the notifiers. */
 int callout_live_modify(struct mdev *dev);

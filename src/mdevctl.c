@@ -1,6 +1,6 @@
 /* mdevctl's entry point: the verb table, dispatch by verb (or to `list` when called as
  * lsmdev), and the exit status: 0 success, 1 runtime error ("Error: ..." on stderr), 2 usage
- * error. */
+ * error, 3-6 the verdicts and invalid records of `compat`. */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -19,6 +19,7 @@ static const struct verb verbs[] = {
 	{ "stop", &verb_stop_cmd, verb_stop_run, false },
 	{ "list", &verb_list_cmd, verb_list_run, false },
 	{ "types", &verb_types_cmd, verb_types_run, false },
+	{ "compat", &verb_compat_cmd, verb_compat_run, false, verb_compat_main },
 	{ "start-parent-mdevs", &verb_start_parent_mdevs_cmd, verb_start_parent_mdevs_run, true },
 };
 
@@ -91,6 +92,8 @@ static int top_level(int argc, char **argv)
 	if (!v)
 		return cli_usage_error(&top_cmd, "unrecognized subcommand '%s'", a);
 
+	if (v->main)
+		return v->main(argc - 2, argv + 2);
 	struct cli_args args;
 	int r = cli_parse(v->cmd, argc - 2, argv + 2, &args);
 	if (r != CLI_OK)
@@ -127,6 +130,8 @@ int main(int argc, char **argv)
 	}
 	if (r == CLI_USAGE)
 		return 2;
+	if (r >= 3)
+		return r; /* compat's statuses; its messages are printed */
 	if (r < 0) {
 		err_print();
 		return 1;

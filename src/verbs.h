@@ -1,7 +1,7 @@
 /* The verb table shared by main and the verb files: one file per verb, each with its option
  * table (struct cli_command) and a run function that turns parsed arguments into an ops.h
  * request. run returns 0, CLI_USAGE after printing a usage error, or a negative errno with
- * the error set. */
+ * the error set; compat's also an exit status >= 3 (COMPAT.md section 1). */
 #pragma once
 
 #include <stdbool.h>
@@ -14,6 +14,9 @@ struct verb {
 	const struct cli_command *cmd;
 	int (*run)(const struct cli_args *args);
 	bool hidden; /* not listed in the help (start-parent-mdevs: for the udev rule) */
+	/* A verb with subcommands parses its own arguments (those after the verb); NULL for the
+	 * others. Returns like run, or an exit status >= 3. */
+	int (*main)(int argc, char **argv);
 };
 
 #define DECLARE_VERB(n)                                 \
@@ -29,6 +32,8 @@ DECLARE_VERB(modify);
 DECLARE_VERB(start);
 DECLARE_VERB(stop);
 DECLARE_VERB(start_parent_mdevs);
+DECLARE_VERB(compat);
+int verb_compat_main(int argc, char **argv);
 
 /* Parse the value of UUID option opt into ret (canonical form); a usage error otherwise.
  * Returns CLI_OK, or CLI_USAGE after printing. An option not given leaves ret empty. */

@@ -15,7 +15,7 @@ setup() {
 
 # A script that vetoes the pre event of every action
 VETO='if [ "$event" = pre ]; then echo vetoing >&2; exit 1; fi; exit 0'
-PROVIDES='{"provides":{"version":2,"actions":["start","stop","define","undefine","modify","attributes","capabilities"],"events":["pre","post","notify","get","live"]}}'
+PROVIDES='{"provides":{"version":2,"actions":["start","stop","define","undefine","modify","attributes","capabilities","compat"],"events":["pre","post","notify","get","live"]}}'
 
 # --- the invocation protocol -----------------------------------------------------------------
 

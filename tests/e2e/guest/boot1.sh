@@ -392,6 +392,47 @@ one_ok() {
 check "two concurrent starts for one last instance: one starts, the other finds none left" one_ok
 reset_all
 
+# --- compat: the record of a running mtty-2, checked against this same host ---------------------
+# The kernel's sample driver has no vendor data: the record is the identity one (type,
+# device_api, driver name from the type prefix, version from /sys/module/mtty when the module
+# has one), and the only candidate is another mtty-2 on mtty, under a fresh UUID since the
+# source's is in use here.
+compat_has() { # FILE LINE...: FILE (pretty JSON) has every LINE, leading blanks and a comma ignored
+	f=$1
+	shift
+	for l in "$@"; do
+		sed 's/^ *//; s/,$//' "$f" | grep -qxF "${l%,}" || { echo "no line '$l' in:"; cat "$f"; return 1; }
+	done
+}
+mc start -u "$U1" -p mtty -t mtty-2
+expect_ok "compat: start -u U1 -p mtty -t mtty-2"
+RC=0
+"$OURS" compat show -u "$U1" >/tmp/rec.json 2>/tmp/rec.err || RC=$?
+check "compat show -u U1: succeeds, nothing on stderr" sh -c "[ $RC -eq 0 ] && ! [ -s /tmp/rec.err ] || { cat /tmp/rec.err; exit 1; }"
+check "compat show -u U1: the identity record of an mtty-2" compat_has /tmp/rec.json \
+	'"schema": "mdev-compat/1",' '"kind": "mdev",' '"device_api": "vfio-pci",' '"name": "mtty"' \
+	'"mdev_type": "mtty-2",' "\"uuid\": \"$U1\"," '"parent": "mtty"'
+note "record: $(tr -d '\n ' </tmp/rec.json)"
+RC=0
+"$OURS" compat check --from /tmp/rec.json --dumpjson >/tmp/plan.json 2>/tmp/plan.err || RC=$?
+check "compat check --from rec (this host): exit 0" sh -c "[ $RC -eq 0 ] || { cat /tmp/plan.err /tmp/plan.json; exit 1; }"
+check "compat check: compatible with an mtty-2 on mtty, new UUID" compat_has /tmp/plan.json \
+	'"verdict": "compatible",' '"action": "create",' '"parent": "mtty",' '"mdev_type": "mtty-2",' \
+	'"uuid_changed": true,' '"pattern": 0,'
+RC=0
+"$OURS" compat check --from /tmp/rec.json --keep-uuid >/tmp/plan.txt 2>/tmp/plan.err || RC=$?
+check "compat check --keep-uuid: blocked, the UUID is taken (exit 5)" sh -c "[ $RC -eq 5 ] || { echo status $RC; cat /tmp/plan.err /tmp/plan.txt; exit 1; }"
+raw_create mtty-2 1 11
+RC=0
+"$OURS" compat check --from /tmp/rec.json --dumpjson >/tmp/plan.json 2>/tmp/plan.err || RC=$?
+check "compat check with mtty full: no capacity (exit 4)" sh -c "[ $RC -eq 4 ] || { echo status $RC; cat /tmp/plan.err /tmp/plan.json; exit 1; }"
+check "compat check with mtty full: NO_CAPACITY:0<1" grep -q '"NO_CAPACITY:0<1"' /tmp/plan.json
+raw_remove 1 11
+RC=0
+"$OURS" compat inventory >/tmp/inv.json 2>/tmp/inv.err || RC=$?
+check "compat inventory: exit 0, lists mtty-2 and the running U1" sh -c "[ $RC -eq 0 ] && grep -q '\"mdev_type\": \"mtty-2\"' /tmp/inv.json && grep -q '\"state\": \"in_use\"' /tmp/inv.json || { cat /tmp/inv.err /tmp/inv.json; exit 1; }"
+reset_all
+
 # --- leave definitions for boot 2 --------------------------------------------------------------
 mc define -u "$A1" -p mtty -t mtty-2 --auto
 expect_ok "define -u A1 -p mtty -t mtty-2 --auto (for boot 2)"

@@ -1,0 +1,581 @@
+/* The live host's side of migration compatibility: what each supported type is (its facts, in
+ * the layers of COMPAT.md section 4), the inventory of the host, and the record of one device.
+ * Everything is assembled as JSON and handed to the strict parsers of compat-record.c before it
+ * leaves this file: a broken vendor rule or migration_info file is warned about and skipped
+ * where it is read, and what remains is checked like any other host's document. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "callout.h"
+#include "compat-host.h"
+#include "compat-rules.h"
+#include "compat-version.h"
+#include "env.h"
+#include "error.h"
+#include "json-io.h"
+#include "log.h"
+#include "mdev.h"
+#include "path.h"
+#include "store.h"
+#include "sysfs.h"
+
+/* The UUID a type-level `-e get -a compat` question carries: there is no device yet. */
+#define NIL_UUID "00000000-0000-0000-0000-000000000000"
+
+char *compat_host_name(void)
+{
+	char buf[256];
+	if (gethostname(buf, sizeof(buf) - 1) < 0 || buf[0] == '\0')
+		return xstrdup("localhost");
+	buf[sizeof(buf) - 1] = '\0';
+	return xstrdup(buf);
+}
+
+/* A sysfs text file without its trailing newlines; NULL when absent or unreadable. Unlike
+ * path_read_attr() inner whitespace and leading blanks stay: a description is free text. */
+static char *read_text(const char *path)
+{
+	char *s = NULL;
+	size_t len = 0;
+	if (path_read_file(path, COMPAT_TEXT_MAX, &s, &len) < 0) {
+		err_clear();
+		return NULL;
+	}
+	while (len > 0 && s[len - 1] == '\n')
+		s[--len] = '\0';
+	return s;
+}
+
+/* The driver of a parent: the name of its `driver` link, and the module behind it (the
+ * driver's `module` link) whose version sysfs shows. Parents without a driver (the kernel's
+ * sample parents are virtual devices) fall back to the type id's prefix, which by convention
+ * is the driver's name ("mtty-2", "i915-GVTg_V5_4", "nvidia-35"). */
+static json_t *driver_facts(const char *parent, const char *type_id)
+{
+	_cleanup_free_ char *pp = env_parent_path(parent);
+	_cleanup_free_ char *drv_link = xasprintf("%s/driver", pp);
+	_cleanup_free_ char *mod_link = xasprintf("%s/driver/module", pp);
+	_cleanup_free_ char *name = NULL, *module = NULL, *version = NULL;
+
+	if (path_readlink_basename(drv_link, &name) < 0) {
+		err_clear();
+		const char *dash = strchr(type_id, '-');
+		name = dash ? xstrndup(type_id, (size_t)(dash - type_id)) : xstrdup(type_id);
+	} else if (path_readlink_basename(mod_link, &module) < 0)
+		err_clear();
+
+	_cleanup_free_ char *vpath = env_path("/sys/module/%s/version", module ? module : name);
+	if (name_is_safe(module ? module : name) && path_read_attr(vpath, &version) < 0) {
+		err_clear();
+		version = NULL;
+	}
+	json_t *d = json_object();
+	json_object_set_new(d, "name", json_string(name));
+	if (version && version[0])
+		json_object_set_new(d, "version", json_string(version));
+	return d;
+}
+
+/* Merge facts from a source other than a rule file (already parsed into an object), after
+ * checking them like a rule's descriptor; a bad source is warned about and skipped. */
+static void merge_checked(json_t *into, json_t *facts, const char *where)
+{
+	if (compat_facts_validate(facts, where) < 0) {
+		log_warn("Ignoring %s: %s", where, err_get(0));
+		err_clear();
+		return;
+	}
+	compat_json_merge(into, facts);
+}
+
+static void merge_migration_info(json_t *into, const char *parent, const char *type_id)
+{
+	_cleanup_free_ char *tp = env_type_path(parent, type_id);
+	_cleanup_free_ char *path = xasprintf("%s/migration_info", tp);
+	_cleanup_free_ char *where = xasprintf("migration_info of %s/%s", parent, type_id);
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	json_t *facts = NULL;
+
+	int r = path_read_file(path, COMPAT_INPUT_MAX, &text, &len);
+	if (r == -ENOENT) {
+		err_clear();
+		return;
+	}
+	if (r < 0 || json_io_parse(text, len, &facts) < 0 || !json_is_object(facts)) {
+		if (r >= 0 && !err_isset())
+			err_set(-EINVAL, "not a JSON object");
+		log_warn("Ignoring %s: %s", where, err_get(0));
+		err_clear();
+		json_decref(facts);
+		return;
+	}
+	merge_checked(into, facts, where);
+	json_decref(facts);
+}
+
+static void merge_callout(json_t *into, const char *parent, const char *type_id, struct mdev *dev)
+{
+	_cleanup_mdev_ struct mdev *nil = NULL;
+	_cleanup_free_ char *where = xasprintf("callout answer for %s/%s", parent, type_id);
+	json_t *facts = NULL;
+
+	if (!dev) {
+		nil = mdev_new(NIL_UUID);
+		mdev_set_parent(nil, parent);
+		mdev_set_type(nil, type_id);
+		dev = nil;
+	}
+	int r = callout_get_compat(dev, &facts);
+	if (r < 0) {
+		log_warn("Ignoring %s: %s", where, err_get(0));
+		err_clear();
+		return;
+	}
+	if (r > 0)
+		merge_checked(into, facts, where);
+	json_decref(facts);
+}
+
+/* The facts of type t of parent, all layers applied: an inventory type object. dev, when not
+ * NULL, is the device the record is about (the callout then sees it rather than the type). */
+static json_t *type_facts(const struct compat_rules *rules, const char *parent,
+			  const struct mdev_type *t, struct mdev *dev)
+{
+	json_t *f = json_object();
+	_cleanup_free_ char *tp = env_type_path(parent, t->id);
+	_cleanup_free_ char *dpath = xasprintf("%s/description", tp);
+	_cleanup_free_ char *desc = read_text(dpath);
+
+	json_object_set_new(f, "mdev_type", json_string(t->id));
+	json_object_set_new(f, "device_api", json_string(t->device_api));
+	json_object_set_new(f, "available_instances", json_integer(t->available));
+	if (t->name && t->name[0])
+		json_object_set_new(f, "name", json_string(t->name));
+	if (desc && desc[0])
+		json_object_set_new(f, "description", json_string(desc));
+	json_object_set_new(f, "driver", driver_facts(parent, t->id));
+
+	json_t *d = compat_rules_descriptor(rules, t->id);
+	if (d)
+		compat_json_merge(f, d);
+	json_decref(d);
+	merge_migration_info(f, parent, t->id);
+	merge_callout(f, parent, t->id, dev);
+	return f;
+}
+
+static json_t *attrs_json(const struct mdev *dev)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < dev->n_attrs; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, dev->attrs[i].name, json_string(dev->attrs[i].value));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/* Active and defined devices, one entry per UUID and parent. */
+static int host_devices(struct mdev_list *out)
+{
+	struct mdev_list act = { 0 };
+	int r = sysfs_list_active(NULL, NULL, &act);
+	if (r >= 0)
+		r = store_scan(NULL, NULL, 0, out);
+	if (r < 0) {
+		mdev_list_free(&act);
+		return r;
+	}
+	for (size_t i = 0; i < act.n; i++) {
+		struct mdev *a = act.v[i];
+		bool found = false;
+		for (size_t j = 0; j < out->n; j++) {
+			struct mdev *d = out->v[j];
+			if (streq(d->uuid, a->uuid) && streq(d->parent, a->parent)) {
+				d->active = true;
+				found = true;
+			}
+		}
+		if (!found) {
+			mdev_list_push(out, a);
+			act.v[i] = NULL;
+		}
+	}
+	mdev_list_free(&act);
+	mdev_list_sort(out);
+	return 0;
+}
+
+int compat_host_inventory(json_t **ret_json, struct compat_inventory **ret_inv)
+{
+	_cleanup_(strv_free) struct strv parents = { 0 };
+	struct compat_rules *rules = NULL;
+	struct mdev_list devs = { 0 };
+	_cleanup_free_ char *host = compat_host_name();
+	_cleanup_free_ char *text = NULL;
+	json_t *doc = NULL;
+	int r;
+
+	r = compat_rules_load(&rules);
+	if (r < 0)
+		return r;
+	r = sysfs_list_parents(&parents);
+	if (r < 0)
+		goto out;
+	doc = json_object();
+	json_object_set_new(doc, "schema", json_string(COMPAT_INVENTORY_SCHEMA));
+	json_object_set_new(doc, "host", json_string(host));
+	json_t *jparents = json_array();
+	json_object_set_new(doc, "parents", jparents);
+	for (size_t i = 0; i < parents.n; i++) {
+		struct mdev_type_list types = { 0 };
+		r = sysfs_parent_types(parents.v[i], &types);
+		if (r < 0) {
+			/* One broken parent must not hide the others from a scheduler. */
+			log_warn("Skipping parent %s: %s", parents.v[i], err_get(0));
+			err_clear();
+			mdev_type_list_free(&types);
+			continue;
+		}
+		mdev_type_list_sort(&types);
+		json_t *jp = json_object(), *jt = json_array();
+		json_object_set_new(jp, "parent", json_string(parents.v[i]));
+		json_object_set_new(jp, "types", jt);
+		for (size_t k = 0; k < types.n; k++)
+			json_array_append_new(jt, type_facts(rules, parents.v[i], &types.v[k], NULL));
+		json_array_append_new(jparents, jp);
+		mdev_type_list_free(&types);
+	}
+
+	r = host_devices(&devs);
+	if (r < 0)
+		goto out;
+	json_t *jdevs = json_array();
+	json_object_set_new(doc, "devices", jdevs);
+	for (size_t i = 0; i < devs.n; i++) {
+		const struct mdev *d = devs.v[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "uuid", json_string(d->uuid));
+		json_object_set_new(o, "parent", json_string(d->parent));
+		json_object_set_new(o, "mdev_type", json_string(d->type));
+		json_object_set_new(o, "attrs", attrs_json(d));
+		json_object_set_new(o, "state", json_string(d->active ? "in_use" : "defined"));
+		json_array_append_new(jdevs, o);
+	}
+
+	text = json_io_compact(doc);
+	struct compat_inventory *inv = NULL;
+	r = compat_inventory_parse(text, strlen(text), &inv);
+	if (r < 0) {
+		err_wrap(r, "This host's facts do not make a valid inventory");
+		goto out;
+	}
+	if (ret_json)
+		*ret_json = compat_inventory_to_json(inv);
+	if (ret_inv)
+		*ret_inv = inv;
+	else
+		compat_inventory_free(inv);
+	r = 0;
+out:
+	json_decref(doc);
+	mdev_list_free(&devs);
+	compat_rules_free(rules);
+	return r;
+}
+
+/* ---- the record of one device ---- */
+
+static int find_device(const char *uuid, const char *parent, struct mdev **ret)
+{
+	struct mdev_list l = { 0 };
+	_cleanup_free_ char *apar = NULL, *atype = NULL;
+	int r = store_scan(uuid, parent, 0, &l);
+	if (r < 0)
+		goto out;
+	int active = sysfs_device_state(uuid, &apar, &atype);
+	if (active < 0) {
+		r = active;
+		goto out;
+	}
+	if (active > 0 && parent && !streq(apar, parent))
+		active = 0;
+	if (l.n > 1 && active > 0) {
+		/* Several definitions; the running one is the device meant. */
+		for (size_t i = 0; i < l.n; i++)
+			if (streq(l.v[i]->parent, apar)) {
+				*ret = l.v[i];
+				l.v[i] = NULL;
+				(*ret)->active = true;
+				goto found;
+			}
+	}
+	if (l.n > 1) {
+		r = err_set(-ENOTUNIQ, "Multiple definitions found for %s, specify a parent", uuid);
+		goto out;
+	}
+	if (l.n == 1) {
+		*ret = l.v[0];
+		l.v[0] = NULL;
+		(*ret)->active = active > 0 && streq(apar, (*ret)->parent);
+		if ((*ret)->active && !streq(atype, (*ret)->type))
+			log_warn("Device %s runs as type %s but is defined as %s; describing the "
+				 "running device",
+				 uuid, atype, (*ret)->type);
+		if ((*ret)->active)
+			mdev_set_type(*ret, atype);
+		goto found;
+	}
+	if (active > 0) {
+		struct mdev *d = mdev_new(uuid);
+		mdev_set_parent(d, apar);
+		mdev_set_type(d, atype);
+		d->active = true;
+		/* Only running: the scripts know its attributes, as `define` asks them. */
+		r = callout_get_attributes(d);
+		if (r < 0) {
+			mdev_free(d);
+			goto out;
+		}
+		*ret = d;
+		goto found;
+	}
+	r = parent ? err_set(-ENOENT, "Mediated device %s/%s is neither active nor defined",
+			     parent, uuid)
+		   : err_set(-ENOENT, "Mediated device %s is neither active nor defined", uuid);
+	goto out;
+found:
+	r = 0;
+out:
+	mdev_list_free(&l);
+	return r;
+}
+
+/* The value an attribute has for the device: the last write its definition makes, else what
+ * the running device's attribute file says. NULL when neither knows. */
+static char *device_attr_value(const struct mdev *dev, const char *attr)
+{
+	for (size_t i = dev->n_attrs; i-- > 0;)
+		if (streq(dev->attrs[i].name, attr))
+			return xstrdup(dev->attrs[i].value);
+	if (!dev->active || !name_is_safe(attr))
+		return NULL;
+	_cleanup_free_ char *dp = env_device_path(dev->uuid);
+	_cleanup_free_ char *path = xasprintf("%s/%s", dp, attr);
+	char *v = NULL;
+	if (path_read_attr(path, &v) < 0) {
+		err_clear();
+		return NULL;
+	}
+	return v;
+}
+
+/* The kernel's kstrtobool: the first character decides, "on"/"off" need the second. */
+static int parse_kbool(const char *s, bool *ret)
+{
+	switch (s[0]) {
+	case 'y': case 'Y': case '1': *ret = true; return 0;
+	case 'n': case 'N': case '0': *ret = false; return 0;
+	case 'o': case 'O':
+		if (s[1] == 'n' || s[1] == 'N') { *ret = true; return 0; }
+		if (s[1] == 'f' || s[1] == 'F') { *ret = false; return 0; }
+		return -EINVAL;
+	case 't': case 'T': *ret = true; return streq(s + 1, "rue") ? 0 : -EINVAL;
+	case 'f': case 'F': *ret = false; return streq(s + 1, "alse") ? 0 : -EINVAL;
+	default: return -EINVAL;
+	}
+}
+
+/* The current value of each parameter the type defines, as the source states it: read through
+ * the param's attribute, else its default. A parameter the source leaves out is taken as "off"
+ * by the destination, so every one that has a value is stated. */
+static json_t *param_values(const struct mdev *dev, json_t *defs)
+{
+	json_t *out = json_object();
+	const char *name;
+	json_t *def;
+
+	json_object_foreach (defs, name, def) {
+		const char *type = json_string_value(json_object_get(def, "type"));
+		const char *attr = json_string_value(json_object_get(def, "attr"));
+		_cleanup_free_ char *text = attr ? device_attr_value(dev, attr) : NULL;
+		json_t *v = NULL;
+		if (text && streq(type, "bool")) {
+			bool b;
+			if (parse_kbool(text, &b) == 0)
+				v = json_boolean(b);
+		} else if (text && streq(type, "int")) {
+			char *end;
+			errno = 0;
+			long long i = strtoll(text, &end, 0);
+			if (errno == 0 && end != text && *end == '\0')
+				v = json_integer(i);
+		} else if (text)
+			v = json_string(text);
+		if (text && !v)
+			log_warn("Parameter %s: attribute %s holds '%s', not a %s; using its default",
+				 name, attr, text, type);
+		if (!v && json_object_get(def, "default"))
+			v = json_deep_copy(json_object_get(def, "default"));
+		if (v)
+			json_object_set_new(out, name, v);
+	}
+	return out;
+}
+
+/* The scheme a version is in when the facts do not say: the strictest that reads it. */
+static const char *guess_scheme(const char *version)
+{
+	static const enum compat_scheme order[] = { COMPAT_SCHEME_SEMVER, COMPAT_SCHEME_DOTTED };
+	for (size_t i = 0; i < ELEMENTSOF(order); i++) {
+		struct compat_version v;
+		if (compat_version_parse(order[i], version, &v) == 0) {
+			compat_version_clear(&v);
+			return compat_scheme_to_string(order[i]);
+		}
+	}
+	return "opaque";
+}
+
+static void copy_member(json_t *to, const json_t *from, const char *name)
+{
+	json_t *v = json_object_get(from, name);
+	if (v && !(json_is_object(v) && json_object_size(v) == 0) &&
+	    !(json_is_array(v) && json_array_size(v) == 0))
+		json_object_set(to, name, v);
+}
+
+/* self, from the type's facts and the device. Attributes that back a parameter are stated as
+ * the parameter, not also as attributes: the destination would write them twice. */
+static json_t *self_json(const struct mdev *dev, json_t *facts)
+{
+	json_t *self = json_object();
+	json_t *params = json_object_get(facts, "params");
+	json_t *driver = json_deep_copy(json_object_get(facts, "driver"));
+
+	json_object_set_new(self, "kind", json_string("mdev"));
+	copy_member(self, facts, "device_api");
+	if (driver) {
+		const char *ver = json_string_value(json_object_get(driver, "version"));
+		if (ver && !json_object_get(driver, "version_scheme"))
+			json_object_set_new(driver, "version_scheme", json_string(guess_scheme(ver)));
+		json_object_set_new(self, "driver", driver);
+	}
+	json_object_set_new(self, "mdev_type", json_string(dev->type));
+	json_object_set_new(self, "uuid", json_string(dev->uuid));
+	json_object_set_new(self, "parent", json_string(dev->parent));
+	copy_member(self, facts, "pci");
+
+	json_t *attrs = json_array();
+	for (size_t i = 0; i < dev->n_attrs; i++) {
+		bool is_param = false;
+		const char *pname;
+		json_t *def;
+		json_object_foreach (params, pname, def) {
+			const char *a = json_string_value(json_object_get(def, "attr"));
+			if (a && streq(a, dev->attrs[i].name))
+				is_param = true;
+		}
+		if (is_param)
+			continue;
+		json_t *o = json_object();
+		json_object_set_new(o, dev->attrs[i].name, json_string(dev->attrs[i].value));
+		json_array_append_new(attrs, o);
+	}
+	if (json_array_size(attrs) > 0)
+		json_object_set_new(self, "mdev_attrs", attrs);
+	else
+		json_decref(attrs);
+	copy_member(self, facts, "features");
+	if (params) {
+		json_t *pv = param_values(dev, params);
+		if (json_object_size(pv) > 0)
+			json_object_set_new(self, "params", pv);
+		else
+			json_decref(pv);
+	}
+	copy_member(self, facts, "vendor_fields");
+	copy_member(self, facts, "migration_flags");
+	return self;
+}
+
+/* The type of dev as its parent offers it, or a stand-in when the parent is not there (a
+ * defined device of an absent parent can still be described from the rule files). */
+static int device_type(const struct mdev *dev, struct mdev_type_list *types,
+		       const struct mdev_type **ret)
+{
+	_cleanup_free_ char *tp = env_type_path(dev->parent, dev->type);
+	if (path_is_dir(tp)) {
+		int r = sysfs_parent_types(dev->parent, types);
+		if (r < 0)
+			return r;
+		for (size_t i = 0; i < types->n; i++)
+			if (streq(types->v[i].id, dev->type)) {
+				*ret = &types->v[i];
+				return 0;
+			}
+	}
+	return err_set(-ENOENT, "Type %s of parent %s is not present: its facts are unknown",
+		       dev->type, dev->parent);
+}
+
+int compat_host_record(const char *uuid, const char *parent, json_t **ret)
+{
+	_cleanup_mdev_ struct mdev *dev = NULL;
+	struct compat_rules *rules = NULL;
+	struct mdev_type_list types = { 0 };
+	const struct mdev_type *t = NULL;
+	json_t *facts = NULL, *rec = NULL, *part = NULL;
+	_cleanup_free_ char *host = compat_host_name();
+	_cleanup_free_ char *text = NULL;
+	int r;
+
+	r = find_device(uuid, parent, &dev);
+	if (r < 0)
+		return r;
+	r = device_type(dev, &types, &t);
+	if (r < 0)
+		goto out;
+	r = compat_rules_load(&rules);
+	if (r < 0)
+		goto out;
+	facts = type_facts(rules, dev->parent, t, dev);
+
+	rec = json_object();
+	json_object_set_new(rec, "schema", json_string(COMPAT_RECORD_SCHEMA));
+	json_t *gen = json_object();
+	json_object_set_new(gen, "tool", json_string("mdevctl " PACKAGE_VERSION));
+	json_object_set_new(gen, "host", json_string(host));
+	json_object_set_new(rec, "generated", gen);
+	json_object_set_new(rec, "self", self_json(dev, facts));
+	part = compat_rules_record(rules, dev->type);
+	if (part) {
+		static const char *const members[] = { "self_is_candidate", "version_range",
+						       "feature_match",	    "attr_defaults",
+						       "requires",	    "compatible" };
+		for (size_t i = 0; i < ELEMENTSOF(members); i++)
+			if (json_object_get(part, members[i]))
+				json_object_set(rec, members[i], json_object_get(part, members[i]));
+	}
+
+	text = json_io_compact(rec);
+	struct compat_record *parsed = NULL;
+	r = compat_record_parse(text, strlen(text), &parsed);
+	if (r < 0) {
+		err_wrap(r, "The facts of %s/%s do not make a valid record", dev->parent, dev->type);
+		goto out;
+	}
+	compat_record_free(parsed);
+	*ret = rec;
+	rec = NULL;
+	r = 0;
+out:
+	json_decref(rec);
+	json_decref(part);
+	json_decref(facts);
+	mdev_type_list_free(&types);
+	compat_rules_free(rules);
+	return r;
+}

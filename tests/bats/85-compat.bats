@@ -1,0 +1,357 @@
+#!/usr/bin/env bats
+# `mdevctl compat` on plain-file hosts and inventory files: the command line (subcommands,
+# usage errors, exit statuses), records of defined and running devices, this host's inventory,
+# checks against this host and against inventories of other hosts, rule files and
+# migration_info layering, callouts answering `-e get -a compat`, and traits. The simulated
+# host runs the same commands in tests/sim/compat.bats.
+
+load helpers
+
+DATA=$SRCDIR/tests/data/compat
+NIL=00000000-0000-0000-0000-000000000000
+
+setup() {
+	mkhost --bare
+	RULES=$ROOT/usr/lib/mdevctl/compat.d
+	ADMIN_RULES=$ROOT/etc/mdevctl/compat.d
+	mkdir -p "$RULES" "$ADMIN_RULES"
+}
+
+# record_of UUID [PARENT]: `compat show` into $BATS_TEST_TMPDIR/rec.json
+record_of() {
+	"$MDEVCTL" compat show -u "$1" ${2:+-p "$2"} >"$BATS_TEST_TMPDIR/rec.json" ||
+		fail "compat show -u $1 failed"
+}
+
+# jqf FILE FILTER: one raw jq result
+jqf() {
+	jq -r "$2" "$1"
+}
+
+@test "compat: no subcommand prints the group's help on stderr, exit 2" {
+	run --separate-stderr "$MDEVCTL" compat
+	assert_equal "$status" 2
+	assert_equal "$output" ""
+	[[ $stderr == *"mdevctl compat check --from FILE"* ]] || fail "$stderr"
+}
+
+@test "compat: --help lists the subcommands; help compat too" {
+	run --separate-stderr "$MDEVCTL" compat --help
+	assert_success
+	[[ $output == *"inventory  Print this host as a migration destination"* ]] || fail "$output"
+	run --separate-stderr "$MDEVCTL" help compat
+	assert_success
+	[[ $output == *"traits     Print the OpenStack Placement traits"* ]] || fail "$output"
+	run --separate-stderr "$MDEVCTL" --help
+	[[ $output == *"compat     Migration compatibility"* ]] || fail "$output"
+}
+
+@test "compat: an unknown subcommand is a usage error" {
+	run --separate-stderr "$MDEVCTL" compat frobnicate
+	assert_usage_error
+	[[ $stderr == *"unrecognized subcommand 'frobnicate'"* ]] || fail "$stderr"
+}
+
+@test "compat show: -u is required and must be a UUID" {
+	run --separate-stderr "$MDEVCTL" compat show
+	assert_usage_error
+	run --separate-stderr "$MDEVCTL" compat show -u nope
+	assert_usage_error
+	run --separate-stderr "$MDEVCTL" compat -u nope
+	assert_usage_error
+}
+
+@test "compat show: a device that is neither defined nor running is an error" {
+	run --separate-stderr "$MDEVCTL" compat show -u "$U1"
+	assert_error "Mediated device $U1 is neither active nor defined"
+}
+
+@test "compat show: the identity record of a defined device, with 'show' implied" {
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual)"
+	run --separate-stderr "$MDEVCTL" compat -u "$U1"
+	assert_success
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/rec.json"
+	assert_equal "$(jq -c '.self' "$BATS_TEST_TMPDIR/rec.json")" \
+		'{"kind":"mdev","device_api":"vfio-pci","driver":{"name":"mtty"},"mdev_type":"mtty-2","uuid":"'"$U1"'","parent":"mtty"}'
+	assert_equal "$(jqf "$BATS_TEST_TMPDIR/rec.json" '.schema')" mdev-compat/1
+	assert_equal "$(jqf "$BATS_TEST_TMPDIR/rec.json" '.generated.tool')" "$("$MDEVCTL" --version)"
+	assert_equal "$(jq -c 'del(.generated, .self)' "$BATS_TEST_TMPDIR/rec.json")" '{"schema":"mdev-compat/1"}'
+}
+
+@test "compat show: attrs come from the definition, in order; -p picks among definitions" {
+	add_definition "$P_GVT" "$U1" "$(def_json "$T_GVT4" auto x=1 y=2 x=3)"
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY1" manual)"
+	run --separate-stderr "$MDEVCTL" compat show -u "$U1"
+	assert_error "Multiple definitions found for $U1, specify a parent"
+	record_of "$U1" "$P_GVT"
+	assert_equal "$(jq -c '.self.mdev_attrs' "$BATS_TEST_TMPDIR/rec.json")" '[{"x":"1"},{"y":"2"},{"x":"3"}]'
+	assert_equal "$(jqf "$BATS_TEST_TMPDIR/rec.json" '.self.driver.name')" i915
+}
+
+@test "compat show: a running device without a definition asks the scripts for its attributes" {
+	add_device "$P_MTTY" "$T_MTTY2" "$U2"
+	add_callout attrs 'if [ "$action" = attributes ]; then echo "[{\"ports\":\"2\"}]"; fi; exit 0' >/dev/null
+	record_of "$U2"
+	assert_equal "$(jq -c '.self.mdev_attrs' "$BATS_TEST_TMPDIR/rec.json")" '[{"ports":"2"}]'
+}
+
+@test "compat show: the driver and its version come from the parent's driver link and the module" {
+	local pdir
+	pdir=$(parent_dir "$P_GVT")
+	mkdir -p "$SYS/bus/pci/drivers/i915" "$SYS/module/i915"
+	ln -s ../../../bus/pci/drivers/i915 "$pdir/driver"
+	ln -s ../../../module/i915 "$SYS/bus/pci/drivers/i915/module"
+	echo 1.2.3 >"$SYS/module/i915/version"
+	add_definition "$P_GVT" "$U1" "$(def_json "$T_GVT8" manual)"
+	record_of "$U1"
+	assert_equal "$(jq -c '.self.driver' "$BATS_TEST_TMPDIR/rec.json")" \
+		'{"name":"i915","version":"1.2.3","version_scheme":"semver"}'
+}
+
+@test "compat show: rule files add facts and patterns; the admin file of the same name wins" {
+	cat >"$RULES/10-mtty.json" <<'EOF'
+{"schema": "mdev-compat-rules/1",
+ "types": [{"mdev_type": "mtty-*",
+            "descriptor": {"features": ["break"], "vendor_fields": {"gen": "a"}},
+            "record": {"compatible": [{"mdev_type": "mtty-1"}]}}]}
+EOF
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual)"
+	record_of "$U1"
+	assert_equal "$(jq -c '[.self.features, .self.vendor_fields, .compatible]' "$BATS_TEST_TMPDIR/rec.json")" \
+		'[["break"],{"gen":"a"},[{"mdev_type":"mtty-1"}]]'
+	cat >"$ADMIN_RULES/10-mtty.json" <<'EOF'
+{"schema": "mdev-compat-rules/1",
+ "types": [{"mdev_type": "mtty-2", "descriptor": {"vendor_fields": {"gen": "b"}}}]}
+EOF
+	record_of "$U1"
+	assert_equal "$(jq -c '[.self.features, .self.vendor_fields, .compatible]' "$BATS_TEST_TMPDIR/rec.json")" \
+		'[null,{"gen":"b"},null]'
+}
+
+@test "compat show: a broken rule file is warned about and skipped" {
+	printf '{"schema": "mdev-compat-rules/1", "types": [{"mdev_type": "mtty-*", "bogus": 1}]}' \
+		>"$RULES/20-bad.json"
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual)"
+	run --separate-stderr "$MDEVCTL" compat show -u "$U1"
+	assert_success
+	assert_warn "20-bad.json"
+	assert_equal "$(jq -r '.self.mdev_type' <<<"$output")" mtty-2
+}
+
+@test "compat show: migration_info overrides the rule file, field by field" {
+	cat >"$RULES/10-mtty.json" <<'EOF'
+{"schema": "mdev-compat-rules/1",
+ "types": [{"mdev_type": "mtty-*", "descriptor": {"features": ["a"], "vendor_fields": {"gen": "a", "x": "1"}}}]}
+EOF
+	printf '{"vendor_fields": {"gen": "mi"}, "migration_flags": ["STOP_COPY"]}\n' \
+		>"$(type_dir "$P_MTTY" "$T_MTTY2")/migration_info"
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual)"
+	record_of "$U1"
+	assert_equal "$(jq -c '[.self.features, .self.vendor_fields, .self.migration_flags]' "$BATS_TEST_TMPDIR/rec.json")" \
+		'[["a"],{"gen":"mi","x":"1"},["STOP_COPY"]]'
+}
+
+@test "compat show: a migration_info that is not valid facts is warned about and skipped" {
+	printf '{"vendor_fields": {"gen": 5}}\n' >"$(type_dir "$P_MTTY" "$T_MTTY2")/migration_info"
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual)"
+	run --separate-stderr "$MDEVCTL" compat show -u "$U1"
+	assert_success
+	assert_warn "migration_info of mtty/mtty-2"
+	assert_equal "$(jq -c '.self.vendor_fields' <<<"$output")" null
+}
+
+@test "compat show: a versioned callout answering get compat has the last word" {
+	printf '{"vendor_fields": {"gen": "mi"}}\n' >"$(type_dir "$P_MTTY" "$T_MTTY2")/migration_info"
+	add_callout 50-compat '
+if [ "$action" = capabilities ]; then
+	echo "{\"supports\":{\"version\":1,\"actions\":[\"compat\",\"attributes\"],\"events\":[\"get\"]}}"
+elif [ "$action" = compat ]; then
+	echo "{\"vendor_fields\": {\"gen\": \"script\"}, \"features\": [\"f1\"]}"
+fi
+exit 0' >/dev/null
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual)"
+	record_of "$U1"
+	assert_equal "$(jq -c '[.self.features, .self.vendor_fields]' "$BATS_TEST_TMPDIR/rec.json")" \
+		'[["f1"],{"gen":"script"}]'
+	grep -q -- "-t mtty-2 -e get -a compat -s none -u $U1 -p mtty" "$ROOT/callout.log" ||
+		fail "$(callout_log)"
+}
+
+@test "compat show: params are stated with their current values; attrs that back them are not repeated" {
+	cat >"$RULES/10-gvt.json" <<'EOF'
+{"schema": "mdev-compat-rules/1",
+ "types": [{"mdev_type": "i915-*", "descriptor": {"params": {
+   "ecc": {"type": "bool", "default": true, "off": false, "attr": "ecc_enable"},
+   "prio": {"type": "int", "range": {"min": 0, "max": 9}, "default": 4, "attr": "prio"},
+   "mode": {"type": "string", "allowed": ["a", "b"], "default": "a"}}}}]}
+EOF
+	add_definition "$P_GVT" "$U1" "$(def_json "$T_GVT4" manual ecc_enable=0 x=1)"
+	record_of "$U1"
+	assert_equal "$(jq -c '[.self.params, .self.mdev_attrs]' "$BATS_TEST_TMPDIR/rec.json")" \
+		'[{"ecc":false,"prio":4,"mode":"a"},[{"x":"1"}]]'
+}
+
+@test "compat inventory: this host's parents, types and devices" {
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual a=b)"
+	add_device "$P_GVT" "$T_GVT4" "$U2"
+	run --separate-stderr "$MDEVCTL" compat inventory
+	assert_success
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/inv.json"
+	assert_equal "$(jqf "$BATS_TEST_TMPDIR/inv.json" '.schema')" mdev-inventory/1
+	assert_equal "$(jqf "$BATS_TEST_TMPDIR/inv.json" '.host')" "$(hostname)"
+	assert_equal "$(jq -c '[.parents[] | .parent]' "$BATS_TEST_TMPDIR/inv.json")" \
+		'["0000:00:02.0","matrix","mtty"]'
+	assert_equal "$(jq -c '.parents[2].types[1]' "$BATS_TEST_TMPDIR/inv.json")" \
+		'{"mdev_type":"mtty-2","device_api":"vfio-pci","available_instances":12,"name":"Dual port serial","driver":{"name":"mtty"}}'
+	assert_equal "$(jq -c '.devices' "$BATS_TEST_TMPDIR/inv.json")" \
+		'[{"uuid":"'"$U2"'","parent":"0000:00:02.0","mdev_type":"i915-GVTg_V5_4","state":"in_use"},{"uuid":"'"$U1"'","parent":"mtty","mdev_type":"mtty-2","attrs":[{"a":"b"}],"state":"defined"}]'
+}
+
+@test "compat check: a device's own record is compatible with its own type on the same host" {
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual)"
+	record_of "$U1"
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec.json" --dumpjson
+	assert_success
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/plan.json"
+	assert_equal "$(jqf "$BATS_TEST_TMPDIR/plan.json" .verdict)" compatible
+	# the UUID is taken by the defined device: a fresh one
+	assert_equal "$(jq -c '.chosen | [.action, .parent, .mdev_type, .uuid_changed, .pattern, .cost]' "$BATS_TEST_TMPDIR/plan.json")" \
+		'["create","mtty","mtty-2",true,0,1]'
+	[[ $(jqf "$BATS_TEST_TMPDIR/plan.json" .chosen.uuid) != "$U1" ]] || fail "UUID reused"
+	assert_equal "$(jq -c '.mdevctl.config' "$BATS_TEST_TMPDIR/plan.json")" \
+		'{"mdev_type":"mtty-2","start":"manual","attrs":[]}'
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec.json" --keep-uuid --dumpjson
+	assert_equal "$status" 5
+	assert_equal "$(jq -r .verdict <<<"$output")" blocked
+}
+
+@test "compat check: exit statuses 3 (incompatible) and 4 (no capacity)" {
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual)"
+	record_of "$U1"
+	jq '.self.mdev_type = "mtty-9"' "$BATS_TEST_TMPDIR/rec.json" >"$BATS_TEST_TMPDIR/other.json"
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/other.json" --dumpjson
+	assert_equal "$status" 3
+	assert_equal "$(jq -c '.rejections[0].reasons' <<<"$output")" '["TYPE_NOT_FOUND:mtty-9"]'
+	echo 0 >"$(type_dir "$P_MTTY" "$T_MTTY2")/available_instances"
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec.json" --dumpjson
+	assert_equal "$status" 4
+	assert_equal "$(jq -c '.rejections[0].reasons' <<<"$output")" '["NO_CAPACITY:0<1"]'
+}
+
+@test "compat check: an invalid record exits 6 naming the rule and the path, and changes nothing" {
+	snapshot before
+	run --separate-stderr "$MDEVCTL" compat check --from "$DATA/invalid-record-unknown-member-self.json"
+	assert_equal "$status" 6
+	assert_equal "$output" ""
+	[[ $stderr == "Error: Invalid compatibility record $DATA/invalid-record-unknown-member-self.json"* ]] || fail "$stderr"
+	[[ $stderr == *'$.self.'*'unknown member'* ]] || fail "$stderr"
+	run --separate-stderr "$MDEVCTL" compat check --from "$DATA/invalid-record-syntax.json"
+	assert_equal "$status" 6
+	[[ $stderr == *"line "*"column "* ]] || fail "$stderr"
+	snapshot after
+	assert_same_snapshot before after
+}
+
+@test "compat check: every invalid record fixture exits 6, every valid one does not" {
+	local f
+	for f in "$DATA"/invalid-record-*.json; do
+		run --separate-stderr "$MDEVCTL" compat check --from "$f" --inventory "$DATA/inventory-example.json"
+		[ "$status" -eq 6 ] || fail "$f: status $status"
+	done
+	run --separate-stderr "$MDEVCTL" compat check --from "$DATA/record-example.json" --inventory "$DATA/inventory-example.json"
+	[ "$status" -ne 6 ] && [ "$status" -ne 1 ] || fail "status $status: $stderr"
+}
+
+@test "compat check: an unreadable record is a runtime error (exit 1)" {
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/nope.json"
+	assert_equal "$status" 1
+	[[ $stderr == "Error: Unable to read $BATS_TEST_TMPDIR/nope.json"* ]] || fail "$stderr"
+}
+
+@test "compat check: the record may come from standard input, but only one document" {
+	run --separate-stderr "$MDEVCTL" compat check --from - --inventory "$DATA/inventory-example.json" --dumpjson <"$DATA/record-example.json"
+	[ "$status" -ne 6 ] && [ "$status" -ne 1 ] || fail "status $status: $stderr"
+	jq -e .verdict <<<"$output" >/dev/null || fail "$output"
+	run --separate-stderr "$MDEVCTL" compat check --from - --inventory - </dev/null
+	assert_usage_error
+}
+
+@test "compat check: selection option values are checked" {
+	run --separate-stderr "$MDEVCTL" compat check --from x --policy best
+	assert_usage_error
+	run --separate-stderr "$MDEVCTL" compat check --from x --mode warm
+	assert_usage_error
+	run --separate-stderr "$MDEVCTL" compat check --from x --uuid nope
+	assert_usage_error
+	run --separate-stderr "$MDEVCTL" compat check --from x --uuid "$U1" --keep-uuid
+	assert_usage_error
+	run --separate-stderr "$MDEVCTL" compat check --inventory x
+	assert_usage_error
+}
+
+@test "compat check: --keep-uuid needs a record that names its UUID" {
+	jq 'del(.self.uuid)' "$DATA/record-example.json" >"$BATS_TEST_TMPDIR/r.json"
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/r.json" --keep-uuid --inventory "$DATA/inventory-example.json"
+	assert_usage_error
+}
+
+@test "compat check: several inventories rank hosts, best first; the status is the best host's" {
+	local d=$BATS_TEST_TMPDIR
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual)"
+	record_of "$U1"
+	"$MDEVCTL" compat inventory >"$d/here.json"
+	jq '.host = "full" | (.parents[] | select(.parent == "mtty") | .types[] | .available_instances) = 0' "$d/here.json" >"$d/full.json"
+	jq '.host = "none" | .parents = []' "$d/here.json" >"$d/none.json"
+	jq '.host = "ok"' "$d/here.json" >"$d/ok.json"
+	run --separate-stderr "$MDEVCTL" compat check --from "$d/rec.json" --inventory "$d/none.json" \
+		--inventory "$d/full.json" --inventory "$d/ok.json" --dumpjson
+	assert_success
+	assert_equal "$(jq -c '[.[] | [.host, .verdict]]' <<<"$output")" \
+		'[["ok","compatible"],["full","no-capacity"],["none","incompatible"]]'
+	run --separate-stderr "$MDEVCTL" compat check --from "$d/rec.json" --inventory "$d/none.json" \
+		--inventory "$d/full.json" --dumpjson
+	assert_equal "$status" 4
+}
+
+@test "compat check: an invalid inventory is a runtime error naming the file" {
+	run --separate-stderr "$MDEVCTL" compat check --from "$DATA/record-example.json" --inventory "$DATA/invalid-inventory-bad-state.json"
+	assert_equal "$status" 1
+	[[ $stderr == "Error: Invalid inventory $DATA/invalid-inventory-bad-state.json"* ]] || fail "$stderr"
+}
+
+@test "compat check: the readable plan names the verdict and the choice" {
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual)"
+	record_of "$U1"
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec.json"
+	assert_success
+	[[ $output == *compatible* ]] || fail "$output"
+	[[ $output == *mtty-2* ]] || fail "$output"
+}
+
+@test "compat traits: a record's required traits and this host's offered ones" {
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual)"
+	record_of "$U1"
+	run --separate-stderr "$MDEVCTL" compat traits --from "$BATS_TEST_TMPDIR/rec.json"
+	assert_success
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/req"
+	grep -qx CUSTOM_MDEVC_API_VFIO_PCI "$BATS_TEST_TMPDIR/req" || fail "$output"
+	grep -qx CUSTOM_MDEVC_DRV_MTTY "$BATS_TEST_TMPDIR/req" || fail "$output"
+	grep -qx CUSTOM_MDEVC_T_MTTY_2 "$BATS_TEST_TMPDIR/req" || fail "$output"
+	run --separate-stderr "$MDEVCTL" compat traits --inventory
+	assert_success
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/offered"
+	# every required trait is offered by this host, which check accepts
+	while read -r t; do
+		grep -qx "$t" "$BATS_TEST_TMPDIR/offered" || fail "$t not offered"
+	done <"$BATS_TEST_TMPDIR/req"
+	run --separate-stderr "$MDEVCTL" compat traits
+	assert_usage_error
+	run --separate-stderr "$MDEVCTL" compat traits --from x --inventory
+	assert_usage_error
+}
+
+@test "compat traits: of an inventory file" {
+	run --separate-stderr "$MDEVCTL" compat traits --inventory "$DATA/inventory-example.json"
+	assert_success
+	[[ $output == *CUSTOM_MDEVC_T_I915_GVTG_V5_4* ]] || fail "$output"
+}
