@@ -177,35 +177,53 @@ static json_t *attrs_json(const struct mdev *dev)
 	return a;
 }
 
-/* Active and defined devices, one entry per UUID and parent. */
+/* The devices whose UUIDs this host has taken, one entry per UUID (an inventory lists a UUID
+ * once): the running device when there is one, else the first definition in listing order.
+ * mdevctl allows one UUID defined under several parents; the UUID is taken all the same. */
 static int host_devices(struct mdev_list *out)
 {
-	struct mdev_list act = { 0 };
+	struct mdev_list act = { 0 }, defs = { 0 };
 	int r = sysfs_list_active(NULL, NULL, &act);
 	if (r >= 0)
-		r = store_scan(NULL, NULL, 0, out);
-	if (r < 0) {
-		mdev_list_free(&act);
-		return r;
-	}
+		r = store_scan(NULL, NULL, 0, &defs);
+	if (r < 0)
+		goto out;
+	mdev_list_sort(&defs);
 	for (size_t i = 0; i < act.n; i++) {
 		struct mdev *a = act.v[i];
-		bool found = false;
-		for (size_t j = 0; j < out->n; j++) {
-			struct mdev *d = out->v[j];
-			if (streq(d->uuid, a->uuid) && streq(d->parent, a->parent)) {
+		for (size_t j = 0; j < defs.n; j++) {
+			struct mdev *d = defs.v[j];
+			if (d && streq(d->uuid, a->uuid) && streq(d->parent, a->parent)) {
+				/* The definition's attrs describe the running device. */
 				d->active = true;
-				found = true;
+				mdev_set_type(d, a->type);
+				mdev_list_push(out, d);
+				defs.v[j] = NULL;
+				mdev_free(a);
+				a = act.v[i] = NULL;
+				break;
 			}
 		}
-		if (!found) {
+		if (a) {
 			mdev_list_push(out, a);
 			act.v[i] = NULL;
 		}
 	}
-	mdev_list_free(&act);
+	for (size_t j = 0; j < defs.n; j++) {
+		struct mdev *d = defs.v[j];
+		bool taken = false;
+		for (size_t k = 0; d && k < out->n && !taken; k++)
+			taken = streq(out->v[k]->uuid, d->uuid);
+		if (d && !taken) {
+			mdev_list_push(out, d);
+			defs.v[j] = NULL;
+		}
+	}
 	mdev_list_sort(out);
-	return 0;
+out:
+	mdev_list_free(&act);
+	mdev_list_free(&defs);
+	return r;
 }
 
 int compat_host_inventory(json_t **ret_json, struct compat_inventory **ret_inv)
@@ -382,8 +400,6 @@ static int parse_kbool(const char *s, bool *ret)
 		if (s[1] == 'n' || s[1] == 'N') { *ret = true; return 0; }
 		if (s[1] == 'f' || s[1] == 'F') { *ret = false; return 0; }
 		return -EINVAL;
-	case 't': case 'T': *ret = true; return streq(s + 1, "rue") ? 0 : -EINVAL;
-	case 'f': case 'F': *ret = false; return streq(s + 1, "alse") ? 0 : -EINVAL;
 	default: return -EINVAL;
 	}
 }
@@ -501,8 +517,9 @@ static json_t *self_json(const struct mdev *dev, json_t *facts)
 	return self;
 }
 
-/* The type of dev as its parent offers it, or a stand-in when the parent is not there (a
- * defined device of an absent parent can still be described from the rule files). */
+/* The type of dev as its parent offers it. A device whose parent or type is not there cannot
+ * be described: its device API, capacity and the driver's version are unknown, and a record
+ * built without them would claim less than the source is. */
 static int device_type(const struct mdev *dev, struct mdev_type_list *types,
 		       const struct mdev_type **ret)
 {

@@ -355,3 +355,24 @@ EOF
 	assert_success
 	[[ $output == *CUSTOM_MDEVC_T_I915_GVTG_V5_4* ]] || fail "$output"
 }
+
+@test "compat inventory: a UUID defined under two parents is listed once, as it is taken once" {
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual)"
+	add_definition "$P_GVT" "$U1" "$(def_json "$T_GVT4" manual)"
+	add_device "$P_MTTY" "$T_MTTY2" "$U1"
+	run --separate-stderr "$MDEVCTL" compat inventory
+	assert_success
+	assert_equal "$(jq -c '.devices' <<<"$output")" \
+		'[{"uuid":"'"$U1"'","parent":"mtty","mdev_type":"mtty-2","state":"in_use"}]'
+	rm -r "$(device_dir "$U1")"
+	run --separate-stderr "$MDEVCTL" compat inventory
+	assert_success
+	assert_equal "$(jq -c '.devices' <<<"$output")" \
+		'[{"uuid":"'"$U1"'","parent":"0000:00:02.0","mdev_type":"i915-GVTg_V5_4","state":"defined"}]'
+}
+
+@test "compat show: a defined device whose parent is absent cannot be described" {
+	add_definition "0000:99:00.0" "$U1" "$(def_json "$T_GVT4" manual)"
+	run --separate-stderr "$MDEVCTL" compat show -u "$U1"
+	assert_error "Type i915-GVTg_V5_4 of parent 0000:99:00.0 is not present: its facts are unknown"
+}
