@@ -35,8 +35,9 @@
  *   `driver.version_scheme` of the same entry's descriptor when it gives one, else they must
  *   be valid under at least one scheme: the source's driver decides at run time.
  * - An empty `descriptor` or `record` object is the same as an absent one.
- * - Type facts may nest at most COMPAT_DEPTH_MAX - 4 levels (they sit that deep in an
- *   inventory), far more than any valid facts need.
+ * - Duplicate member names are refused, as in records.
+ * - Type facts may nest at most COMPAT_DEPTH_MAX - 4 levels (an inventory holds them 4 levels
+ *   down), far more than any valid facts need.
  * - Rule files are read whole up to COMPAT_INPUT_MAX bytes, like records. */
 #pragma once
 
