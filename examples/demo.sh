@@ -23,13 +23,19 @@ fi
 
 host=$(mktemp -d)
 cleanup() {
-	fusermount3 -u "$host/sys" 2>/dev/null || umount -l "$host/sys" 2>/dev/null || true
+	for h in "$host" "$host/src" "$host/dst"; do
+		fusermount3 -u "$h/sys" 2>/dev/null || umount -l "$h/sys" 2>/dev/null || true
+	done
 	rm -rf "$host"
 }
 trap cleanup EXIT
-mkdir -p "$host/sys" "$host/etc/mdevctl.d" \
-	"$host/usr/lib/mdevctl/scripts.d/callouts" "$host/usr/lib/mdevctl/scripts.d/notifiers"
-"$build/tests/sim/mdev-sim" --host "$src/tests/sim/hosts/example.json" "$host/sys"
+# simhost DIR HOST.json: a simulated host under DIR, with the directories mdevctl needs
+simhost() {
+	mkdir -p "$1/sys" "$1/etc/mdevctl.d" "$1/usr/lib/mdevctl/compat.d" \
+		"$1/usr/lib/mdevctl/scripts.d/callouts" "$1/usr/lib/mdevctl/scripts.d/notifiers"
+	"$build/tests/sim/mdev-sim" --host "$src/tests/sim/hosts/$2" "$1/sys"
+}
+simhost "$host" example.json
 export MDEVCTL_ENV_ROOT="$host"
 
 run() {
@@ -54,3 +60,25 @@ echo
 echo
 run stop --uuid "$uuid"
 run list --defined
+
+# Migration compatibility: two simulated hosts of a made-up GPU vendor, "simgpu", whose
+# rule file says that an A2 can also run as an A4 in profile half.
+echo "# --- migration compatibility: source and destination hosts (simulated) ---"
+echo
+for h in src dst; do
+	simhost "$host/$h" "compat-$h.json"
+	cp "$src/tests/sim/compat.d/simgpu.json" "$host/$h/usr/lib/mdevctl/compat.d/"
+done
+a2=5e0c3a2f-4b1d-4e6a-9c7b-a20000000001
+export MDEVCTL_ENV_ROOT="$host/src"
+echo "src\$ mdevctl list"
+"$build/src/mdevctl" list
+echo
+echo "src\$ mdevctl compat show -u $a2 >rec.json"
+"$build/src/mdevctl" compat show -u "$a2" >"$host/rec.json"
+cat "$host/rec.json"
+echo
+export MDEVCTL_ENV_ROOT="$host/dst"
+echo "dst\$ mdevctl compat check --from rec.json"
+"$build/src/mdevctl" compat check --from "$host/rec.json"
+echo "(exit status $?)"
