@@ -376,3 +376,22 @@ EOF
 	run --separate-stderr "$MDEVCTL" compat show -u "$U1"
 	assert_error "Type i915-GVTg_V5_4 of parent 0000:99:00.0 is not present: its facts are unknown"
 }
+
+@test "compat check: the worked example of mdevctl-compat(5) gives the plan the page shows" {
+	local d=$BATS_TEST_TMPDIR
+	python3 - "$SRCDIR" "$d" <<'PY' || fail "could not extract the examples"
+import json, sys
+sys.path.insert(0, sys.argv[1] + "/tests/schema")
+from validate import man_example
+src, out = sys.argv[1], sys.argv[2]
+open(out + "/rec.json", "w").write(man_example(src, "A record"))
+open(out + "/inv.json", "w").write(man_example(src, "An inventory"))
+# the page abridges the candidates: compare everything else
+plan = "\n".join(l for l in man_example(src, "The plan").split("\n") if '"candidates"' not in l)
+json.dump(json.loads(plan), open(out + "/want.json", "w"), sort_keys=True)
+PY
+	run --separate-stderr "$MDEVCTL" compat check --from "$d/rec.json" --inventory "$d/inv.json" --dumpjson
+	assert_success
+	assert_equal "$(jq -S -c 'del(.candidates)' <<<"$output")" "$(jq -S -c . "$d/want.json")"
+	assert_equal "$(jq -c '.candidates | length' <<<"$output")" 1
+}

@@ -81,6 +81,19 @@ class Tap:
         return 1 if self.failed else 0
 
 
+# The documents of man/mdevctl-compat.5's EXAMPLES: the .EX block after each of these headings.
+MAN_EXAMPLES = (("A rule file", "rules"), ("A record", "record"), ("An inventory", "inventory"))
+
+
+def man_example(src, heading):
+    """The text of the first .EX ... .EE block after `.SS <heading>`, roff escapes undone."""
+    lines = open(os.path.join(src, "man", "mdevctl-compat.5"), encoding="utf-8").read().split("\n")
+    i = lines.index(".SS " + heading, lines.index(".SH EXAMPLES"))
+    start = lines.index(".EX", i) + 1
+    end = lines.index(".EE", start)
+    return "\n".join(lines[start:end]).replace("\\-", "-").replace("\\e", "\\")
+
+
 def load(path):
     with open(path, encoding="utf-8") as f:
         return json.load(f)
@@ -178,6 +191,14 @@ def main():
                         continue
                 valid("facts", mi, "migration_info of %s/%s in %s"
                       % (p["name"], t["id"], os.path.relpath(f, src)))
+
+    for heading, kind in MAN_EXAMPLES:
+        try:
+            doc = json.loads(man_example(src, heading))
+        except ValueError as e:
+            tap.ok(False, "mdevctl-compat(5) example '%s' is JSON" % heading, str(e))
+            continue
+        valid(kind, doc, "mdevctl-compat(5) example '%s'" % heading)
 
     for i, facts in enumerate(BAD_FACTS):
         tap.ok(not v["facts"].is_valid(facts), "bad type facts %d are rejected: %s"
