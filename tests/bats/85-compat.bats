@@ -12,8 +12,7 @@ NIL=00000000-0000-0000-0000-000000000000
 
 setup() {
 	mkhost --bare
-	RULES=$ROOT/usr/lib/mdevctl/compat.d
-	ADMIN_RULES=$ROOT/etc/mdevctl/compat.d
+	RULES=$VENDOR_RULES
 	mkdir -p "$RULES" "$ADMIN_RULES"
 }
 

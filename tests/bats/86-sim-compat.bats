@@ -21,8 +21,8 @@ setup() {
 	sim_start "$SIM_HOSTS/compat-dst.json" "$DST"
 	local r
 	for r in "$SRC" "$DST"; do
-		mkdir -p "$r/usr/lib/mdevctl/compat.d"
-		cp "$SRCDIR/tests/sim/compat.d/simgpu.json" "$r/usr/lib/mdevctl/compat.d/"
+		mkdir -p "$r${MDEVCTL_TEST_COMPATDIR:-/usr/lib/mdevctl/compat.d}"
+		cp "$SRCDIR/tests/sim/compat.d/simgpu.json" "$r${MDEVCTL_TEST_COMPATDIR:-/usr/lib/mdevctl/compat.d}/"
 	done
 }
 

@@ -76,6 +76,9 @@ use_root() {
 	SYS=$ROOT/sys
 	ETC=$ROOT/etc/mdevctl.d
 	USRLIB=$ROOT/usr/lib/mdevctl/scripts.d
+	# where this build reads vendor compat rule files (configure --with-compatdir), rerooted
+	VENDOR_RULES=$ROOT${MDEVCTL_TEST_COMPATDIR:-/usr/lib/mdevctl/compat.d}
+	ADMIN_RULES=$ROOT/etc/mdevctl/compat.d
 }
 
 # mkhost [--bare]: build the example host at $ROOT and export MDEVCTL_ENV_ROOT
