@@ -20,6 +20,7 @@ static const struct verb verbs[] = {
 	{ "list", &verb_list_cmd, verb_list_run, false },
 	{ "types", &verb_types_cmd, verb_types_run, false },
 	{ "compat", &verb_compat_cmd, verb_compat_run, false, verb_compat_main },
+	{ "create-compatible", &verb_create_compatible_cmd, verb_create_compatible_run, false },
 	{ "start-parent-mdevs", &verb_start_parent_mdevs_cmd, verb_start_parent_mdevs_run, true },
 };
 
@@ -34,8 +35,8 @@ static void print_top_help(FILE *out)
 	fprintf(out, "%s\n\nUsage: mdevctl <COMMAND>\n\nCommands:\n", top_cmd.about);
 	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
 		if (!verbs[i].hidden)
-			fprintf(out, "  %-9s  %s\n", verbs[i].name, verbs[i].cmd->about);
-	fprintf(out, "  %-9s  %s\n", "help", "Print this message or the help of the given command");
+			fprintf(out, "  %-17s  %s\n", verbs[i].name, verbs[i].cmd->about);
+	fprintf(out, "  %-17s  %s\n", "help", "Print this message or the help of the given command");
 	fputs("\nOptions:\n  -h, --help     Print help\n  -V, --version  Print version\n", out);
 }
 

@@ -15,7 +15,6 @@
 #include "udev.h"
 
 #define JSONFILE_MAX_SIZE (16u << 20)
-#define UDEV_WAIT_MS	  5000
 
 static int check_name(const char *what, const char *name)
 {

@@ -8,4 +8,8 @@
  * its /dev/vfio node is there. Returns 0 when it has, or when there is nothing to wait for
  * (rerooted, no udev daemon, no IOMMU group); -ETIMEDOUT otherwise. Never sets the error: a
  * slow udev is worth a warning, not a failed start. */
+/* How long `start` and create-compatible wait for udev: long enough for a busy udevd, short
+ * enough that a host without one does not hang a command. */
+#define UDEV_WAIT_MS 5000
+
 int udev_wait_device(const char *uuid, int timeout_ms);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <uuid/uuid.h>
 
+#include "compat-create.h"
 #include "compat-host.h"
 #include "compat-match.h"
 #include "compat-record.h"
@@ -148,9 +149,9 @@ static int inventory_run(const struct cli_args *a)
 
 /* ---- check ---- */
 
+/* check and create-compatible share their first options (the selection); the rest differ. */
 enum {
 	C_FROM,
-	C_INVENTORY,
 	C_PARENT,
 	C_UUID,
 	C_KEEP_UUID,
@@ -158,25 +159,33 @@ enum {
 	C_MODE,
 	C_NO_REUSE,
 	C_DUMPJSON,
-	C_N
+	C_SHARED_N,
+	C_INVENTORY = C_SHARED_N, /* check */
+	C_N,
+	X_AUTO = C_SHARED_N, /* create-compatible */
+	X_DRY_RUN,
+	X_N
 };
+#define SELECTION_OPTIONS                                                                        \
+	[C_FROM] = { "from", 0, "FILE", "The source's compatibility record ('-': standard input)" }, \
+	[C_PARENT] = { "parent", 'p', "HINT", "Prefer candidates on this parent" },                \
+	[C_UUID] = { "uuid", 'u', "UUID", "UUID for a new device instead of the source's" },       \
+	[C_KEEP_UUID] = { "keep-uuid", 0, NULL,                                                    \
+			  "The device must keep the source's UUID (else: blocked)" },              \
+	[C_POLICY] = { "policy", 0, "POLICY",                                                      \
+		       "first-fit (default), spread (most available first) or pack (fewest)" },    \
+	[C_MODE] = { "mode", 0, "MODE",                                                            \
+		     "live (default) or cold (re-create for a stopped VM: no version\n"             \
+		     "or migration-flag rules)" },                                                 \
+	[C_NO_REUSE] = { "no-reuse", 0, NULL, "Never reuse a free existing device" }
+
 static const struct cli_option check_options[] = {
-	[C_FROM] = { "from", 0, "FILE", "The source's compatibility record ('-': standard input)" },
+	SELECTION_OPTIONS,
+	[C_DUMPJSON] = { "dumpjson", 0, NULL, "Print the plan as JSON" },
 	[C_INVENTORY] = { "inventory", 0, "FILE",
 			  "A destination's inventory instead of this host; repeat it to rank\n"
 			  "several hosts",
 			  CLI_OPT_MULTIPLE },
-	[C_PARENT] = { "parent", 'p', "HINT", "Prefer candidates on this parent" },
-	[C_UUID] = { "uuid", 'u', "UUID", "UUID for a new device instead of the source's" },
-	[C_KEEP_UUID] = { "keep-uuid", 0, NULL,
-			  "The device must keep the source's UUID (else: blocked)" },
-	[C_POLICY] = { "policy", 0, "POLICY",
-		       "first-fit (default), spread (most available first) or pack (fewest)" },
-	[C_MODE] = { "mode", 0, "MODE",
-		     "live (default) or cold (re-create for a stopped VM: no version\n"
-		     "or migration-flag rules)" },
-	[C_NO_REUSE] = { "no-reuse", 0, NULL, "Never reuse a free existing device" },
-	[C_DUMPJSON] = { "dumpjson", 0, NULL, "Print the plan as JSON" },
 };
 static const struct cli_rule check_rules[] = {
 	{ CLI_REQUIRED, C_FROM, 0, 0 },
@@ -205,6 +214,43 @@ static void fresh_uuid(char ret[UUID_STR_LEN])
 	uuid_unparse_lower(u, ret);
 }
 
+/* The selection options, shared by check and create-compatible (same option indices). */
+static int parse_selection(const struct cli_command *cmd, const struct cli_args *a,
+			   struct compat_select *sel, char uuid[UUID_STR_LEN])
+{
+	int r = verb_uuid(cmd, a, C_UUID, uuid);
+	if (r != CLI_OK)
+		return r;
+	if (a->seen[C_POLICY] && compat_policy_from_string(a->value[C_POLICY], &sel->policy) < 0)
+		return cli_usage_error(cmd,
+				       "invalid value '%s' for '--policy <POLICY>': one of "
+				       "first-fit, spread, pack",
+				       a->value[C_POLICY]);
+	if (a->seen[C_MODE] && compat_mode_from_string(a->value[C_MODE], &sel->mode) < 0)
+		return cli_usage_error(cmd, "invalid value '%s' for '--mode <MODE>': one of live, cold",
+				       a->value[C_MODE]);
+	sel->parent_hint = a->value[C_PARENT];
+	sel->uuid = uuid[0] ? uuid : NULL;
+	sel->keep_uuid = a->seen[C_KEEP_UUID];
+	sel->no_reuse = a->seen[C_NO_REUSE];
+	return CLI_OK;
+}
+
+/* Load the record and check what the selection asks of it. */
+static int load_selected_record(const struct cli_command *cmd, const struct cli_args *a,
+				struct compat_record **ret)
+{
+	int r = load_record(a->value[C_FROM], ret);
+	if (r != 0)
+		return r;
+	if (a->seen[C_KEEP_UUID] && (*ret)->uuid[0] == '\0') {
+		*ret = compat_record_free(*ret);
+		return cli_usage_error(cmd, "'--keep-uuid' needs a record that names the source's "
+					    "UUID (self.uuid)");
+	}
+	return 0;
+}
+
 static int check_run(const struct cli_args *a)
 {
 	_cleanup_compat_record_ struct compat_record *rec = NULL;
@@ -219,30 +265,13 @@ static int check_run(const struct cli_args *a)
 			       streq(a->values[C_INVENTORY][i], "/dev/stdin");
 	if (stdin_users > 1)
 		return cli_usage_error(&check_cmd, "only one document can come from standard input");
-	r = verb_uuid(&check_cmd, a, C_UUID, uuid);
+	r = parse_selection(&check_cmd, a, &sel, uuid);
 	if (r != CLI_OK)
 		return r;
-	if (a->seen[C_POLICY] && compat_policy_from_string(a->value[C_POLICY], &sel.policy) < 0)
-		return cli_usage_error(&check_cmd,
-				       "invalid value '%s' for '--policy <POLICY>': one of "
-				       "first-fit, spread, pack",
-				       a->value[C_POLICY]);
-	if (a->seen[C_MODE] && compat_mode_from_string(a->value[C_MODE], &sel.mode) < 0)
-		return cli_usage_error(&check_cmd,
-				       "invalid value '%s' for '--mode <MODE>': one of live, cold",
-				       a->value[C_MODE]);
-	r = load_record(a->value[C_FROM], &rec);
+	r = load_selected_record(&check_cmd, a, &rec);
 	if (r != 0)
 		return r;
-	if (a->seen[C_KEEP_UUID] && rec->uuid[0] == '\0')
-		return cli_usage_error(&check_cmd,
-				       "'--keep-uuid' needs a record that names the source's UUID "
-				       "(self.uuid)");
 	fresh_uuid(fresh);
-	sel.parent_hint = a->value[C_PARENT];
-	sel.uuid = uuid[0] ? uuid : NULL;
-	sel.keep_uuid = a->seen[C_KEEP_UUID];
-	sel.no_reuse = a->seen[C_NO_REUSE];
 	sel.fresh_uuid = fresh;
 
 	size_t n = n_inv > 0 ? (size_t)n_inv : 1;
@@ -298,6 +327,105 @@ out:
 	free(plans);
 	free(hosts);
 	free(order);
+	return r;
+}
+
+/* ---- create-compatible ---- */
+
+static const struct cli_option create_options[] = {
+	SELECTION_OPTIONS,
+	[C_DUMPJSON] = { "dumpjson", 0, NULL,
+			 "Print the plan as JSON, with a \"result\" member, instead of the UUID" },
+	[X_AUTO] = { "auto", 'a', NULL, "Persist the device to start automatically" },
+	[X_DRY_RUN] = { "dry-run", 0, NULL, "Print the plan and change nothing" },
+};
+static const struct cli_rule create_rules[] = {
+	{ CLI_REQUIRED, C_FROM, 0, 0 },
+	{ CLI_CONFLICTS, C_KEEP_UUID, C_UUID, 0 },
+};
+const struct cli_command verb_create_compatible_cmd = {
+	.prog = "mdevctl create-compatible",
+	.about = "Create and persist a device that a source's device can migrate to",
+	.long_about =
+		"Create and persist a device that a source's device can migrate to\n\n"
+		"Reads the source's compatibility record (`mdevctl compat show` on the source),\n"
+		"selects a parent, type and attributes on this host as `mdevctl compat check`\n"
+		"does, creates the device, writes its definition and prints its UUID. If an\n"
+		"attempt fails, nothing of it is left and the next candidate is tried (at most\n"
+		"3 attempts). Exit status: 0 created, 3 incompatible, 4 no capacity, 5 blocked\n"
+		"by policy, 6 invalid record.",
+	.options = create_options,
+	.n_options = X_N,
+	.rules = create_rules,
+	.n_rules = ELEMENTSOF(create_rules),
+};
+
+int verb_create_compatible_run(const struct cli_args *a)
+{
+	_cleanup_compat_record_ struct compat_record *rec = NULL;
+	char uuid[UUID_STR_LEN] = "", fresh[UUID_STR_LEN];
+	struct compat_select sel = { 0 };
+	struct compat_create_result res;
+	struct strbuf sb = { 0 };
+	int r;
+
+	r = parse_selection(&verb_create_compatible_cmd, a, &sel, uuid);
+	if (r != CLI_OK)
+		return r;
+	r = load_selected_record(&verb_create_compatible_cmd, a, &rec);
+	if (r != 0)
+		return r;
+	fresh_uuid(fresh);
+	sel.fresh_uuid = fresh;
+	sel.autostart = a->seen[X_AUTO];
+
+	r = compat_create(rec, &sel, a->seen[X_DRY_RUN], &res);
+	if (r < 0)
+		return r;
+	enum compat_verdict v = compat_plan_verdict(res.plan);
+	if (a->seen[C_DUMPJSON]) {
+		json_t *j = compat_create_result_json(&res);
+		print_json(j);
+		json_decref(j);
+	}
+	switch (res.status) {
+	case COMPAT_CREATE_DONE:
+		if (!a->seen[C_DUMPJSON])
+			printf("%s\n", res.uuid);
+		r = 0;
+		break;
+	case COMPAT_CREATE_DRY_RUN:
+		if (!a->seen[C_DUMPJSON]) {
+			compat_plan_format(res.plan, NULL, &sb);
+			fwrite(sb.buf ? sb.buf : "", 1, sb.len, stdout);
+		}
+		r = 0;
+		break;
+	case COMPAT_CREATE_NO_MATCH:
+		/* Why nothing fits, candidate by candidate; stdout stays for a UUID. */
+		if (!a->seen[C_DUMPJSON]) {
+			compat_plan_format(res.plan, NULL, &sb);
+			fprintf(stderr, "Error: No device of this host can take the migration (%s)\n%s",
+				compat_verdict_to_string(v), sb.buf ? sb.buf : "");
+		}
+		r = compat_verdict_exit_status(v);
+		break;
+	case COMPAT_CREATE_FAILED:
+		/* Each attempt has been warned about. Out of capacity everywhere is the verdict a
+		 * scheduler acts on (retry elsewhere); anything else is an error. */
+		if (!res.all_no_capacity) {
+			r = err_set(-EIO, "Every attempt to create a compatible device failed");
+			break;
+		}
+		if (!a->seen[C_DUMPJSON])
+			fputs("Error: Every attempt to create a compatible device failed: no capacity "
+			      "left\n",
+			      stderr);
+		r = compat_verdict_exit_status(COMPAT_VERDICT_NO_CAPACITY);
+		break;
+	}
+	sb_free(&sb);
+	compat_create_result_clear(&res);
 	return r;
 }
 

@@ -33,6 +33,7 @@ DECLARE_VERB(start);
 DECLARE_VERB(stop);
 DECLARE_VERB(start_parent_mdevs);
 DECLARE_VERB(compat);
+DECLARE_VERB(create_compatible);
 int verb_compat_main(int argc, char **argv);
 
 /* Parse the value of UUID option opt into ret (canonical form); a usage error otherwise.

@@ -42,7 +42,7 @@ jqf() {
 	assert_success
 	[[ $output == *"traits     Print the OpenStack Placement traits"* ]] || fail "$output"
 	run --separate-stderr "$MDEVCTL" --help
-	[[ $output == *"compat     Migration compatibility"* ]] || fail "$output"
+	[[ $output == *"compat             Migration compatibility"* ]] || fail "$output"
 }
 
 @test "compat: an unknown subcommand is a usage error" {

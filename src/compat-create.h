@@ -1,0 +1,47 @@
+/* Doing what a compatibility plan says (COMPAT.md section 7): under the host-wide lock, match a
+ * source's record against this host, then create the chosen device (its `create`, its attributes
+ * in order, read back), persist it as an mdevctl definition and run the callouts and notifiers
+ * that `start` and `define` run; or reuse a free pre-created device by persisting it. A failed
+ * attempt leaves no device and no definition behind; a kernel refusal (another process took the
+ * capacity or the UUID) and a failed attribute write move on to the next candidate, at most
+ * COMPAT_CREATE_TRIES attempts in all. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "compat-match.h"
+#include "compat-record.h"
+
+#define COMPAT_CREATE_TRIES 3
+
+enum compat_create_status {
+	COMPAT_CREATE_DONE,	/* created (or reused) and persisted */
+	COMPAT_CREATE_DRY_RUN,	/* compatible; nothing done, as asked */
+	COMPAT_CREATE_NO_MATCH, /* the verdict is not compatible: nothing tried */
+	COMPAT_CREATE_FAILED,	/* every attempt failed: nothing left behind */
+};
+
+struct compat_create_result {
+	enum compat_create_status status;
+	struct compat_plan *plan; /* owned; always set when compat_create() returns 0 */
+	/* The device made (DONE): its UUID, and which candidate it is. */
+	char uuid[UUID_STR_LEN];
+	size_t candidate;
+	/* Every attempt, in order: {"action", "parent", "mdev_type", "uuid", "error"?}. */
+	json_t *tries;
+	/* FAILED: whether every attempt failed because the kernel was out of capacity (the
+	 * verdict to report is then no-capacity rather than an error). */
+	bool all_no_capacity;
+};
+
+/* Match r against this host and, unless dry_run, act on the plan. Returns 0 with *res filled
+ * (free with compat_create_result_clear()) whatever the outcome of the plan, or a negative
+ * errno with the error set when the host could not be read or locked. */
+int compat_create(const struct compat_record *r, const struct compat_select *sel, bool dry_run,
+		  struct compat_create_result *res);
+void compat_create_result_clear(struct compat_create_result *res);
+
+/* The plan JSON with a "result" member: {"status": "created" | "reused" | "dry-run" |
+ * "not-created" | "failed", "uuid"?, "tries": [...]}. A new reference. */
+json_t *compat_create_result_json(const struct compat_create_result *res);
