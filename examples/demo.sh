@@ -61,24 +61,41 @@ echo
 run stop --uuid "$uuid"
 run list --defined
 
-# Migration compatibility: two simulated hosts of a made-up GPU vendor, "simgpu", whose
-# rule file says that an A2 can also run as an A4 in profile half.
-echo "# --- migration compatibility: source and destination hosts (simulated) ---"
+# Migration: a VM's vGPU slice on a source host moves to a destination host that has no slice of
+# that type left. The vendor rule file (illustrative: the kernel never merged GVT-g aggregation)
+# says that a V5_2 slice is as large as a V5_4 aggregated by 2; create-compatible finds that,
+# creates the device, checks its attribute and persists it.
+echo "# --- migration: source and destination hosts (simulated, illustrative GVT-g aggregation) ---"
 echo
+simhost "$host/src" gvt-aggregation.json
+simhost "$host/dst" gvt-aggregation-dst.json
 for h in src dst; do
-	simhost "$host/$h" "compat-$h.json"
-	cp "$src/tests/sim/compat.d/simgpu.json" "$host/$h/usr/lib/mdevctl/compat.d/"
+	mkdir -p "$host/$h/etc/mdevctl/compat.d"
+	cp "$src/examples/compat.d/i915-gvtg-aggregation.json" "$host/$h/etc/mdevctl/compat.d/"
 done
-a2=5e0c3a2f-4b1d-4e6a-9c7b-a20000000001
-export MDEVCTL_ENV_ROOT="$host/src"
-echo "src\$ mdevctl list"
-"$build/src/mdevctl" list
+vm=83b8f4f2-509f-382f-3c1e-e6bfe0fa1001
+mc() { # HOST ARGS...: one command on the source or the destination, shown
+	h=$1
+	shift
+	echo "$h\$ mdevctl $*"
+	(cd "$host" && MDEVCTL_ENV_ROOT="$host/$h" "$build/src/mdevctl" "$@")
+}
+mc src start --uuid "$vm" --parent 0000:00:02.0 --type i915-GVTg_V5_2
+mc src define --uuid "$vm"
+mc src list
 echo
-echo "src\$ mdevctl compat show -u $a2 >rec.json"
-"$build/src/mdevctl" compat show -u "$a2" >"$host/rec.json"
+echo "src\$ mdevctl compat show --uuid $vm >rec.json"
+MDEVCTL_ENV_ROOT="$host/src" "$build/src/mdevctl" compat show --uuid "$vm" >"$host/rec.json"
 cat "$host/rec.json"
 echo
-export MDEVCTL_ENV_ROOT="$host/dst"
-echo "dst\$ mdevctl compat check --from rec.json"
-"$build/src/mdevctl" compat check --from "$host/rec.json"
-echo "(exit status $?)"
+mc dst types --parent 0000:00:02.0 | grep -E -v '^ *(Device API|Name|Description):'
+echo
+mc dst compat check --from rec.json
+echo
+mc dst create-compatible --from rec.json --auto
+mc dst list --defined
+echo "dst\$ cat /etc/mdevctl.d/0000:00:02.0/$vm"
+cat "$host/dst/etc/mdevctl.d/0000:00:02.0/$vm"
+echo
+echo "dst\$ cat /sys/bus/mdev/devices/$vm/aggregator   # (simulated)"
+cat "$host/dst/sys/bus/mdev/devices/$vm/aggregator"
