@@ -413,6 +413,7 @@ check "compat show -u U1: the identity record of an mtty-2" compat_has /tmp/rec.
 	'"schema": "mdev-compat/1",' '"kind": "mdev",' '"device_api": "vfio-pci",' '"name": "mtty"' \
 	'"mdev_type": "mtty-2",' "\"uuid\": \"$U1\"," '"parent": "mtty"'
 note "record: $(tr -d '\n ' </tmp/rec.json)"
+cp /tmp/rec.json "$REC" # for create-compatible on boot 2
 RC=0
 "$OURS" compat check --from /tmp/rec.json --dumpjson >/tmp/plan.json 2>/tmp/plan.err || RC=$?
 check "compat check --from rec (this host): exit 0" sh -c "[ $RC -eq 0 ] || { cat /tmp/plan.err /tmp/plan.json; exit 1; }"

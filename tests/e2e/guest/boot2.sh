@@ -6,7 +6,8 @@
 # 60-mdevctl.rules, loads vfio and mdev, then mtty and mdpy, and checks that the auto devices
 # appear through the udev rule alone and the manual one does not; then that the rule starts
 # the device again when mtty is reloaded, and that start-parent-mdevs and start behave with
-# udev running.
+# udev running. Then create-compatible turns boot 1's compatibility record of an mtty-2 into a
+# device again (with part of mtty's pool in use) and persists it, auto, for boot 3.
 # shellcheck disable=SC2034 # lib.sh reads M, IMPL, T, RC, LAST, step
 set -eu
 # shellcheck source=lib.sh
@@ -14,24 +15,9 @@ set -eu
 
 A1=a1a1a1a1-0000-4000-8000-000000000001
 M1=b1b1b1b1-0000-4000-8000-000000000001
+U1=00000001-1111-4111-8111-111111111111 # the device boot 1 recorded ($REC)
 uptime_s() { cut -d ' ' -f 1 /proc/uptime; }
 
-# Poll (udevadm settle, then look) until every UUID is in /sys/bus/mdev/devices.
-wait_for() { # SECONDS UUID...
-	secs=$1
-	end=$(($(date +%s) + secs))
-	shift
-	while :; do
-		udevadm settle -t 2 >/dev/null 2>&1 || true
-		all=1
-		for u in "$@"; do
-			[ -e "$DEVS/$u" ] || all=0
-		done
-		[ $all = 0 ] || return 0
-		[ "$(date +%s)" -lt "$end" ] || { echo "after $secs s, running: $(ls "$DEVS" | tr '\n' ' ')"; return 1; }
-		sleep 1
-	done
-}
 on_parent() { # PARENT N: exactly N devices on PARENT
 	n=0
 	for d in "$DEVS"/*; do
@@ -56,13 +42,7 @@ check "boot 1's definitions survived the reboot: mdpy/A2 (auto)" def_is mdpy "$A
 check "boot 1's definitions survived the reboot: mtty/M1 (manual)" def_is mtty "$M1" mtty-1 manual
 
 syslogd -O /tmp/messages
-/lib/systemd/systemd-udevd --daemon >/tmp/udevd.log 2>&1 || true
-i=0
-while [ ! -S /run/udev/control ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-check "systemd-udevd is running" test -S /run/udev/control
+start_udevd
 check "60-mdevctl.rules is installed with our binary's path" grep -q "$OURS start-parent-mdevs" /usr/lib/udev/rules.d/60-mdevctl.rules
 
 load_modules vfio mdev || { tap_done; exit 1; }
@@ -139,7 +119,18 @@ mc list
 } >"$W/want"
 verdict "list: all three running" 0
 
-for u in "$M1" "$A1" "$A2"; do
+# --- create-compatible from boot 1's record of an mtty-2, with part of mtty's pool in use -------
+check "boot 1's compatibility record of U1 (an mtty-2) survived the reboot" test -s "$REC"
+mc create-compatible --from "$REC" --auto
+expect_ok "create-compatible --from boot 1's record --auto: the source's UUID, free here" "$U1"
+check "kernel: U1 is an mtty-2 on mtty" dev_is "$U1" mtty mtty-2
+check "U1 is persisted: mtty/U1, mtty-2, auto" def_is mtty "$U1" mtty-2 auto
+check "kernel: three devices on mtty (A1, M1 and U1)" on_parent mtty 3
+mc create-compatible --from "$REC" --keep-uuid
+check "create-compatible --keep-uuid again: blocked, U1 is taken (exit 5)" test "$RC" = 5
+check "kernel: still three devices on mtty" on_parent mtty 3
+
+for u in "$M1" "$A1" "$A2" "$U1"; do
 	mc stop -u "$u"
 	expect_ok "stop -u $u"
 done

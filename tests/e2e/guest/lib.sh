@@ -297,3 +297,36 @@ def_is() { # PARENT UUID TYPE START
 		return 1
 	}
 }
+
+# --- udev (boots 2 and 3) ---------------------------------------------------------------------
+
+# Where boot 1 leaves the compatibility record of an mtty-2 for boot 2: under scripts.d, which
+# every mdevctl skips as a parent and reset_all keeps, on the state share.
+REC=/etc/mdevctl.d/scripts.d/e2e-mtty2-record.json
+
+start_udevd() {
+	/lib/systemd/systemd-udevd --daemon >/tmp/udevd.log 2>&1 || true
+	i=0
+	while [ ! -S /run/udev/control ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	check "systemd-udevd is running" test -S /run/udev/control
+}
+
+# Poll (udevadm settle, then look) until every UUID is in /sys/bus/mdev/devices.
+wait_for() { # SECONDS UUID...
+	secs=$1
+	end=$(($(date +%s) + secs))
+	shift
+	while :; do
+		udevadm settle -t 2 >/dev/null 2>&1 || true
+		all=1
+		for u in "$@"; do
+			[ -e "$DEVS/$u" ] || all=0
+		done
+		[ $all = 0 ] || return 0
+		[ "$(date +%s)" -lt "$end" ] || { echo "after $secs s, running: $(ls "$DEVS" | tr '\n' ' ')"; return 1; }
+		sleep 1
+	done
+}
