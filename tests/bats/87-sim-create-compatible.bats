@@ -198,3 +198,16 @@ $U i915-GVTg_V5_8"
 		assert_equal "$(jq -r .mdev_type "$ETC/$P/$u")" i915-GVTg_V5_4
 	done
 }
+
+@test "create-compatible: waits for the host-wide lock, boundedly, and then changes nothing" {
+	flock "$ETC" sleep 30 3>&- &
+	local holder=$!
+	for _ in $(seq 50); do flock -n "$ETC" true || break; sleep 0.1; done
+	run --separate-stderr env MDEVCTL_LOCK_TIMEOUT=0.3 "$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json"
+	kill "$holder"
+	wait "$holder" || true
+	assert_equal "$status" 1
+	assert_equal "$stderr" "Error: Another mdevctl command is still changing devices (lock on \"$ETC\" held for more than 300 ms); try again later"
+	assert_equal "$(devices)" "$PRE"
+	assert_equal "$(defs)" ""
+}
