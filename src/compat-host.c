@@ -77,6 +77,30 @@ static json_t *driver_facts(const char *parent, const char *type_id)
 	return d;
 }
 
+/* Layer facts over into (a type object of the inventory), keeping the result valid: each source
+ * is valid on its own, but two can combine into something that is not (one gives an attr a
+ * `range`, the next an `allowed` list). A layer that would make the type's facts invalid is
+ * warned about and left out, so that one bad source never takes the whole host's inventory
+ * down with it. The sysfs members (mdev_type, available_instances) are not facts a layer may
+ * set, so they are set aside while the result is checked. */
+static void merge_layer(json_t *into, const json_t *facts, const char *where)
+{
+	json_t *merged = json_deep_copy(into);
+	compat_json_merge(merged, facts);
+	json_t *check = json_deep_copy(merged);
+	json_object_del(check, "mdev_type");
+	json_object_del(check, "available_instances");
+	if (compat_facts_validate(check, where) < 0) {
+		log_warn("Ignoring %s: together with the facts before it: %s", where, err_get(0));
+		err_clear();
+	} else {
+		json_object_clear(into);
+		json_object_update(into, merged);
+	}
+	json_decref(check);
+	json_decref(merged);
+}
+
 /* Merge facts from a source other than a rule file (already parsed into an object), after
  * checking them like a rule's descriptor; a bad source is warned about and skipped. */
 static void merge_checked(json_t *into, json_t *facts, const char *where)
@@ -86,7 +110,7 @@ static void merge_checked(json_t *into, json_t *facts, const char *where)
 		err_clear();
 		return;
 	}
-	compat_json_merge(into, facts);
+	merge_layer(into, facts, where);
 }
 
 static void merge_migration_info(json_t *into, const char *parent, const char *type_id)
@@ -158,8 +182,10 @@ static json_t *type_facts(const struct compat_rules *rules, const char *parent,
 	json_object_set_new(f, "driver", driver_facts(parent, t->id));
 
 	json_t *d = compat_rules_descriptor(rules, t->id);
-	if (d)
-		compat_json_merge(f, d);
+	if (d) {
+		_cleanup_free_ char *where = xasprintf("the rule files' facts of %s", t->id);
+		merge_layer(f, d, where);
+	}
 	json_decref(d);
 	merge_migration_info(f, parent, t->id);
 	merge_callout(f, parent, t->id, dev);

@@ -394,3 +394,18 @@ PY
 	assert_equal "$(jq -S -c 'del(.candidates)' <<<"$output")" "$(jq -S -c . "$d/want.json")"
 	assert_equal "$(jq -c '.candidates | length' <<<"$output")" 1
 }
+
+@test "compat inventory: a layer that would make a type's facts invalid is left out with a warning" {
+	cat >"$RULES/10-mtty.json" <<'EOF2'
+{"schema": "mdev-compat-rules/1",
+ "types": [{"mdev_type": "mtty-2", "descriptor": {"settable_attrs": {"ports": {"type": "int", "range": {"min": 1, "max": 2}}}}}]}
+EOF2
+	# valid on its own, but an allowed list next to the rule's range is not
+	printf '{"settable_attrs": {"ports": {"type": "int", "allowed": [1, 2]}}, "features": ["x"]}\n' \
+		>"$(type_dir "$P_MTTY" "$T_MTTY2")/migration_info"
+	run --separate-stderr "$MDEVCTL" compat inventory
+	assert_success
+	assert_warn "Ignoring migration_info of mtty/mtty-2: together with the facts before it"
+	assert_equal "$(jq -c '.parents[2].types[1] | [.settable_attrs, .features]' <<<"$output")" \
+		'[{"ports":{"type":"int","range":{"min":1,"max":2}}},null]'
+}
