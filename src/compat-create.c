@@ -17,21 +17,6 @@
 #include "sysfs.h"
 #include "udev.h"
 
-/* The kernel's unsigned parse (kstrtoul with base 0) of a whole value; false when it does not
- * read as one. Attribute files often print numbers in another form than they were written
- * ("0x2" reads back "2"). */
-static bool kernel_ulong(const char *s, unsigned long long *ret)
-{
-	char *end;
-	if (*s == '+')
-		s++;
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	*ret = strtoull(s, &end, 0);
-	return errno == 0 && *end == '\0';
-}
-
 /* Read back an attribute just written. A write-only attribute (vfio_ap's assign_adapter) cannot
  * be checked and passes; a value that reads back as something else is an error, since the
  * device would not be the one the plan chose. */
@@ -40,7 +25,7 @@ static int verify_attr(const char *uuid, const char *name, const char *want)
 	_cleanup_free_ char *dp = env_device_path(uuid);
 	_cleanup_free_ char *path = xasprintf("%s/%s", dp, name);
 	_cleanup_free_ char *got = NULL, *want_trimmed = NULL;
-	unsigned long long a, b;
+	uint64_t a, b;
 
 	int r = path_read_attr(path, &got);
 	if (r == -EACCES || r == -EPERM || r == -EINVAL) {
@@ -52,7 +37,9 @@ static int verify_attr(const char *uuid, const char *name, const char *want)
 		return err_wrap(r, "Unable to read back attribute %s of %s", name, uuid);
 	want_trimmed = xstrdup(want);
 	const char *w = strstrip(want_trimmed);
-	if (streq(got, w) || (kernel_ulong(got, &a) && kernel_ulong(w, &b) && a == b))
+	/* Attribute files often print a number in another form than it was written ("0x2"
+	 * reads back "2"). */
+	if (streq(got, w) || (kernel_strtoul(got, &a) && kernel_strtoul(w, &b) && a == b))
 		return 0;
 	return err_set(-EIO, "Attribute %s of %s reads back as '%s', not '%s'", name, uuid, got,
 		       w);

@@ -416,20 +416,6 @@ static char *device_attr_value(const struct mdev *dev, const char *attr)
 	return v;
 }
 
-/* The kernel's kstrtobool: the first character decides, "on"/"off" need the second. */
-static int parse_kbool(const char *s, bool *ret)
-{
-	switch (s[0]) {
-	case 'y': case 'Y': case '1': *ret = true; return 0;
-	case 'n': case 'N': case '0': *ret = false; return 0;
-	case 'o': case 'O':
-		if (s[1] == 'n' || s[1] == 'N') { *ret = true; return 0; }
-		if (s[1] == 'f' || s[1] == 'F') { *ret = false; return 0; }
-		return -EINVAL;
-	default: return -EINVAL;
-	}
-}
-
 /* The current value of each parameter the type defines, as the source states it: read through
  * the param's attribute, else its default. A parameter the source leaves out is taken as "off"
  * by the destination, so every one that has a value is stated. */
@@ -446,7 +432,7 @@ static json_t *param_values(const struct mdev *dev, json_t *defs)
 		json_t *v = NULL;
 		if (text && streq(type, "bool")) {
 			bool b;
-			if (parse_kbool(text, &b) == 0)
+			if (kernel_strtobool(text, &b))
 				v = json_boolean(b);
 		} else if (text && streq(type, "int")) {
 			char *end;

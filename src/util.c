@@ -326,3 +326,76 @@ void strv_free(struct strv *sv)
 	free(sv->v);
 	*sv = (struct strv){ 0 };
 }
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* What a 64-bit kernel's kstrtoul(s, 0) accepts: an optional '+', then "0x"/"0X" and hex
+ * digits, or a leading '0' and octal digits, or decimal digits; nothing after them (the kernel
+ * also takes one trailing newline, which a value written from a record never has); a value
+ * above 2^64 - 1 is refused. */
+bool kernel_strtoul(const char *s, uint64_t *ret)
+{
+	unsigned base = 10;
+	uint64_t v = 0;
+
+	if (*s == '+')
+		s++;
+	if (s[0] == '0') {
+		if ((s[1] == 'x' || s[1] == 'X') && hex_digit(s[2]) >= 0) {
+			base = 16;
+			s += 2;
+		} else
+			base = 8;
+	}
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		int d = hex_digit(*s);
+		if (d < 0 || (unsigned)d >= base)
+			return false;
+		if (v > (UINT64_MAX - (unsigned)d) / base)
+			return false;
+		v = v * base + (unsigned)d;
+	}
+	*ret = v;
+	return true;
+}
+
+/* kstrtobool as every kernel since 4.x reads it: the first character decides. */
+bool kernel_strtobool(const char *s, bool *ret)
+{
+	switch (s[0]) {
+	case 'y':
+	case 'Y':
+	case '1':
+		*ret = true;
+		return true;
+	case 'n':
+	case 'N':
+	case '0':
+		*ret = false;
+		return true;
+	case 'o':
+	case 'O':
+		if (s[1] == 'n' || s[1] == 'N') {
+			*ret = true;
+			return true;
+		}
+		if (s[1] == 'f' || s[1] == 'F') {
+			*ret = false;
+			return true;
+		}
+		return false;
+	default:
+		return false;
+	}
+}

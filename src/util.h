@@ -75,3 +75,11 @@ void strv_sort(struct strv *sv);
  * after strv_sort(), the vector holds each string once. */
 void strv_uniq(struct strv *sv);
 void strv_free(struct strv *sv);
+
+/* How the kernel reads what is written to a sysfs attribute, for comparing values as the driver
+ * will see them. kernel_strtoul: kstrtoul(s, 0) on a 64-bit kernel (an optional '+', then 0x
+ * hex, leading-0 octal or decimal, nothing after; overflow refused). kernel_strtobool:
+ * kstrtobool (y/Y/1, n/N/0, on/off: the first characters decide). Both return false when s
+ * does not read as one, leaving *ret alone. */
+bool kernel_strtoul(const char *s, uint64_t *ret);
+bool kernel_strtobool(const char *s, bool *ret);

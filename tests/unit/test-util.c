@@ -145,5 +145,24 @@ int main(void)
 	test_ints();
 	test_strbuf();
 	test_strv();
+	{
+		uint64_t v = 0;
+		bool b = false;
+		ok(kernel_strtoul("0x47", &v) && v == 71, "kernel_strtoul: hex");
+		ok(kernel_strtoul("071", &v) && v == 57, "kernel_strtoul: a leading 0 is octal");
+		ok(kernel_strtoul("+12", &v) && v == 12, "kernel_strtoul: a '+' is allowed");
+		ok(!kernel_strtoul("08", &v) && !kernel_strtoul("-1", &v) && !kernel_strtoul("", &v) &&
+			   !kernel_strtoul("1 ", &v) && !kernel_strtoul("0x", &v),
+		   "kernel_strtoul: not numbers as the kernel reads them");
+		ok(!kernel_strtoul("18446744073709551616", &v) &&
+			   kernel_strtoul("18446744073709551615", &v) && v == UINT64_MAX,
+		   "kernel_strtoul: overflow refused");
+		ok(kernel_strtobool("Yes", &b) && b && kernel_strtobool("0", &b) && !b &&
+			   kernel_strtobool("on", &b) && b && kernel_strtobool("OFF", &b) && !b,
+		   "kernel_strtobool: first characters decide");
+		ok(!kernel_strtobool("true", &b) && !kernel_strtobool("o", &b) &&
+			   !kernel_strtobool("", &b),
+		   "kernel_strtobool: what the kernel refuses");
+	}
 	return tap_done();
 }
