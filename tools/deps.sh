@@ -2,13 +2,13 @@
 # Install the Debian packages that building and testing mdevctl need, if they are missing.
 #   tools/deps.sh build   compiler, autotools and the libraries
 #   tools/deps.sh test    the above, plus bats (with bats-assert, bats-support), FUSE for the
-#                         simulated host, jq and python3, and Debian's own mdevctl for the
+#                         simulated host, jq, python3 (with jsonschema), groff for the man page lint, and Debian's own mdevctl for the
 #                         differential test
 # Runs apt-get through sudo when not root. Does nothing when everything is installed.
 set -eu
 
 build="build-essential autoconf automake pkg-config libjansson-dev uuid-dev libudev-dev libfuse3-dev"
-test="$build bats bats-assert bats-support libfuse3-dev fuse3 jq python3 python3-jsonschema mdevctl"
+test="$build bats bats-assert bats-support libfuse3-dev fuse3 jq python3 python3-jsonschema groff-base mdevctl"
 case "${1:-build}" in
 build) want=$build ;;
 test) want=$test ;;
