@@ -2,8 +2,8 @@
 # Install the Debian packages that building and testing mdevctl need, if they are missing.
 #   tools/deps.sh build   compiler, autotools and the libraries
 #   tools/deps.sh test    the above, plus bats (with bats-assert, bats-support), FUSE for the
-#                         simulated host, jq, python3 (with jsonschema), groff for the man page lint, and Debian's own mdevctl for the
-#                         differential test
+#                         simulated host, jq, python3 (with jsonschema), groff for the man
+#                         page lint, and Debian's own mdevctl for the differential test
 # Runs apt-get through sudo when not root. Does nothing when everything is installed.
 set -eu
 
