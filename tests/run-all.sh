@@ -1,9 +1,10 @@
 #!/bin/sh
 # The whole test suite from a clean checkout: install what it needs, build with warnings as
 # errors, run the unit, CLI, simulator and differential tests (make check), make distcheck
-# (the tarball, and the tests again from a read-only source tree), then the real-kernel test
-# in QEMU (make check-e2e; E2E=0 leaves it out). Run it as root: the simulated host is a FUSE
-# mount and the kernel test installs QEMU.
+# (the tarball, and the tests again from a read-only source tree), libvirtd driving the
+# installed mdevctl (make check-libvirt), then the real-kernel test in QEMU (make check-e2e;
+# E2E=0 leaves it out). Run it as root: the simulated host is a FUSE mount, the libvirt test
+# needs a mount namespace and the kernel test installs QEMU.
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 if [ "$(id -u)" -ne 0 ]; then
@@ -22,6 +23,9 @@ make -j"$(nproc)"
 make -j"$(nproc)" check || { cat tests/*.log tests/*/*.log 2>/dev/null | grep -v '^ok ' | tail -200; exit 1; }
 make -j"$(nproc)" distcheck >distcheck.log 2>&1 || { tail -100 distcheck.log; exit 1; }
 echo "make distcheck: ok"
+make check-libvirt >libvirt.log 2>&1 || { cat libvirt.log; exit 1; }
+grep -E '^(ok|not ok|1\.\.)' libvirt.log
+echo "make check-libvirt: ok"
 if [ "${E2E:-1}" != 0 ]; then
 	make check-e2e >e2e.log 2>&1 || { tail -150 e2e.log; exit 1; }
 	tail -8 e2e.log
