@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Generate a large plain-file mdev host for the benchmarks.
+
+    mkhost.py DIR [--parents P] [--types T] [--devices N] [--defined D] [--auto-parent A]
+
+Lays out DIR/sys as the kernel lays out sysfs (the same shape as examples/mkhost.sh, at a
+chosen size), plus DIR/etc/mdevctl.d and DIR/usr/lib/mdevctl/scripts.d:
+
+  * P PCI parents 0000:XX:00.0 (XX = 01..), each under sys/devices/pci0000:XX/, registered in
+    sys/class/mdev_bus, with T types bench_<t> (name, description, device_api vfio-pci,
+    available_instances, create);
+  * N running devices spread round robin over parents and then types, each under its parent,
+    linked from sys/bus/mdev/devices and from its type's devices/;
+  * D stored definitions: the first min(D, N) are of running devices (every second one "auto",
+    every fourth with two attributes), the rest are of devices that are not running;
+  * with --auto-parent A: A more definitions, all "auto", of type bench_0 on the first parent
+    (what start-parent-mdevs starts; give that parent enough available_instances with --types
+    and the simulated host, see bench/run.sh).
+
+UUIDs are derived from the index, so two trees of the same size are identical.
+"""
+import argparse
+import json
+import os
+
+
+def uuid_of(kind, i):
+    # version 4 / variant 1 shaped, stable: kind 0 = running, 1 = defined only, 2 = auto
+    return "%08x-%04x-4%03x-8%03x-%012x" % (0x0bec0000 + kind, (i >> 16) & 0xFFFF, kind, 0, i)
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("dir")
+    ap.add_argument("--parents", type=int, default=64)
+    ap.add_argument("--types", type=int, default=8)
+    ap.add_argument("--devices", type=int, default=0)
+    ap.add_argument("--defined", type=int, default=0)
+    ap.add_argument("--auto-parent", type=int, default=0)
+    a = ap.parse_args()
+    if a.parents < 1 or a.parents > 255 or a.types < 1:
+        ap.error("1..255 parents and at least one type")
+
+    root = os.path.abspath(a.dir)
+    sys_ = os.path.join(root, "sys")
+    etc = os.path.join(root, "etc/mdevctl.d")
+    for d in ("class/mdev_bus", "bus/mdev/devices"):
+        os.makedirs(os.path.join(sys_, d), exist_ok=True)
+    for base in (os.path.join(root, "etc/mdevctl.d/scripts.d"),
+                 os.path.join(root, "usr/lib/mdevctl/scripts.d")):
+        for sub in ("callouts", "notifiers"):
+            os.makedirs(os.path.join(base, sub), exist_ok=True)
+
+    parents = []
+    per_type = (a.devices + a.parents * a.types - 1) // (a.parents * a.types)
+    for p in range(a.parents):
+        name = "0000:%02x:00.0" % (p + 1)
+        devpath = "devices/pci0000:%02x/%s" % (p + 1, name)
+        parents.append((name, devpath))
+        os.makedirs(os.path.join(sys_, devpath, "mdev_supported_types"), exist_ok=True)
+        os.symlink("../../" + devpath, os.path.join(sys_, "class/mdev_bus", name))
+        for t in range(a.types):
+            td = os.path.join(sys_, devpath, "mdev_supported_types", "bench_%d" % t)
+            os.makedirs(os.path.join(td, "devices"))
+            avail = 64 + (a.auto_parent if p == 0 and t == 0 else 0)
+            write(os.path.join(td, "available_instances"), "%d\n" % max(avail - per_type, 0))
+            write(os.path.join(td, "device_api"), "vfio-pci\n")
+            write(os.path.join(td, "name"), "Bench type %d\n" % t)
+            write(os.path.join(td, "description"), "slices=%d, framebuffer=%dM\n" % (t + 1, 512 << (t % 4)))
+            write(os.path.join(td, "create"), "")
+
+    for i in range(a.devices):
+        pname, devpath = parents[i % a.parents]
+        tname = "bench_%d" % ((i // a.parents) % a.types)
+        u = uuid_of(0, i)
+        dd = os.path.join(sys_, devpath, u)
+        os.makedirs(dd)
+        os.symlink("../mdev_supported_types/" + tname, os.path.join(dd, "mdev_type"))
+        write(os.path.join(dd, "remove"), "")
+        os.symlink("../../../" + u, os.path.join(sys_, devpath, "mdev_supported_types", tname, "devices", u))
+        os.symlink("../../../" + devpath + "/" + u, os.path.join(sys_, "bus/mdev/devices", u))
+
+    def define(parent, u, conf):
+        os.makedirs(os.path.join(etc, parent), exist_ok=True)
+        write(os.path.join(etc, parent, u), json.dumps(conf, indent=2))
+
+    for i in range(a.defined):
+        pname = parents[i % a.parents][0]
+        tname = "bench_%d" % ((i // a.parents) % a.types)
+        conf = {"mdev_type": tname, "start": "auto" if i % 2 else "manual", "attrs": []}
+        if i % 4 == 3:
+            conf["attrs"] = [{"slices": "2"}, {"label": "bench %d" % i}]
+        define(pname, uuid_of(0 if i < a.devices else 1, i), conf)
+
+    for i in range(a.auto_parent):
+        define(parents[0][0], uuid_of(2, i), {"mdev_type": "bench_0", "start": "auto", "attrs": []})
+
+
+if __name__ == "__main__":
+    main()
