@@ -15,6 +15,12 @@ COMMANDS=(
 	"create-compatible:create-compatible"
 )
 
+# Every test runs rerooted: even --help needs the installation's directories (as upstream, the
+# program checks them before it parses), and the host running the tests may have none.
+setup() {
+	mkempty
+}
+
 # help_options CMD...: the long options `mdevctl CMD --help` lists, sorted
 help_options() {
 	"$MDEVCTL" "$@" --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z-]+' | grep -oE -- '--[a-z-]+' | sort
