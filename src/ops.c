@@ -102,9 +102,8 @@ int ops_list(const struct list_request *rq, FILE *out)
 
 	if (rq->defined) {
 		r = store_scan(rq->uuid, rq->parent, 0, &l);
-		for (size_t i = 0; r == 0 && i < l.n; i++)
-			if (sysfs_mark_active(l.v[i]) < 0)
-				err_clear();
+		if (r == 0)
+			sysfs_mark_active_list(&l);
 	} else {
 		r = sysfs_list_active(rq->uuid, rq->parent, &l);
 		for (size_t i = 0; r == 0 && i < l.n; i++)

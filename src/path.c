@@ -1,4 +1,5 @@
 /* Root-agnostic file I/O with the errno contract of path.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,7 +12,10 @@
 #include "path.h"
 #include "util.h"
 
-int fd_read_all(int fd, size_t max_size, char **ret, size_t *ret_len)
+/* Read to EOF. A pipe may return less than asked before its end, so only a read of 0 ends it;
+ * a regular file returns less only at its end (short_is_eof), which saves the final read(2)
+ * that would return 0: one system call per definition that `list` loads. */
+static int read_loop(int fd, size_t max_size, bool short_is_eof, char **ret, size_t *ret_len)
 {
 	size_t cap = 4096, len = 0;
 	_cleanup_free_ char *buf = xmalloc(cap);
@@ -23,7 +27,8 @@ int fd_read_all(int fd, size_t max_size, char **ret, size_t *ret_len)
 			cap *= 2;
 			buf = xrealloc(buf, cap);
 		}
-		ssize_t n = read(fd, buf + len, cap - len - 1);
+		size_t want = cap - len - 1;
+		ssize_t n = read(fd, buf + len, want);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -34,6 +39,8 @@ int fd_read_all(int fd, size_t max_size, char **ret, size_t *ret_len)
 		len += (size_t)n;
 		if (len > max_size)
 			return -EFBIG;
+		if (short_is_eof && (size_t)n < want)
+			break;
 	}
 	buf[len] = '\0';
 	*ret = TAKE_PTR(buf);
@@ -42,12 +49,27 @@ int fd_read_all(int fd, size_t max_size, char **ret, size_t *ret_len)
 	return 0;
 }
 
+int fd_read_all(int fd, size_t max_size, char **ret, size_t *ret_len)
+{
+	return read_loop(fd, max_size, false, ret, ret_len);
+}
+
 int path_read_file(const char *path, size_t max_size, char **ret, size_t *ret_len)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	return fd_read_all(fd, max_size, ret, ret_len);
+}
+
+int path_read_regular(const char *path, size_t max_size, char **ret, size_t *ret_len)
+{
+	/* O_NONBLOCK: a FIFO put where a definition belongs must not hang the caller (libvirt
+	 * waits for `list` without a timeout); it reads as empty. */
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	return read_loop(fd, max_size, true, ret, ret_len);
 }
 
 int path_read_attr(const char *path, char **ret)
@@ -180,6 +202,35 @@ int path_mkdir_p(const char *path, mode_t mode)
 		p[i] = c;
 	}
 	return path_is_dir(path) ? 0 : -ENOTDIR;
+}
+
+int path_dir_names(int fd, struct strv *out)
+{
+	/* getdents64(2) straight into a large buffer: opendir(3) adds an fstat(2) per directory,
+	 * and `list` reads one directory per supported type. */
+	enum { BUF = 32768 };
+	_cleanup_free_ char *buf = xmalloc(BUF);
+	size_t found = 0;
+
+	for (;;) {
+		ssize_t n = getdents64(fd, buf, BUF);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		for (ssize_t off = 0; off < n;) {
+			const struct dirent64 *de = (const struct dirent64 *)(buf + off);
+			off += de->d_reclen;
+			if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+				continue;
+			strv_push(out, xstrdup(de->d_name));
+			found++;
+		}
+	}
+	return (int)found;
 }
 
 bool path_exists(const char *path)

@@ -12,6 +12,9 @@
  * *ret is NUL-terminated and owned by the caller; *ret_len (optional) excludes the NUL.
  * Files above max_size bytes give -EFBIG. */
 int path_read_file(const char *path, size_t max_size, char **ret, size_t *ret_len);
+/* Read a file known to be regular (a definition): the same contract, one read(2) fewer, and a
+ * FIFO in its place reads as empty instead of blocking. */
+int path_read_regular(const char *path, size_t max_size, char **ret, size_t *ret_len);
 /* Read a small sysfs-style attribute and strip surrounding whitespace. */
 int path_read_attr(const char *path, char **ret);
 /* Read from an already open descriptor to EOF (same contract as path_read_file). */
@@ -30,6 +33,11 @@ int path_write_string(const char *path, const char *s);
  * listings skip it), fsync, rename over path, fsync of the directory. Nobody ever sees a
  * partial file, and a failure leaves the old content (or nothing) in place. */
 int path_write_atomic(const char *path, const char *data, size_t len, mode_t mode);
+
+struct strv;
+/* The names in the open directory fd, "." and ".." left out, appended to out unsorted. Returns
+ * how many, or a negative errno. The caller closes fd. */
+int path_dir_names(int fd, struct strv *out);
 
 /* mkdir -p with the given mode for the components it creates. */
 int path_mkdir_p(const char *path, mode_t mode);

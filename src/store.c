@@ -24,7 +24,7 @@ static int load_file(const char *path, const char *parent, const char *uuid, str
 	json_t *root = NULL;
 	int r;
 
-	r = path_read_file(path, DEFINITION_MAX_SIZE, &text, &len);
+	r = path_read_regular(path, DEFINITION_MAX_SIZE, &text, &len);
 	if (r == -ENOENT)
 		return r;
 	if (r < 0)

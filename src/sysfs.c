@@ -4,6 +4,7 @@
  * not a link (a plain-file tree) falls back to realpath(3). */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,40 +103,241 @@ int sysfs_mark_active(struct mdev *dev)
 	return r < 0 ? r : 0;
 }
 
-int sysfs_list_active(const char *uuid, const char *parent, struct mdev_list *out)
+/* ---- the running devices, in bulk ----
+ *
+ * Each running device is a link in /sys/bus/mdev/devices. Its parent and type can be read from
+ * that link and its mdev_type link (three system calls per device, sysfs_device_state), or
+ * from the other side: every supported type lists its devices in
+ * mdev_bus/<parent>/mdev_supported_types/<type>/devices, so walking those directories costs
+ * about four system calls per parent and per type, whatever the number of devices. `list` runs
+ * on every device event under libvirt, so it picks the cheaper walk from the counts it sees.
+ * Devices the type walk does not find (a tree whose links disagree) are read one by one, so
+ * both walks give the same answer on any tree. */
+
+struct bus_entry {
+	char *name; /* entry name in /sys/bus/mdev/devices */
+	char uuid[UUID_STR_LEN];
+	bool wanted;
+	/* 1 running (parent and type known), 0 not running, -1 unreadable, 2 not known yet,
+	 * 3 found under two types by the walk (its links decide) */
+	int state;
+	char *parent;
+	char *type;
+};
+
+struct bus {
+	struct bus_entry *v;
+	size_t n;
+	size_t wanted;
+};
+
+static void bus_free(struct bus *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		free(b->v[i].name);
+		free(b->v[i].parent);
+		free(b->v[i].type);
+	}
+	free(b->v);
+	*b = (struct bus){ 0 };
+}
+
+static int bus_entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct bus_entry *)a)->name, ((const struct bus_entry *)b)->name);
+}
+
+/* The bus entries whose names are UUIDs (warned about otherwise, unless quiet), optionally only
+ * the one with the given UUID, sorted by name. */
+static int bus_read(const char *uuid, bool quiet, struct bus *out)
 {
 	_cleanup_free_ char *dir = env_mdev_devices();
-	_cleanup_closedir_ DIR *d = opendir(dir);
-	struct dirent *de;
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct strv names = { 0 };
 
-	if (!d)
+	if (fd < 0)
 		return 0; /* no mdev support loaded: nothing runs */
-	while ((de = readdir(d))) {
-		char u[UUID_STR_LEN];
-		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+	int r = path_dir_names(fd, &names);
+	if (r < 0) {
+		strv_free(&names);
+		return 0;
+	}
+	out->v = xcalloc(names.n ? names.n : 1, sizeof(*out->v));
+	for (size_t i = 0; i < names.n; i++) {
+		struct bus_entry *e = &out->v[out->n];
+		if (quiet ? uuid_canonical(names.v[i], e->uuid, NULL) < 0 ||
+				    (uuid && !streq(uuid, e->uuid))
+			  : !mdev_entry_uuid(names.v[i], uuid, e->uuid))
 			continue;
-		if (!mdev_entry_uuid(de->d_name, uuid, u))
-			continue;
-		char *p = NULL, *t = NULL;
-		int r = sysfs_device_state(de->d_name, &p, &t);
-		if (r <= 0) {
-			if (r < 0)
-				log_warn("Skipping device %s: %s", u, err_get(err_count() - 1));
-			err_clear();
-			continue;
+		e->name = TAKE_PTR(names.v[i]);
+		e->wanted = true;
+		e->state = 2;
+		out->n++;
+	}
+	strv_free(&names);
+	out->wanted = out->n;
+	qsort(out->v, out->n, sizeof(*out->v), bus_entry_cmp);
+	return 0;
+}
+
+static struct bus_entry *bus_find(struct bus *b, const char *name)
+{
+	struct bus_entry key = { .name = (char *)name };
+	return bsearch(&key, b->v, b->n, sizeof(*b->v), bus_entry_cmp);
+}
+
+/* Cost model in system calls: the links cost 3 per device; the type walk 4 per directory. */
+#define LINK_COST 3
+#define DIR_COST  4
+
+/* The type walk, when it is cheaper. Fills parent and type of the wanted entries it finds. */
+static void bus_walk_types(struct bus *b)
+{
+	_cleanup_free_ char *busdir = env_mdev_bus();
+	_cleanup_close_ int busfd = open(busdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct strv parents = { 0 };
+	size_t n_types = 0;
+
+	if (busfd < 0 || path_dir_names(busfd, &parents) <= 0 ||
+	    LINK_COST * b->wanted <= DIR_COST * (1 + parents.n)) {
+		strv_free(&parents);
+		return;
+	}
+	struct strv *types = xcalloc(parents.n, sizeof(*types));
+	int *typefds = xcalloc(parents.n, sizeof(*typefds));
+	for (size_t p = 0; p < parents.n; p++) {
+		_cleanup_free_ char *rel = xasprintf("%s/mdev_supported_types", parents.v[p]);
+		typefds[p] = openat(busfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (typefds[p] >= 0 && path_dir_names(typefds[p], &types[p]) > 0)
+			n_types += types[p].n;
+	}
+	/* Reading the type lists is spent either way; walk on only if the rest pays off. */
+	if (LINK_COST * b->wanted > DIR_COST * n_types) {
+		struct strv devs = { 0 };
+		for (size_t p = 0; p < parents.n; p++) {
+			for (size_t t = 0; typefds[p] >= 0 && t < types[p].n; t++) {
+				_cleanup_free_ char *rel = xasprintf("%s/devices", types[p].v[t]);
+				_cleanup_close_ int fd =
+					openat(typefds[p], rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+				if (fd < 0 || path_dir_names(fd, &devs) < 0) {
+					strv_free(&devs);
+					continue;
+				}
+				for (size_t i = 0; i < devs.n; i++) {
+					struct bus_entry *e = bus_find(b, devs.v[i]);
+					if (!e || !e->wanted || e->state == 3)
+						continue;
+					if (e->state == 1) {
+						/* under two types: only its own links can tell */
+						e->state = 3;
+						continue;
+					}
+					e->parent = xstrdup(parents.v[p]);
+					e->type = xstrdup(types[p].v[t]);
+					e->state = 1;
+				}
+				strv_free(&devs);
+			}
 		}
-		if (parent && !streq(parent, p)) {
-			free(p);
-			free(t);
+	}
+	for (size_t p = 0; p < parents.n; p++) {
+		if (typefds[p] >= 0)
+			close(typefds[p]);
+		strv_free(&types[p]);
+	}
+	free(typefds);
+	free(types);
+	strv_free(&parents);
+}
+
+/* Parent and type of every wanted entry: the type walk when it pays, the links for the rest.
+ * Unreadable devices are warned about unless quiet. */
+static void bus_resolve(struct bus *b, bool quiet)
+{
+	bus_walk_types(b);
+	for (size_t i = 0; i < b->n; i++) {
+		struct bus_entry *e = &b->v[i];
+		if (!e->wanted || e->state == 1 || e->state == 0 || e->state == -1)
 			continue;
-		}
-		struct mdev *dev = mdev_new(u);
-		dev->parent = p;
-		dev->type = t;
+		free(e->parent);
+		free(e->type);
+		e->parent = e->type = NULL;
+		int r = sysfs_device_state(e->name, &e->parent, &e->type);
+		if (r < 0 && !quiet)
+			log_warn("Skipping device %s: %s", e->uuid, err_get(err_count() - 1));
+		err_clear();
+		e->state = r > 0 ? 1 : r == 0 ? 0 : -1;
+	}
+}
+
+int sysfs_list_active(const char *uuid, const char *parent, struct mdev_list *out)
+{
+	struct bus b = { 0 };
+	int r = bus_read(uuid, false, &b);
+	if (r < 0)
+		return r;
+	bus_resolve(&b, false);
+	for (size_t i = 0; i < b.n; i++) {
+		struct bus_entry *e = &b.v[i];
+		if (e->state != 1 || (parent && !streq(parent, e->parent)))
+			continue;
+		struct mdev *dev = mdev_new(e->uuid);
+		dev->parent = TAKE_PTR(e->parent);
+		dev->type = TAKE_PTR(e->type);
 		dev->active = true;
 		mdev_list_push(out, dev);
 	}
+	bus_free(&b);
 	return 0;
+}
+
+static int entry_uuid_cmp(const void *a, const void *b)
+{
+	return strcmp((*(struct bus_entry *const *)a)->uuid, (*(struct bus_entry *const *)b)->uuid);
+}
+
+static int mdev_uuid_cmp(const void *a, const void *b)
+{
+	return strcmp((*(struct mdev *const *)a)->uuid, (*(struct mdev *const *)b)->uuid);
+}
+
+void sysfs_mark_active_list(struct mdev_list *l)
+{
+	struct bus b = { 0 };
+
+	if (l->n == 0 || bus_read(NULL, true, &b) < 0 || b.n == 0) {
+		bus_free(&b);
+		return;
+	}
+	/* Only the running devices that are defined matter: the others are never read. */
+	struct mdev **byuuid = xmalloc(l->n * sizeof(*byuuid));
+	memcpy(byuuid, l->v, l->n * sizeof(*byuuid));
+	qsort(byuuid, l->n, sizeof(*byuuid), mdev_uuid_cmp);
+	b.wanted = 0;
+	for (size_t i = 0; i < b.n; i++) {
+		struct mdev key_dev, *key = &key_dev;
+		snprintf(key_dev.uuid, sizeof(key_dev.uuid), "%s", b.v[i].uuid);
+		b.v[i].wanted = bsearch(&key, byuuid, l->n, sizeof(*byuuid), mdev_uuid_cmp) != NULL;
+		b.wanted += b.v[i].wanted;
+	}
+	bus_resolve(&b, true);
+	/* Entries are sorted by name; a name is its UUID on any tree the kernel made, but look
+	 * them up by UUID through an index of their own to be exact on any other. */
+	struct bus_entry **idx = xmalloc(b.n * sizeof(*idx));
+	for (size_t i = 0; i < b.n; i++)
+		idx[i] = &b.v[i];
+	qsort(idx, b.n, sizeof(*idx), entry_uuid_cmp);
+	for (size_t i = 0; i < l->n; i++) {
+		struct mdev *dev = l->v[i];
+		struct bus_entry key_e, *key = &key_e;
+		snprintf(key_e.uuid, sizeof(key_e.uuid), "%s", dev->uuid);
+		struct bus_entry **hit = bsearch(&key, idx, b.n, sizeof(*idx), entry_uuid_cmp);
+		dev->active = hit && (*hit)->state == 1 && dev->parent && dev->type &&
+			      streq((*hit)->parent, dev->parent) && streq((*hit)->type, dev->type);
+	}
+	free(idx);
+	free(byuuid);
+	bus_free(&b);
 }
 
 int sysfs_list_parents(struct strv *out)

@@ -19,6 +19,10 @@ int sysfs_mark_active(struct mdev *dev);
  * that are not UUIDs are warned about; devices that cannot be read are skipped. */
 int sysfs_list_active(const char *uuid, const char *parent, struct mdev_list *out);
 
+/* Set dev->active of every device in l (definitions) as sysfs_mark_active does, reading only
+ * the running devices that have a definition in l, in bulk. Read errors count as not running. */
+void sysfs_mark_active_list(struct mdev_list *l);
+
 /* Names of the registered parents (entries of /sys/class/mdev_bus), sorted; none when the
  * directory is missing. */
 int sysfs_list_parents(struct strv *out);

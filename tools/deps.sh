@@ -3,13 +3,13 @@
 #   tools/deps.sh build   compiler, autotools and the libraries
 #   tools/deps.sh test    the above, plus bats (with bats-assert, bats-support), FUSE for the
 #                         simulated host, jq, python3 (with jsonschema), groff for the man
-#                         page lint, Debian's own mdevctl for the differential test, and
-#                         libvirt's daemon and virsh for the libvirt test
+#                         page lint, strace (system calls of list), Debian's own mdevctl for the
+#                         differential test, and libvirt's daemon and virsh for the libvirt test
 # Runs apt-get through sudo when not root. Does nothing when everything is installed.
 set -eu
 
 build="build-essential autoconf automake pkg-config libjansson-dev uuid-dev libudev-dev libfuse3-dev"
-test="$build bats bats-assert bats-support libfuse3-dev fuse3 jq python3 python3-jsonschema groff-base mdevctl libvirt-daemon libvirt-clients"
+test="$build bats bats-assert bats-support libfuse3-dev fuse3 jq python3 python3-jsonschema groff-base strace mdevctl libvirt-daemon libvirt-clients"
 case "${1:-build}" in
 build) want=$build ;;
 test) want=$test ;;

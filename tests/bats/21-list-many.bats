@@ -1,0 +1,92 @@
+#!/usr/bin/env bats
+# `list` on hosts with many devices, where it reads parents and types through each type's
+# devices/ directory instead of two links per device (src/sysfs.c): the same answer as the
+# per-device reading, on consistent trees and on trees whose links disagree, and a bounded
+# number of system calls per device. Trees come from bench/mkhost.py; the expected listings
+# are computed here from the generator's documented layout, not from the program.
+
+load helpers
+
+MKBIG=$SRCDIR/bench/mkhost.py
+
+# big P T N D: a generated host (P parents x T types, N running devices, D definitions)
+big() {
+	ROOT=$BATS_TEST_TMPDIR/root
+	python3 "$MKBIG" --parents "$1" --types "$2" --devices "$3" --defined "$4" "$ROOT" ||
+		fail "mkhost.py failed"
+	use_root
+}
+
+# The generator's layout: device i runs on parent i % P with type (i / P) % T, definition i is
+# "auto" when i is odd; running devices' UUIDs are 0bec0000-0000-4000-8000-<i, 12 hex digits>.
+uuid_of() { printf '0bec0000-0000-4000-8000-%012x' "$1"; }
+parent_of() { printf '0000:%02x:00.0' $(($1 % $2 + 1)); }
+
+# expected_active P T N D: the text `list` must print
+expected_active() {
+	local p=$1 t=$2 n=$3 d=$4 i start mark
+	for ((i = 0; i < n; i++)); do
+		start=manual mark=
+		if [ "$i" -lt "$d" ]; then
+			[ $((i % 2)) -eq 1 ] && start=auto
+			mark=" (defined)"
+		fi
+		echo "$(parent_of $i "$p") $(uuid_of $i) bench_$(((i / p) % t)) $start$mark"
+	done | LC_ALL=C sort | awk '{ print $2, $1, $3, $4, $5 }' | sed 's/ $//'
+}
+
+# With 200 devices on 4 x 3, the cost model picks the walk through the types' directories
+# (3 x 200 calls by the links against about 4 x (4 + 12) by the walk).
+
+@test "list of 200 devices on 4 parents x 3 types: every device, parent, type and start mode" {
+	big 4 3 200 150
+	run -0 "$MDEVCTL" list
+	assert_output "$(expected_active 4 3 200 150)"
+	# the same devices through --dumpjson, and one parent's through -p
+	run -0 "$MDEVCTL" list --dumpjson
+	assert_equal "$(jq -r '.[0] | to_entries[] | .key as $p | .value[] | to_entries[] | "\(.key) \($p) \(.value.mdev_type) \(.value.start)"' <<<"$output")" \
+		"$(expected_active 4 3 200 150 | sed 's/ (defined)$//')"
+	run -0 "$MDEVCTL" list -p 0000:02:00.0
+	assert_output "$(expected_active 4 3 200 150 | grep ' 0000:02:00.0 ')"
+	run -0 "$MDEVCTL" list -u "$(uuid_of 77)"
+	assert_output "$(expected_active 4 3 200 150 | grep "^$(uuid_of 77) ")"
+}
+
+@test "list -d of 300 definitions, 200 running: (active) exactly on the running ones" {
+	big 4 3 200 300
+	run -0 "$MDEVCTL" list -d
+	assert_equal "$(grep -c ' (active)$' <<<"$output")" 200
+	assert_equal "$(wc -l <<<"$output")" 300
+	# a defined device with the running one's UUID but another type is not active
+	jq '.mdev_type = "bench_2"' "$ETC/0000:01:00.0/$(uuid_of 0)" >"$BATS_TEST_TMPDIR/c"
+	cp "$BATS_TEST_TMPDIR/c" "$ETC/0000:01:00.0/$(uuid_of 0)"
+	run -0 "$MDEVCTL" list -d -u "$(uuid_of 0)"
+	assert_output "$(uuid_of 0) 0000:01:00.0 bench_2 manual"
+	run -0 "$MDEVCTL" list -d
+	assert_equal "$(grep -c ' (active)$' <<<"$output")" 199
+}
+
+@test "list when a type's devices/ directory and the device links disagree: the links decide" {
+	big 4 3 200 0
+	local types=$SYS/devices/pci0000:01/0000:01:00.0/mdev_supported_types
+	# device 0 (parent 1, bench_0) missing from its type's directory: still listed, via its links
+	rm "$types/bench_0/devices/$(uuid_of 0)"
+	# device 4 (parent 1, bench_1) also appears under bench_2: its mdev_type link says bench_1
+	ln -s "../../../$(uuid_of 4)" "$types/bench_2/devices/$(uuid_of 4)"
+	# a type directory entry with no bus entry is not a running device
+	ln -s "../../../$(uuid_of 9999)" "$types/bench_0/devices/$(uuid_of 9999)"
+	run -0 "$MDEVCTL" list
+	assert_output "$(expected_active 4 3 200 0)"
+}
+
+@test "list of 1,000 running, defined devices: fewer than 4 system calls per device" {
+	command -v strace >/dev/null || fail "strace is not installed (tools/deps.sh test installs it)"
+	big 16 8 1000 1000
+	strace -f -c -o "$BATS_TEST_TMPDIR/trace" "$MDEVCTL" list >"$BATS_TEST_TMPDIR/out"
+	assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/out")" 1000
+	local calls
+	# strace -c's last line: "100.00 seconds usecs/call calls [errors] total"
+	calls=$(awk '$NF == "total" { print $4 }' "$BATS_TEST_TMPDIR/trace")
+	echo "# $calls system calls for 1000 devices" >&3
+	[ "$calls" -lt 4000 ] || fail "$calls system calls for 1000 devices"
+}
