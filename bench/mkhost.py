@@ -17,16 +17,25 @@ chosen size), plus DIR/etc/mdevctl.d and DIR/usr/lib/mdevctl/scripts.d:
     (what start-parent-mdevs starts; give that parent enough available_instances with --types
     and the simulated host, see bench/run.sh).
 
-UUIDs are derived from the index, so two trees of the same size are identical.
+UUIDs look random but are derived from the index (see uuid_of), so two trees of the same
+size are identical.
 """
 import argparse
+import hashlib
 import json
 import os
 
 
 def uuid_of(kind, i):
-    # version 4 / variant 1 shaped, stable: kind 0 = running, 1 = defined only, 2 = auto
-    return "%08x-%04x-4%03x-8%03x-%012x" % (0x0bec0000 + kind, (i >> 16) & 0xFFFF, kind, 0, i)
+    """The UUID of device i of a kind (0 running, 1 defined only, 2 auto on the first parent).
+
+    Random-looking like the version 4 UUIDs that libvirt and mdevctl generate (a common prefix
+    would make every comparison of a sort walk 30 characters), but derived from the index so
+    that two trees of the same size are identical: the first 32 hex digits of
+    sha1("<kind>:<i>"), with the version and variant digits set."""
+    h = hashlib.sha1(("%d:%d" % (kind, i)).encode()).hexdigest()[:32]
+    h = h[:12] + "4" + h[13:16] + "89ab"[int(h[16], 16) % 4] + h[17:]
+    return "%s-%s-%s-%s-%s" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:32])
 
 
 def write(path, text):

@@ -131,8 +131,13 @@ void mdev_format_attrs(const struct mdev *dev, struct strbuf *out)
 void mdev_format_line(const struct mdev *dev, enum mdev_listing listing, bool verbose,
 		      struct strbuf *out)
 {
-	sb_printf(out, "%s %s %s %s", dev->uuid, dev->parent ? dev->parent : "",
-		  dev->type ? dev->type : "", dev->autostart ? "auto" : "manual");
+	/* Appends rather than a format: this runs once per device of every listing. */
+	sb_puts(out, dev->uuid);
+	sb_putc(out, ' ');
+	sb_puts(out, dev->parent ? dev->parent : "");
+	sb_putc(out, ' ');
+	sb_puts(out, dev->type ? dev->type : "");
+	sb_puts(out, dev->autostart ? " auto" : " manual");
 	if (listing == MDEV_LISTING_ACTIVE && dev->defined)
 		sb_puts(out, " (defined)");
 	else if (listing == MDEV_LISTING_DEFINED && dev->active)
@@ -160,7 +165,11 @@ static int cmp_mdev(const void *a, const void *b)
 
 void mdev_list_sort(struct mdev_list *l)
 {
-	if (l->n > 1)
+	/* Lists often arrive sorted already (store_lookup_running sorts them): check first. */
+	size_t i = 1;
+	while (i < l->n && cmp_mdev(&l->v[i - 1], &l->v[i]) <= 0)
+		i++;
+	if (i < l->n)
 		qsort(l->v, l->n, sizeof(*l->v), cmp_mdev);
 }
 

@@ -76,18 +76,9 @@ static int create_and_report(struct mdev *dev, enum callout_action action, bool 
 
 /* ---- list ---- */
 
-static void fill_active(struct mdev *dev)
+/* The attributes of a running device come from the callouts that answer `get attributes`. */
+static void fill_attrs(struct mdev *dev)
 {
-	_cleanup_mdev_ struct mdev *def = NULL;
-	int r = store_load(dev->parent, dev->uuid, &def);
-	if (r == 0)
-		dev->autostart = def->autostart;
-	else if (r != -ENOENT) {
-		log_warn("%s", err_get(0));
-		err_clear();
-	}
-	/* Upstream marks "(defined)" by the file's existence, readable or not. */
-	dev->defined = r == 0 || (r != -ENOENT && store_exists(dev->parent, dev->uuid));
 	if (callout_get_attributes(dev) < 0) {
 		log_debug("get attributes of %s failed: %s", dev->uuid, err_get(0));
 		err_clear();
@@ -106,8 +97,10 @@ int ops_list(const struct list_request *rq, FILE *out)
 			sysfs_mark_active_list(&l);
 	} else {
 		r = sysfs_list_active(rq->uuid, rq->parent, &l);
+		if (r == 0)
+			store_lookup_running(&l);
 		for (size_t i = 0; r == 0 && i < l.n; i++)
-			fill_active(l.v[i]);
+			fill_attrs(l.v[i]);
 	}
 	if (r < 0) {
 		mdev_list_free(&l);

@@ -15,6 +15,9 @@ int path_read_file(const char *path, size_t max_size, char **ret, size_t *ret_le
 /* Read a file known to be regular (a definition): the same contract, one read(2) fewer, and a
  * FIFO in its place reads as empty instead of blocking. */
 int path_read_regular(const char *path, size_t max_size, char **ret, size_t *ret_len);
+/* The same, path relative to the directory dirfd (AT_FDCWD for the working directory). */
+int path_read_regular_at(int dirfd, const char *path, size_t max_size, char **ret,
+			 size_t *ret_len);
 /* Read a small sysfs-style attribute and strip surrounding whitespace. */
 int path_read_attr(const char *path, char **ret);
 /* Read from an already open descriptor to EOF (same contract as path_read_file). */

@@ -17,30 +17,51 @@
 
 #define DEFINITION_MAX_SIZE (1u << 20)
 
-static int load_file(const char *path, const char *parent, const char *uuid, struct mdev **ret)
+/* Parse a definition; a negative errno with the error set (the caller names the file). */
+static int parse_definition(const char *text, size_t len, const char *parent, const char *uuid,
+			    struct mdev **ret)
 {
-	_cleanup_free_ char *text = NULL;
-	size_t len;
 	json_t *root = NULL;
-	int r;
-
-	r = path_read_regular(path, DEFINITION_MAX_SIZE, &text, &len);
-	if (r == -ENOENT)
+	int r = json_io_parse(text, len, &root);
+	if (r < 0)
 		return r;
-	if (r < 0)
-		return err_os(r, -r, "Unable to open file \"%s\"", path);
-	r = json_io_parse(text, len, &root);
-	if (r < 0)
-		return err_wrap(r, "Invalid definition \"%s\"", path);
 	_cleanup_mdev_ struct mdev *dev = mdev_new(uuid);
 	mdev_set_parent(dev, parent);
 	r = json_io_load_config(dev, root);
 	json_decref(root);
 	if (r < 0)
-		return err_wrap(r, "Invalid definition \"%s\"", path);
+		return r;
 	dev->defined = true;
 	*ret = TAKE_PTR(dev);
 	return 0;
+}
+
+/* Load the definition dir/parent/uuid, opened as uuid relative to dirfd (the parent's
+ * directory, or AT_FDCWD with dir and parent NULL and uuid the whole path). The path is
+ * spelt out only for a message. */
+static int load_at(int dirfd, const char *name, const char *dir, const char *parent,
+		   const char *uuid, struct mdev **ret)
+{
+	_cleanup_free_ char *text = NULL, *path = NULL;
+	size_t len;
+	int r = path_read_regular_at(dirfd, name, DEFINITION_MAX_SIZE, &text, &len);
+	if (r == -ENOENT)
+		return r;
+	if (r < 0) {
+		path = dir ? xasprintf("%s/%s/%s", dir, parent, name) : xstrdup(name);
+		return err_os(r, -r, "Unable to open file \"%s\"", path);
+	}
+	r = parse_definition(text, len, parent, uuid, ret);
+	if (r < 0) {
+		path = dir ? xasprintf("%s/%s/%s", dir, parent, name) : xstrdup(name);
+		return err_wrap(r, "Invalid definition \"%s\"", path);
+	}
+	return 0;
+}
+
+static int load_file(const char *path, const char *parent, const char *uuid, struct mdev **ret)
+{
+	return load_at(AT_FDCWD, path, NULL, parent, uuid, ret);
 }
 
 int store_load(const char *parent, const char *uuid, struct mdev **ret)
@@ -53,6 +74,71 @@ bool store_exists(const char *parent, const char *uuid)
 {
 	_cleanup_free_ char *path = env_config_path(parent, uuid);
 	return path_exists(path);
+}
+
+static int mdev_parent_cmp(const void *a, const void *b)
+{
+	const struct mdev *x = *(struct mdev *const *)a, *y = *(struct mdev *const *)b;
+	return strcmp(x->parent ? x->parent : "", y->parent ? y->parent : "");
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The running devices of one parent, l->v[from..to): the parent's directory is read once and
+ * only the definitions that exist are opened, relative to it. */
+static void lookup_parent(int cfgfd, const char *cfg, struct mdev_list *l, size_t from, size_t to)
+{
+	const char *parent = l->v[from]->parent;
+	struct strv names = { 0 };
+	_cleanup_close_ int dfd = -1;
+
+	if (!parent || !*parent || strchr(parent, '/') || streq(parent, ".") ||
+	    streq(parent, ".."))
+		return;
+	dfd = openat(cfgfd, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || path_dir_names(dfd, &names) <= 0) {
+		strv_free(&names);
+		return;
+	}
+	qsort(names.v, names.n, sizeof(*names.v), str_cmp);
+	for (size_t i = from; i < to; i++) {
+		struct mdev *dev = l->v[i];
+		const char *key = dev->uuid;
+		if (!bsearch(&key, names.v, names.n, sizeof(*names.v), str_cmp))
+			continue;
+		_cleanup_mdev_ struct mdev *def = NULL;
+		int r = load_at(dfd, dev->uuid, cfg, parent, dev->uuid, &def);
+		if (r == -ENOENT)
+			continue; /* removed since, or a dangling link: not defined */
+		/* Upstream marks "(defined)" by the file's existence, readable or not. */
+		dev->defined = true;
+		if (r == 0)
+			dev->autostart = def->autostart;
+		else {
+			log_warn("%s", err_get(0));
+			err_clear();
+		}
+	}
+	strv_free(&names);
+}
+
+void store_lookup_running(struct mdev_list *l)
+{
+	_cleanup_free_ char *cfg = env_config_dir();
+	_cleanup_close_ int cfgfd = open(cfg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (cfgfd < 0 || l->n == 0)
+		return;
+	/* Sorted as the listing will be (parent, then UUID), which also groups the parents. */
+	mdev_list_sort(l);
+	for (size_t from = 0, to; from < l->n; from = to) {
+		for (to = from + 1; to < l->n && mdev_parent_cmp(&l->v[from], &l->v[to]) == 0; to++)
+			;
+		lookup_parent(cfgfd, cfg, l, from, to);
+	}
 }
 
 /* d_type when the filesystem gives it, else lstat: a symlink is neither a parent directory nor
@@ -88,9 +174,8 @@ static void scan_parent(const char *cfg, const char *parent, const char *uuid, u
 			continue;
 		if (!mdev_entry_uuid(de->d_name, uuid, u))
 			continue;
-		_cleanup_free_ char *path = xasprintf("%s/%s", dir, de->d_name);
 		struct mdev *dev = NULL;
-		int r = load_file(path, parent, u, &dev);
+		int r = load_at(dirfd(d), de->d_name, cfg, parent, u, &dev);
 		if (r == -ENOENT)
 			continue; /* removed while we looked: not an error */
 		if (r < 0) {

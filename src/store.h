@@ -22,6 +22,12 @@ int store_scan(const char *uuid, const char *parent, unsigned flags, struct mdev
  * errno with the error set when it cannot be read or parsed. */
 int store_load(const char *parent, const char *uuid, struct mdev **ret);
 
+/* For each running device of l (parent and uuid set): defined = a definition file exists,
+ * autostart = its start mode when it loads (a warning when it does not). Reads each parent's
+ * directory once and opens only the definitions that exist: `list` does this for every
+ * running device. Reorders l by parent. */
+void store_lookup_running(struct mdev_list *l);
+
 /* Whether a definition file exists for (parent, uuid). */
 bool store_exists(const char *parent, const char *uuid);
 

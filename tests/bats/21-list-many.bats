@@ -18,8 +18,15 @@ big() {
 }
 
 # The generator's layout: device i runs on parent i % P with type (i / P) % T, definition i is
-# "auto" when i is odd; running devices' UUIDs are 0bec0000-0000-4000-8000-<i, 12 hex digits>.
-uuid_of() { printf '0bec0000-0000-4000-8000-%012x' "$1"; }
+# "auto" when i is odd; the UUID of running device i is made from sha1("0:<i>"): its first 32
+# hex digits, digit 13 set to 4 and digit 17 to 8, 9, a or b (by its value modulo 4).
+uuid_of() {
+	local h v
+	h=$(printf '0:%d' "$1" | sha1sum)
+	v=89ab
+	v=${v:$((16#${h:16:1} % 4)):1}
+	printf '%s-%s-4%s-%s%s-%s' "${h:0:8}" "${h:8:4}" "${h:13:3}" "$v" "${h:17:3}" "${h:20:12}"
+}
 parent_of() { printf '0000:%02x:00.0' $(($1 % $2 + 1)); }
 
 # expected_active P T N D: the text `list` must print
