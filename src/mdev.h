@@ -20,7 +20,7 @@ struct mdev {
 	char *parent;		 /* NULL until known */
 	char *type;		 /* NULL until known */
 	bool autostart;
-	bool active;  /* running with this parent and type (set by sysfs_mark_active()) */
+	bool active;  /* running with this parent and type (set by sysfs_mark_active_list()) */
 	bool defined; /* a definition exists for (parent, uuid) (set where it is looked up) */
 	struct mdev_attr *attrs;
 	size_t n_attrs;

@@ -74,11 +74,6 @@ int path_read_regular_at(int dirfd, const char *path, size_t max_size, char **re
 	return read_loop(fd, max_size, true, ret, ret_len);
 }
 
-int path_read_regular(const char *path, size_t max_size, char **ret, size_t *ret_len)
-{
-	return path_read_regular_at(AT_FDCWD, path, max_size, ret, ret_len);
-}
-
 int path_read_attr(const char *path, char **ret)
 {
 	char *s;

@@ -12,10 +12,9 @@
  * *ret is NUL-terminated and owned by the caller; *ret_len (optional) excludes the NUL.
  * Files above max_size bytes give -EFBIG. */
 int path_read_file(const char *path, size_t max_size, char **ret, size_t *ret_len);
-/* Read a file known to be regular (a definition): the same contract, one read(2) fewer, and a
- * FIFO in its place reads as empty instead of blocking. */
-int path_read_regular(const char *path, size_t max_size, char **ret, size_t *ret_len);
-/* The same, path relative to the directory dirfd (AT_FDCWD for the working directory). */
+/* Read a file known to be regular (a definition), path relative to the directory dirfd
+ * (AT_FDCWD for the working directory): the same contract, one read(2) fewer, and a FIFO in
+ * its place reads as empty instead of blocking. */
 int path_read_regular_at(int dirfd, const char *path, size_t max_size, char **ret,
 			 size_t *ret_len);
 /* Read a small sysfs-style attribute and strip surrounding whitespace. */

@@ -36,9 +36,8 @@ static int parse_definition(const char *text, size_t len, const char *parent, co
 	return 0;
 }
 
-/* Load the definition dir/parent/uuid, opened as uuid relative to dirfd (the parent's
- * directory, or AT_FDCWD with dir and parent NULL and uuid the whole path). The path is
- * spelt out only for a message. */
+/* Load the definition dir/parent/name, opened as name relative to dirfd (the parent's
+ * directory). The path is spelt out only for a message. */
 static int load_at(int dirfd, const char *name, const char *dir, const char *parent,
 		   const char *uuid, struct mdev **ret)
 {
@@ -48,38 +47,21 @@ static int load_at(int dirfd, const char *name, const char *dir, const char *par
 	if (r == -ENOENT)
 		return r;
 	if (r < 0) {
-		path = dir ? xasprintf("%s/%s/%s", dir, parent, name) : xstrdup(name);
+		path = xasprintf("%s/%s/%s", dir, parent, name);
 		return err_os(r, -r, "Unable to open file \"%s\"", path);
 	}
 	r = parse_definition(text, len, parent, uuid, ret);
 	if (r < 0) {
-		path = dir ? xasprintf("%s/%s/%s", dir, parent, name) : xstrdup(name);
+		path = xasprintf("%s/%s/%s", dir, parent, name);
 		return err_wrap(r, "Invalid definition \"%s\"", path);
 	}
 	return 0;
-}
-
-static int load_file(const char *path, const char *parent, const char *uuid, struct mdev **ret)
-{
-	return load_at(AT_FDCWD, path, NULL, parent, uuid, ret);
-}
-
-int store_load(const char *parent, const char *uuid, struct mdev **ret)
-{
-	_cleanup_free_ char *path = env_config_path(parent, uuid);
-	return load_file(path, parent, uuid, ret);
 }
 
 bool store_exists(const char *parent, const char *uuid)
 {
 	_cleanup_free_ char *path = env_config_path(parent, uuid);
 	return path_exists(path);
-}
-
-static int mdev_parent_cmp(const void *a, const void *b)
-{
-	const struct mdev *x = *(struct mdev *const *)a, *y = *(struct mdev *const *)b;
-	return strcmp(x->parent ? x->parent : "", y->parent ? y->parent : "");
 }
 
 static int str_cmp(const void *a, const void *b)
@@ -103,7 +85,7 @@ static void lookup_parent(int cfgfd, const char *cfg, struct mdev_list *l, size_
 		strv_free(&names);
 		return;
 	}
-	qsort(names.v, names.n, sizeof(*names.v), str_cmp);
+	strv_sort(&names);
 	for (size_t i = from; i < to; i++) {
 		struct mdev *dev = l->v[i];
 		const char *key = dev->uuid;
@@ -135,7 +117,9 @@ void store_lookup_running(struct mdev_list *l)
 	/* Sorted as the listing will be (parent, then UUID), which also groups the parents. */
 	mdev_list_sort(l);
 	for (size_t from = 0, to; from < l->n; from = to) {
-		for (to = from + 1; to < l->n && mdev_parent_cmp(&l->v[from], &l->v[to]) == 0; to++)
+		const char *p = l->v[from]->parent ? l->v[from]->parent : "";
+		for (to = from + 1; to < l->n && streq(p, l->v[to]->parent ? l->v[to]->parent : "");
+		     to++)
 			;
 		lookup_parent(cfgfd, cfg, l, from, to);
 	}

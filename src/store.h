@@ -18,14 +18,10 @@ enum {
  * defined = true. A missing /etc/mdevctl.d gives none; an unreadable one is an error. */
 int store_scan(const char *uuid, const char *parent, unsigned flags, struct mdev_list *out);
 
-/* The definition (parent, uuid): 0 and *ret, -ENOENT when there is none, another negative
- * errno with the error set when it cannot be read or parsed. */
-int store_load(const char *parent, const char *uuid, struct mdev **ret);
-
 /* For each running device of l (parent and uuid set): defined = a definition file exists,
  * autostart = its start mode when it loads (a warning when it does not). Reads each parent's
  * directory once and opens only the definitions that exist: `list` does this for every
- * running device. Reorders l by parent. */
+ * running device. Sorts l as listings are sorted (parent, then UUID). */
 void store_lookup_running(struct mdev_list *l);
 
 /* Whether a definition file exists for (parent, uuid). */

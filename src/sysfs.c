@@ -94,15 +94,6 @@ int sysfs_device_state(const char *uuid, char **ret_parent, char **ret_type)
 	return 1;
 }
 
-int sysfs_mark_active(struct mdev *dev)
-{
-	_cleanup_free_ char *parent = NULL, *type = NULL;
-	int r = sysfs_device_state(dev->uuid, &parent, &type);
-	dev->active = r > 0 && dev->parent && dev->type && streq(parent, dev->parent) &&
-		      streq(type, dev->type);
-	return r < 0 ? r : 0;
-}
-
 /* ---- the running devices, in bulk ----
  *
  * Each running device is a link in /sys/bus/mdev/devices. Its parent and type can be read from
@@ -114,13 +105,19 @@ int sysfs_mark_active(struct mdev *dev)
  * Devices the type walk does not find (a tree whose links disagree) are read one by one, so
  * both walks give the same answer on any tree. */
 
+enum entry_state {
+	ENTRY_UNKNOWN,	   /* not read yet */
+	ENTRY_RUNNING,	   /* parent and type known */
+	ENTRY_GONE,	   /* not running (any more) */
+	ENTRY_UNREADABLE,  /* its links could not be read */
+	ENTRY_AMBIGUOUS,   /* the type walk found it under two types: its links decide */
+};
+
 struct bus_entry {
 	char *name; /* entry name in /sys/bus/mdev/devices */
 	char uuid[UUID_STR_LEN];
 	bool wanted;
-	/* 1 running (parent and type known), 0 not running, -1 unreadable, 2 not known yet,
-	 * 3 found under two types by the walk (its links decide) */
-	int state;
+	enum entry_state state;
 	char *parent;
 	char *type;
 };
@@ -148,19 +145,16 @@ static int bus_entry_cmp(const void *a, const void *b)
 }
 
 /* The bus entries whose names are UUIDs (warned about otherwise, unless quiet), optionally only
- * the one with the given UUID, sorted by name. */
-static int bus_read(const char *uuid, bool quiet, struct bus *out)
+ * the one with the given UUID, sorted by name. None when mdev support is not loaded. */
+static void bus_read(const char *uuid, bool quiet, struct bus *out)
 {
 	_cleanup_free_ char *dir = env_mdev_devices();
 	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct strv names = { 0 };
 
-	if (fd < 0)
-		return 0; /* no mdev support loaded: nothing runs */
-	int r = path_dir_names(fd, &names);
-	if (r < 0) {
+	if (fd < 0 || path_dir_names(fd, &names) < 0) {
 		strv_free(&names);
-		return 0;
+		return;
 	}
 	out->v = xcalloc(names.n ? names.n : 1, sizeof(*out->v));
 	for (size_t i = 0; i < names.n; i++) {
@@ -171,13 +165,11 @@ static int bus_read(const char *uuid, bool quiet, struct bus *out)
 			continue;
 		e->name = TAKE_PTR(names.v[i]);
 		e->wanted = true;
-		e->state = 2;
 		out->n++;
 	}
 	strv_free(&names);
 	out->wanted = out->n;
 	qsort(out->v, out->n, sizeof(*out->v), bus_entry_cmp);
-	return 0;
 }
 
 static struct bus_entry *bus_find(struct bus *b, const char *name)
@@ -225,16 +217,15 @@ static void bus_walk_types(struct bus *b)
 				}
 				for (size_t i = 0; i < devs.n; i++) {
 					struct bus_entry *e = bus_find(b, devs.v[i]);
-					if (!e || !e->wanted || e->state == 3)
+					if (!e || !e->wanted || e->state == ENTRY_AMBIGUOUS)
 						continue;
-					if (e->state == 1) {
-						/* under two types: only its own links can tell */
-						e->state = 3;
+					if (e->state == ENTRY_RUNNING) {
+						e->state = ENTRY_AMBIGUOUS;
 						continue;
 					}
 					e->parent = xstrdup(parents.v[p]);
 					e->type = xstrdup(types[p].v[t]);
-					e->state = 1;
+					e->state = ENTRY_RUNNING;
 				}
 				strv_free(&devs);
 			}
@@ -257,7 +248,7 @@ static void bus_resolve(struct bus *b, bool quiet)
 	bus_walk_types(b);
 	for (size_t i = 0; i < b->n; i++) {
 		struct bus_entry *e = &b->v[i];
-		if (!e->wanted || e->state == 1 || e->state == 0 || e->state == -1)
+		if (!e->wanted || (e->state != ENTRY_UNKNOWN && e->state != ENTRY_AMBIGUOUS))
 			continue;
 		free(e->parent);
 		free(e->type);
@@ -266,20 +257,18 @@ static void bus_resolve(struct bus *b, bool quiet)
 		if (r < 0 && !quiet)
 			log_warn("Skipping device %s: %s", e->uuid, err_get(err_count() - 1));
 		err_clear();
-		e->state = r > 0 ? 1 : r == 0 ? 0 : -1;
+		e->state = r > 0 ? ENTRY_RUNNING : r == 0 ? ENTRY_GONE : ENTRY_UNREADABLE;
 	}
 }
 
 int sysfs_list_active(const char *uuid, const char *parent, struct mdev_list *out)
 {
 	struct bus b = { 0 };
-	int r = bus_read(uuid, false, &b);
-	if (r < 0)
-		return r;
+	bus_read(uuid, false, &b);
 	bus_resolve(&b, false);
 	for (size_t i = 0; i < b.n; i++) {
 		struct bus_entry *e = &b.v[i];
-		if (e->state != 1 || (parent && !streq(parent, e->parent)))
+		if (e->state != ENTRY_RUNNING || (parent && !streq(parent, e->parent)))
 			continue;
 		struct mdev *dev = mdev_new(e->uuid);
 		dev->parent = TAKE_PTR(e->parent);
@@ -305,7 +294,10 @@ void sysfs_mark_active_list(struct mdev_list *l)
 {
 	struct bus b = { 0 };
 
-	if (l->n == 0 || bus_read(NULL, true, &b) < 0 || b.n == 0) {
+	if (l->n == 0)
+		return;
+	bus_read(NULL, true, &b);
+	if (b.n == 0) {
 		bus_free(&b);
 		return;
 	}
@@ -332,7 +324,7 @@ void sysfs_mark_active_list(struct mdev_list *l)
 		struct bus_entry key_e, *key = &key_e;
 		snprintf(key_e.uuid, sizeof(key_e.uuid), "%s", dev->uuid);
 		struct bus_entry **hit = bsearch(&key, idx, b.n, sizeof(*idx), entry_uuid_cmp);
-		dev->active = hit && (*hit)->state == 1 && dev->parent && dev->type &&
+		dev->active = hit && (*hit)->state == ENTRY_RUNNING && dev->parent && dev->type &&
 			      streq((*hit)->parent, dev->parent) && streq((*hit)->type, dev->type);
 	}
 	free(idx);

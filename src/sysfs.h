@@ -11,16 +11,13 @@
  * negative errno with the error set for any other failure to read sysfs. */
 int sysfs_device_state(const char *uuid, char **ret_parent, char **ret_type);
 
-/* Set dev->active when dev runs with dev's parent and type. Read errors count as not running
- * (and are returned, with the error set, for callers that care). */
-int sysfs_mark_active(struct mdev *dev);
-
 /* Running devices, optionally filtered by UUID and parent, appended to out (unsorted). Entries
  * that are not UUIDs are warned about; devices that cannot be read are skipped. */
 int sysfs_list_active(const char *uuid, const char *parent, struct mdev_list *out);
 
-/* Set dev->active of every device in l (definitions) as sysfs_mark_active does, reading only
- * the running devices that have a definition in l, in bulk. Read errors count as not running. */
+/* Set dev->active of every device in l (definitions): it runs with the defined parent and
+ * type. Reads only the running devices that have a definition in l, in bulk; read errors
+ * count as not running. */
 void sysfs_mark_active_list(struct mdev_list *l);
 
 /* Names of the registered parents (entries of /sys/class/mdev_bus), sorted; none when the
