@@ -6,7 +6,8 @@
 Lays out DIR/sys as the kernel lays out sysfs (the same shape as examples/mkhost.sh, at a
 chosen size), plus DIR/etc/mdevctl.d and DIR/usr/lib/mdevctl/scripts.d:
 
-  * P PCI parents 0000:XX:00.0 (XX = 01..), each under sys/devices/pci0000:XX/, registered in
+  * P PCI parents 0000:XX:00.F (XX = 01..ff, then the next function F), each under
+    sys/devices/pci0000:XX/, registered in
     sys/class/mdev_bus, with T types bench_<t> (name, description, device_api vfio-pci,
     available_instances, create);
   * N running devices spread round robin over parents and then types, each under its parent,
@@ -52,8 +53,8 @@ def main():
     ap.add_argument("--defined", type=int, default=0)
     ap.add_argument("--auto-parent", type=int, default=0)
     a = ap.parse_args()
-    if a.parents < 1 or a.parents > 255 or a.types < 1:
-        ap.error("1..255 parents and at least one type")
+    if a.parents < 1 or a.parents > 255 * 8 or a.types < 1:
+        ap.error("1..2040 parents and at least one type")
 
     root = os.path.abspath(a.dir)
     sys_ = os.path.join(root, "sys")
@@ -68,8 +69,10 @@ def main():
     parents = []
     per_type = (a.devices + a.parents * a.types - 1) // (a.parents * a.types)
     for p in range(a.parents):
-        name = "0000:%02x:00.0" % (p + 1)
-        devpath = "devices/pci0000:%02x/%s" % (p + 1, name)
+        # functions after buses: the first 255 parents keep the names tests compute
+        bus, fn = p % 255 + 1, p // 255
+        name = "0000:%02x:00.%d" % (bus, fn)
+        devpath = "devices/pci0000:%02x/%s" % (bus, name)
         parents.append((name, devpath))
         os.makedirs(os.path.join(sys_, devpath, "mdev_supported_types"), exist_ok=True)
         os.symlink("../../" + devpath, os.path.join(sys_, "class/mdev_bus", name))
