@@ -311,7 +311,7 @@ int compat_host_inventory(json_t **ret_json, struct compat_inventory **ret_inv)
 
 	text = json_io_compact(doc);
 	struct compat_inventory *inv = NULL;
-	r = compat_inventory_parse(text, strlen(text), &inv);
+	r = compat_inventory_parse_host(text, strlen(text), &inv);
 	if (r < 0) {
 		err_wrap(r, "This host's facts do not make a valid inventory");
 		goto out;

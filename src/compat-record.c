@@ -141,12 +141,14 @@ static int scan_depth(const char *text, size_t len)
 	return 0;
 }
 
-static int load(const char *text, size_t len, const char *schema, json_t **ret)
+/* max_len: the input limit, or 0 for none (the host's own inventory, which grows with the
+ * host and is not input anybody else controls). */
+static int load(const char *text, size_t len, const char *schema, size_t max_len, json_t **ret)
 {
 	json_error_t e;
 
-	if (len > COMPAT_INPUT_MAX)
-		return err_set(-EINVAL, "input is larger than %d bytes", COMPAT_INPUT_MAX);
+	if (max_len > 0 && len > max_len)
+		return err_set(-EINVAL, "input is larger than %zu bytes", max_len);
 	int r = scan_depth(text, len);
 	if (r < 0)
 		return r;
@@ -1389,7 +1391,7 @@ int compat_record_parse(const char *text, size_t len, struct compat_record **ret
 	struct ctx c = { 0 };
 	json_t *root = NULL;
 
-	int r = load(text, len, COMPAT_RECORD_SCHEMA, &root);
+	int r = load(text, len, COMPAT_RECORD_SCHEMA, COMPAT_INPUT_MAX, &root);
 	if (r < 0)
 		return r;
 	struct compat_record *rec = xcalloc(1, sizeof(*rec));
@@ -2031,12 +2033,13 @@ struct compat_inventory *compat_inventory_free(struct compat_inventory *inv)
 	return NULL;
 }
 
-int compat_inventory_parse(const char *text, size_t len, struct compat_inventory **ret)
+static int inventory_parse(const char *text, size_t len, size_t max_len,
+			   struct compat_inventory **ret)
 {
 	struct ctx c = { 0 };
 	json_t *root = NULL;
 
-	int r = load(text, len, COMPAT_INVENTORY_SCHEMA, &root);
+	int r = load(text, len, COMPAT_INVENTORY_SCHEMA, max_len, &root);
 	if (r < 0)
 		return r;
 	struct compat_inventory *inv = xcalloc(1, sizeof(*inv));
@@ -2050,6 +2053,16 @@ int compat_inventory_parse(const char *text, size_t len, struct compat_inventory
 	}
 	*ret = inv;
 	return 0;
+}
+
+int compat_inventory_parse(const char *text, size_t len, struct compat_inventory **ret)
+{
+	return inventory_parse(text, len, COMPAT_INPUT_MAX, ret);
+}
+
+int compat_inventory_parse_host(const char *text, size_t len, struct compat_inventory **ret)
+{
+	return inventory_parse(text, len, 0, ret);
 }
 
 /* ---- canonical JSON of an inventory ---- */
