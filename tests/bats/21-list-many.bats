@@ -97,3 +97,17 @@ expected_active() {
 	echo "# $calls system calls for 1000 devices" >&3
 	[ "$calls" -lt 4000 ] || fail "$calls system calls for 1000 devices"
 }
+
+@test "compat inventory of 300 parents x 16 types (over 1 MiB of JSON): every parent and type, and create-compatible --dry-run plans on it" {
+	big 300 16 50 50
+	run -0 "$MDEVCTL" compat inventory
+	[ "${#output}" -gt 1048576 ] || fail "the inventory is only ${#output} bytes: the test no longer covers a large one"
+	[ "$(jq '.parents | length' <<<"$output")" = 300 ]
+	[ "$(jq '[.parents[].types | length] | add' <<<"$output")" = 4800 ]
+	# the parent past the 255th has the next PCI function (bench/mkhost.py)
+	[ "$(jq -r '.parents | map(.parent) | index("0000:01:00.1")' <<<"$output")" != null ]
+	"$MDEVCTL" compat show -u "$(uuid_of 0)" >"$BATS_TEST_TMPDIR/rec.json"
+	run -0 "$MDEVCTL" create-compatible --dry-run --from "$BATS_TEST_TMPDIR/rec.json"
+	assert_output --partial "verdict: compatible"
+	[ -z "$(ls "$ROOT/sys/bus/mdev/devices" | grep -v -x -F -f <(for i in $(seq 0 49); do uuid_of "$i"; echo; done))" ]
+}
