@@ -221,7 +221,7 @@ parent_addr $P2"
 	run jq -c . "$ETC/$P1/$U1"
 	assert_output '{"mdev_type":"vfio_ap-passthrough","start":"auto","attrs":[{"assign_adapter":"5"},{"assign_domain":"0x47"},{"assign_adapter":"6"}]}'
 	# the rewrite reaches libvirt through inotify: it re-lists, and still says yes
-	wait_for 10 test "$(list_calls_after "$n")" -ge 1
+	wait_for 10 lists_after "$n" 1
 	sleep 0.5
 	autostart_is "$name" yes
 
@@ -232,7 +232,7 @@ parent_addr $P2"
 	assert_output "{\"argv\":[\"mdevctl\",\"modify\",\"--uuid\",\"$U1\",\"--manual\"],\"stdin\":\"/dev/null\"}"
 	run jq -r .start "$ETC/$P1/$U1"
 	assert_output manual
-	wait_for 10 test "$(list_calls_after "$n")" -ge 1
+	wait_for 10 lists_after "$n" 1
 	sleep 0.5
 	autostart_is "$name" no
 	no_parse_errors
