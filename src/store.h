@@ -27,7 +27,8 @@ void store_lookup_running(struct mdev_list *l);
 /* Whether a definition file exists for (parent, uuid). */
 bool store_exists(const char *parent, const char *uuid);
 
-/* Write dev's definition atomically, creating the parent directory. */
+/* Write dev's definition atomically, creating the parent directory. Under the lock, first
+ * removes the temporary files that killed writers left in that directory. */
 int store_write(const struct mdev *dev);
 
 /* Remove the definition (parent, uuid). The parent directory is left in place. */
