@@ -11,6 +11,7 @@
 #include "compat-host.h"
 #include "env.h"
 #include "error.h"
+#include "journal.h"
 #include "log.h"
 #include "path.h"
 #include "store.h"
@@ -50,7 +51,12 @@ static int verify_attr(const char *uuid, const char *name, const char *want)
 static int create_primary(struct mdev *dev, void *userdata)
 {
 	(void)userdata;
-	int r = sysfs_create(dev);
+	/* Recorded first: a kill between the create and the definition leaves the record, and
+	 * the next command to take the lock removes the device (journal.h). */
+	int r = journal_begin(dev);
+	if (r < 0)
+		return r;
+	r = sysfs_create(dev);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < dev->n_attrs && r >= 0; i++) {
@@ -100,8 +106,10 @@ static int attempt(const struct compat_choice *c, const char *uuid, bool autosta
 		return callout_invoke(dev, CALLOUT_DEFINE, false, define_primary, NULL);
 	}
 	r = callout_invoke(dev, CALLOUT_START, false, create_primary, NULL);
-	if (r < 0)
+	if (r < 0) {
+		journal_end();
 		return r;
+	}
 	dev->active = true;
 	r = callout_invoke(dev, CALLOUT_DEFINE, false, define_primary, NULL);
 	if (r < 0) {
@@ -112,6 +120,7 @@ static int attempt(const struct compat_choice *c, const char *uuid, bool autosta
 				 err_get(0));
 		err_unstash(saved);
 	}
+	journal_end();
 	return r;
 }
 

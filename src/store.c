@@ -11,6 +11,7 @@
 
 #include "env.h"
 #include "error.h"
+#include "journal.h"
 #include "json-io.h"
 #include "log.h"
 #include "path.h"
@@ -306,5 +307,7 @@ int store_lock(void)
 		nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
 	}
 	lock_fd = fd;
+	/* A holder killed in the middle of create-compatible may have left a device behind. */
+	journal_recover();
 	return 0;
 }

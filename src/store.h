@@ -36,5 +36,6 @@ int store_remove(const char *parent, const char *uuid);
 
 /* Take the exclusive lock of mutating commands (an flock on /etc/mdevctl.d itself, so that
  * no file appears for libvirt's watch). Waits at most MDEVCTL_LOCK_TIMEOUT seconds (default
- * 10); held until the process exits. Readers never take it. */
+ * 10); held until the process exits. Readers never take it. Once it is taken, removes what a
+ * create-compatible killed before it finished left behind (journal_recover()). */
 int store_lock(void);
