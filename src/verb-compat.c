@@ -413,6 +413,10 @@ int verb_create_compatible_run(const struct cli_args *a)
 	case COMPAT_CREATE_FAILED:
 		/* Each attempt has been warned about. Out of capacity everywhere is the verdict a
 		 * scheduler acts on (retry elsewhere); anything else is an error. */
+		if (res.gave_up) {
+			r = -EIO; /* the error says why */
+			break;
+		}
 		if (!res.all_no_capacity) {
 			r = err_set(-EIO, "Every attempt to create a compatible device failed");
 			break;
