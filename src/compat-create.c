@@ -212,16 +212,18 @@ int compat_create(const struct compat_record *r, const struct compat_select *sel
 		if (st.left_behind) {
 			res->gave_up = true;
 			err_set(-EIO, "%s", removal);
-			err_wrap(-EIO,
-				 "Gave up creating a compatible device after attempt %zu: %s is left running without a definition",
-				 tries + 1, uuid);
+			err_wrap(
+				-EIO,
+				"Gave up creating a compatible device after attempt %zu: %s is left running without a definition",
+				tries + 1, uuid);
 			return 0;
 		}
 		if (st.store_failed) {
 			res->gave_up = true;
-			err_wrap(rr,
-				 "Gave up creating a compatible device after attempt %zu: nothing is left of it",
-				 tries + 1);
+			err_wrap(
+				rr,
+				"Gave up creating a compatible device after attempt %zu: nothing is left of it",
+				tries + 1);
 			return 0;
 		}
 		/* Every failure moves on, but a kernel refusal says why: ENOSPC or EBUSY, someone

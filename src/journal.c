@@ -68,11 +68,13 @@ static void remove_orphan(const char *uuid, const char *parent, const char *type
 	}
 	r = sysfs_remove(uuid);
 	if (r < 0)
-		log_warn("Could not remove %s (%s on %s), left running without a definition by a create-compatible that did not finish: %s",
-			 uuid, type, parent, err_get(err_count() - 1));
+		log_warn(
+			"Could not remove %s (%s on %s), left running without a definition by a create-compatible that did not finish: %s",
+			uuid, type, parent, err_get(err_count() - 1));
 	else
-		log_warn("Removed %s (%s on %s), left running without a definition by a create-compatible that did not finish",
-			 uuid, type, parent);
+		log_warn(
+			"Removed %s (%s on %s), left running without a definition by a create-compatible that did not finish",
+			uuid, type, parent);
 }
 
 void journal_recover(void)

@@ -216,7 +216,8 @@ static bool is_temp_name(const char *name)
 	if (strlen(name) != 1 + 36 + 1 + 6 || name[0] != '.' || name[37] != '.')
 		return false;
 	for (const char *c = name + 38; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')))
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9')))
 			return false;
 	memcpy(u, name + 1, 36);
 	u[36] = '\0';
