@@ -11,6 +11,7 @@
 #include "compat-host.h"
 #include "env.h"
 #include "error.h"
+#include "journal.h"
 #include "log.h"
 #include "path.h"
 #include "store.h"
@@ -45,12 +46,50 @@ static int verify_attr(const char *uuid, const char *name, const char *want)
 		       w);
 }
 
+/* How an attempt failed, beyond its error: whether the next candidate may be tried. */
+struct attempt_state {
+	/* The journal or the definition could not be written: no candidate will fare better. */
+	bool store_failed;
+	/* The rollback failed: the device is still there, and removal's error says why. */
+	bool left_behind;
+	char *removal_error;
+};
+
+static char *error_text(void)
+{
+	struct strbuf sb = { 0 };
+	for (size_t i = 0; i < err_count(); i++) {
+		if (i > 0)
+			sb_puts(&sb, ": ");
+		sb_puts(&sb, err_get(i));
+	}
+	return sb_steal(&sb);
+}
+
+/* Take the device away after a failed step, keeping the step's error as the one reported. */
+static void roll_back(const struct mdev *dev, struct attempt_state *st)
+{
+	struct err_stash *saved = err_stash();
+	if (sysfs_remove(dev->uuid) < 0) {
+		st->left_behind = true;
+		st->removal_error = error_text();
+	}
+	err_unstash(saved);
+}
+
 /* The primary of the start callouts: create, write the attributes in order and read each back;
  * on failure remove the device again. */
 static int create_primary(struct mdev *dev, void *userdata)
 {
-	(void)userdata;
-	int r = sysfs_create(dev);
+	struct attempt_state *st = userdata;
+	/* Recorded first: a kill between the create and the definition leaves the record, and
+	 * the next command to take the lock removes the device (journal.h). */
+	int r = journal_begin(dev);
+	if (r < 0) {
+		st->store_failed = true;
+		return r;
+	}
+	r = sysfs_create(dev);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < dev->n_attrs && r >= 0; i++) {
@@ -59,12 +98,7 @@ static int create_primary(struct mdev *dev, void *userdata)
 			r = verify_attr(dev->uuid, dev->attrs[i].name, dev->attrs[i].value);
 	}
 	if (r < 0) {
-		struct err_stash *saved = err_stash();
-		int rr = sysfs_remove(dev->uuid);
-		if (rr < 0)
-			log_warn("Could not remove %s after a failed attribute write: %s", dev->uuid,
-				 err_get(0));
-		err_unstash(saved);
+		roll_back(dev, st);
 		return r;
 	}
 	(void)udev_wait_device(dev->uuid, UDEV_WAIT_MS);
@@ -73,8 +107,11 @@ static int create_primary(struct mdev *dev, void *userdata)
 
 static int define_primary(struct mdev *dev, void *userdata)
 {
-	(void)userdata;
-	return store_write(dev);
+	struct attempt_state *st = userdata;
+	int r = store_write(dev);
+	if (r < 0 && st)
+		st->store_failed = true;
+	return r;
 }
 
 static struct mdev *device_for(const struct compat_choice *c, const char *uuid, bool autostart)
@@ -88,42 +125,30 @@ static struct mdev *device_for(const struct compat_choice *c, const char *uuid, 
 	return dev;
 }
 
-/* One attempt: returns 0 or the negative errno of the step that failed, the error set and
- * nothing left behind. */
-static int attempt(const struct compat_choice *c, const char *uuid, bool autostart)
+/* One attempt: returns 0 or the negative errno of the step that failed, the error set and,
+ * unless st->left_behind, nothing left behind. */
+static int attempt(const struct compat_choice *c, const char *uuid, bool autostart,
+		   struct attempt_state *st)
 {
 	_cleanup_mdev_ struct mdev *dev = device_for(c, uuid, autostart);
 	int r;
 
 	if (c->reuse) {
 		dev->active = true;
-		return callout_invoke(dev, CALLOUT_DEFINE, false, define_primary, NULL);
+		return callout_invoke(dev, CALLOUT_DEFINE, false, define_primary, st);
 	}
-	r = callout_invoke(dev, CALLOUT_START, false, create_primary, NULL);
-	if (r < 0)
-		return r;
-	dev->active = true;
-	r = callout_invoke(dev, CALLOUT_DEFINE, false, define_primary, NULL);
+	r = callout_invoke(dev, CALLOUT_START, false, create_primary, st);
 	if (r < 0) {
-		/* No definition: the device goes too, so that nothing is left half done. */
-		struct err_stash *saved = err_stash();
-		if (sysfs_remove(dev->uuid) < 0)
-			log_warn("Could not remove %s after its definition failed: %s", dev->uuid,
-				 err_get(0));
-		err_unstash(saved);
+		journal_end();
+		return r;
 	}
+	dev->active = true;
+	r = callout_invoke(dev, CALLOUT_DEFINE, false, define_primary, st);
+	/* No definition: the device goes too, so that nothing is left half done. */
+	if (r < 0)
+		roll_back(dev, st);
+	journal_end();
 	return r;
-}
-
-static char *error_text(void)
-{
-	struct strbuf sb = { 0 };
-	for (size_t i = 0; i < err_count(); i++) {
-		if (i > 0)
-			sb_puts(&sb, ": ");
-		sb_puts(&sb, err_get(i));
-	}
-	return sb_steal(&sb);
 }
 
 int compat_create(const struct compat_record *r, const struct compat_select *sel, bool dry_run,
@@ -168,7 +193,8 @@ int compat_create(const struct compat_record *r, const struct compat_select *sel
 		json_array_append_new(res->tries, t);
 
 		err_clear();
-		int rr = attempt(c, uuid, sel->autostart);
+		struct attempt_state st = { 0 };
+		int rr = attempt(c, uuid, sel->autostart, &st);
 		if (rr >= 0) {
 			snprintf(res->uuid, sizeof(res->uuid), "%s", uuid);
 			res->candidate = i;
@@ -176,9 +202,30 @@ int compat_create(const struct compat_record *r, const struct compat_select *sel
 			return 0;
 		}
 		_cleanup_free_ char *why = error_text();
+		_cleanup_free_ char *removal = st.removal_error;
 		json_object_set_new(t, "error", json_string(why));
 		log_warn("Attempt %zu (%s %s on %s as %s) failed: %s", tries + 1,
 			 c->reuse ? "reuse" : "create", c->mdev_type, c->parent, uuid, why);
+		/* Going on would hide a device the kernel kept, or fail the same way again (a
+		 * full or read-only /etc; a full disk's ENOSPC is no verdict on capacity). */
+		res->status = COMPAT_CREATE_FAILED;
+		if (st.left_behind) {
+			res->gave_up = true;
+			err_set(-EIO, "%s", removal);
+			err_wrap(
+				-EIO,
+				"Gave up creating a compatible device after attempt %zu: %s is left running without a definition",
+				tries + 1, uuid);
+			return 0;
+		}
+		if (st.store_failed) {
+			res->gave_up = true;
+			err_wrap(
+				rr,
+				"Gave up creating a compatible device after attempt %zu: nothing is left of it",
+				tries + 1);
+			return 0;
+		}
 		/* Every failure moves on, but a kernel refusal says why: ENOSPC or EBUSY, someone
 		 * took the capacity since we read it (a tool writing sysfs directly, a driver's own
 		 * accounting); EEXIST, someone took the UUID. */

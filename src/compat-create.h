@@ -4,7 +4,9 @@
  * that `start` and `define` run; or reuse a free pre-created device by persisting it. A failed
  * attempt leaves no device and no definition behind; a kernel refusal (another process took the
  * capacity or the UUID) and a failed attribute write move on to the next candidate, at most
- * COMPAT_CREATE_TRIES attempts in all. */
+ * COMPAT_CREATE_TRIES attempts in all. Two failures end the attempts at once: a definition (or
+ * the journal, journal.h) that cannot be written, and a device the kernel refuses to remove
+ * again, which is then reported as left behind. */
 #pragma once
 
 #include <jansson.h>
@@ -33,11 +35,15 @@ struct compat_create_result {
 	/* FAILED: whether every attempt failed because the kernel was out of capacity (the
 	 * verdict to report is then no-capacity rather than an error). */
 	bool all_no_capacity;
+	/* FAILED before trying every candidate, the error set: the definitions cannot be
+	 * written, or the kernel kept the device of a failed attempt (left behind). */
+	bool gave_up;
 };
 
 /* Match r against this host and, unless dry_run, act on the plan. Returns 0 with *res filled
  * (free with compat_create_result_clear()) whatever the outcome of the plan, or a negative
- * errno with the error set when the host could not be read or locked. */
+ * errno with the error set when the host could not be read or locked (*res must be cleared
+ * then too). */
 int compat_create(const struct compat_record *r, const struct compat_select *sel, bool dry_run,
 		  struct compat_create_result *res);
 void compat_create_result_clear(struct compat_create_result *res);

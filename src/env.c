@@ -21,6 +21,8 @@
 #define CONFIG_DIR	 "/etc/mdevctl.d"
 #define OLD_SCRIPTDIR	 CONFIG_DIR "/scripts.d"
 #define ADMIN_COMPATDIR	 "/etc/mdevctl/compat.d"
+#define CREATE_JOURNAL	 CONFIG_DIR "/.create-compatible"
+#define BOOT_ID_FILE	 "/proc/sys/kernel/random/boot_id"
 
 static char *root; /* "" for "/", else the prefix without a trailing slash */
 static char *callout_dirs[3];
@@ -92,6 +94,16 @@ char *env_type_path(const char *parent, const char *type)
 char *env_config_path(const char *parent, const char *uuid)
 {
 	return env_path(CONFIG_DIR "/%s/%s", parent, uuid);
+}
+
+char *env_create_journal(void)
+{
+	return env_path(CREATE_JOURNAL);
+}
+
+const char *env_boot_id_file(void)
+{
+	return BOOT_ID_FILE;
 }
 
 char *env_compat_vendor_dir(void)

@@ -23,6 +23,11 @@ char *env_device_path(const char *uuid);		     /* devices/<uuid> */
 char *env_parent_path(const char *parent);		     /* mdev_bus/<parent> */
 char *env_type_path(const char *parent, const char *type);   /* .../mdev_supported_types/<type> */
 char *env_config_path(const char *parent, const char *uuid); /* /etc/mdevctl.d/<parent>/<uuid> */
+/* The journal of create-compatible (journal.h): /etc/mdevctl.d/.create-compatible, a dot-file
+ * that listings skip, beside the lock. */
+char *env_create_journal(void);
+/* The kernel's id of this boot, /proc/sys/kernel/random/boot_id: /proc is never rerooted. */
+const char *env_boot_id_file(void);
 /* Migration-compatibility rule files (compat-rules.h): the vendor directory, MDEVCTL_COMPATDIR
  * (configure --with-compatdir, default /usr/lib/mdevctl/compat.d), and the administrator's,
  * /etc/mdevctl/compat.d (not under /etc/mdevctl.d, where every directory is a parent). */

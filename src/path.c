@@ -252,3 +252,21 @@ bool path_lexists(const char *path)
 	struct stat st;
 	return lstat(path, &st) == 0;
 }
+
+int path_write_new(const char *path, const char *data, size_t len, mode_t mode)
+{
+	_cleanup_close_ int fd =
+		open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, mode);
+	if (fd < 0)
+		return -errno;
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		off += (size_t)n;
+	}
+	return close(TAKE_FD(fd)) < 0 && errno != EINTR ? -errno : 0;
+}

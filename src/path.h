@@ -36,6 +36,11 @@ int path_write_string(const char *path, const char *s);
  * partial file, and a failure leaves the old content (or nothing) in place. */
 int path_write_atomic(const char *path, const char *data, size_t len, mode_t mode);
 
+/* Create or truncate path (never following a link at its end) and write data, without a
+ * temporary file or fsync: for a file whose reader treats a partial content as no content at
+ * all (journal.h), where the atomic write's cost buys nothing. */
+int path_write_new(const char *path, const char *data, size_t len, mode_t mode);
+
 struct strv;
 /* The names in the open directory fd, "." and ".." left out, appended to out unsorted. Returns
  * how many, or a negative errno. The caller closes fd. */

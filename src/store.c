@@ -7,9 +7,11 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "env.h"
 #include "error.h"
+#include "journal.h"
 #include "json-io.h"
 #include "log.h"
 #include "path.h"
@@ -202,6 +204,45 @@ int store_scan(const char *uuid, const char *parent, unsigned flags, struct mdev
 	return 0;
 }
 
+/* The lock of store_lock(), once taken. */
+static int lock_fd = -1;
+
+/* A temporary file of path_write_atomic() for a definition: "." UUID "." and mkostemp's six
+ * letters or digits. */
+static bool is_temp_name(const char *name)
+{
+	char u[UUID_STR_LEN];
+
+	if (strlen(name) != 1 + 36 + 1 + 6 || name[0] != '.' || name[37] != '.')
+		return false;
+	for (const char *c = name + 38; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9')))
+			return false;
+	memcpy(u, name + 1, 36);
+	u[36] = '\0';
+	return uuid_is_canonical(u);
+}
+
+/* A writer killed between its temporary file and the rename leaves the file behind. Listings
+ * skip dot-files, but each kill would add one for good. Only writers holding the lock make
+ * them, so under the lock every one in the directory is stale: the next writer removes them. */
+static void sweep_temp_files(const char *dir)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+
+	if (lock_fd < 0)
+		return;
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (is_temp_name(de->d_name) && unlinkat(dirfd(d), de->d_name, 0) == 0)
+			log_debug("Removed %s/%s, left by a writer that did not finish", dir,
+				  de->d_name);
+}
+
 int store_write(const struct mdev *dev)
 {
 	if (!name_is_safe(dev->parent))
@@ -212,6 +253,8 @@ int store_write(const struct mdev *dev)
 	int r = path_mkdir_p(dir, 0755);
 	if (r < 0)
 		return err_os(r, -r, "Unable to create directory \"%s\"", dir);
+
+	sweep_temp_files(dir);
 
 	json_t *cfgjson = json_io_config(dev);
 	_cleanup_free_ char *text = json_io_pretty(cfgjson);
@@ -232,7 +275,6 @@ int store_remove(const char *parent, const char *uuid)
 
 int store_lock(void)
 {
-	static int lock_fd = -1;
 	_cleanup_free_ char *cfg = env_config_dir();
 	const char *t = secure_getenv("MDEVCTL_LOCK_TIMEOUT");
 	long timeout_ms = 10000;
@@ -266,5 +308,7 @@ int store_lock(void)
 		nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
 	}
 	lock_fd = fd;
+	/* A holder killed in the middle of create-compatible may have left a device behind. */
+	journal_recover();
 	return 0;
 }

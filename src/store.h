@@ -27,7 +27,8 @@ void store_lookup_running(struct mdev_list *l);
 /* Whether a definition file exists for (parent, uuid). */
 bool store_exists(const char *parent, const char *uuid);
 
-/* Write dev's definition atomically, creating the parent directory. */
+/* Write dev's definition atomically, creating the parent directory. Under the lock, first
+ * removes the temporary files that killed writers left in that directory. */
 int store_write(const struct mdev *dev);
 
 /* Remove the definition (parent, uuid). The parent directory is left in place. */
@@ -35,5 +36,6 @@ int store_remove(const char *parent, const char *uuid);
 
 /* Take the exclusive lock of mutating commands (an flock on /etc/mdevctl.d itself, so that
  * no file appears for libvirt's watch). Waits at most MDEVCTL_LOCK_TIMEOUT seconds (default
- * 10); held until the process exits. Readers never take it. */
+ * 10); held until the process exits. Readers never take it. Once it is taken, removes what a
+ * create-compatible killed before it finished left behind (journal_recover()). */
 int store_lock(void);

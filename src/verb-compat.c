@@ -380,8 +380,10 @@ int verb_create_compatible_run(const struct cli_args *a)
 	sel.autostart = a->seen[X_AUTO];
 
 	r = compat_create(rec, &sel, a->seen[X_DRY_RUN], &res);
-	if (r < 0)
+	if (r < 0) {
+		compat_create_result_clear(&res);
 		return r;
+	}
 	enum compat_verdict v = compat_plan_verdict(res.plan);
 	if (a->seen[C_DUMPJSON]) {
 		json_t *j = compat_create_result_json(&res);
@@ -413,6 +415,10 @@ int verb_create_compatible_run(const struct cli_args *a)
 	case COMPAT_CREATE_FAILED:
 		/* Each attempt has been warned about. Out of capacity everywhere is the verdict a
 		 * scheduler acts on (retry elsewhere); anything else is an error. */
+		if (res.gave_up) {
+			r = -EIO; /* the error says why */
+			break;
+		}
 		if (!res.all_no_capacity) {
 			r = err_set(-EIO, "Every attempt to create a compatible device failed");
 			break;

@@ -197,6 +197,8 @@ $U i915-GVTg_V5_8"
 		devices | grep -qx "$u i915-GVTg_V5_4" || fail "$u does not run"
 		assert_equal "$(jq -r .mdev_type "$ETC/$P/$u")" i915-GVTg_V5_4
 	done
+	# no temporary file, no journal of a creation (the losers left nothing either)
+	assert_equal "$(find "$ETC" -name '.*')" ""
 }
 
 @test "create-compatible: waits for the host-wide lock, boundedly, and then changes nothing" {

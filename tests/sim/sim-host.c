@@ -134,6 +134,15 @@ static int create_store(struct sim_node *n, const char *buf, size_t len)
 	char uuid[SIM_UUID_LEN + 1];
 	int r;
 
+	if (t->parent->unplug_on_create) {
+		/* The parent goes away between the caller's look at the host and its write: the
+		 * write lands on a node kernfs has removed meanwhile, which gives ENODEV. */
+		struct sim_parent *p = t->parent;
+		p->unplug_on_create = false;
+		debug(h, "create %s/%s: parent unplugged first, as injected", p->name, t->id);
+		(void)sim_parent_unplug(p);
+		return -ENODEV;
+	}
 	if (h->faults.create) {
 		r = -h->faults.create;
 		h->faults.create = 0;
@@ -642,8 +651,17 @@ static int control_run(struct sim_host *h, char **argv, int argc)
 			return -ENOENT;
 		return streq(argv[0], "plug") ? sim_parent_plug(p) : sim_parent_unplug(p);
 	}
+	if (argc == 2 && streq(argv[0], "unplug-on-create")) {
+		struct sim_parent *p = sim_host_parent(h, argv[1]);
+		if (!p)
+			return -ENOENT;
+		p->unplug_on_create = true;
+		return 0;
+	}
 	if (argc == 1 && streq(argv[0], "reset")) {
 		faults_clear(&h->faults);
+		for (size_t i = 0; i < h->n_parents; i++)
+			h->parents[i].unplug_on_create = false;
 		return 0;
 	}
 	return -EINVAL;
@@ -724,6 +742,11 @@ static int state_show(struct sim_node *n, struct strbuf *out)
 	for (size_t i = 0; i < f->n_busy; i++)
 		json_array_append_new(busy, json_string(f->busy[i]));
 	json_object_set_new(faults, "busy", busy);
+	json_t *uoc = json_array();
+	for (size_t i = 0; i < h->n_parents; i++)
+		if (h->parents[i].unplug_on_create)
+			json_array_append_new(uoc, json_string(h->parents[i].name));
+	json_object_set_new(faults, "unplug_on_create", uoc);
 	json_object_set_new(root, "parents", parents);
 	json_object_set_new(root, "devices", devices);
 	json_object_set_new(root, "faults", faults);

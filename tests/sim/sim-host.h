@@ -63,6 +63,8 @@ struct sim_parent {
 	struct sim_type *types;
 	size_t n_types;
 	bool plugged;
+	/* `unplug-on-create`: the next write to one of its create files unplugs it first */
+	bool unplug_on_create;
 	/* while plugged: nodes to remove on unplug */
 	struct sim_node *dir, *class_link, *driver_link;
 };

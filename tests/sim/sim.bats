@@ -667,6 +667,37 @@ print(os.write(fd, b"reset" + b" " * 5000 + b"garbage"))' "$SYS/mdev-sim/control
 	assert_output ENOENT
 }
 
+@test "unplug-on-create PARENT: the next create on it unplugs the parent and fails with ENODEV" {
+	start
+	create "$T_MTTY1" "$U1"
+	create "$T_GVT4" "$U2"
+	sim_ctl "$ROOT" unplug-on-create mtty
+	run bash -c "jq -c .faults.unplug_on_create '$SYS/mdev-sim/state'"
+	assert_output '["mtty"]'
+	# a create on another parent is not concerned
+	create "$T_GVT4" "$U3"
+	# the file was opened while the parent was there; the write finds it gone
+	run sim_write "$SYS/$T_MTTY2/create" "$UA"
+	assert_output ENODEV
+	assert_gone "$SYS/$MTTY"
+	assert_gone "$SYS/class/mdev_bus/mtty"
+	assert_gone "$SYS/bus/mdev/devices/$U1"
+	assert_gone "$SYS/bus/mdev/devices/$UA"
+	run bash -c "jq -c '[.parents.mtty.plugged, [.devices[].uuid], .faults.unplug_on_create]' '$SYS/mdev-sim/state'"
+	assert_output '[false,["'"$U2"'","'"$U3"'"],[]]'
+	# once: plugged again, creates work
+	sim_ctl "$ROOT" plug mtty
+	create "$T_MTTY2" "$UA"
+	run sim_write "$SYS/mdev-sim/control" "unplug-on-create nosuch"
+	assert_output ENOENT
+	# reset disarms it
+	sim_ctl "$ROOT" unplug-on-create mtty
+	sim_ctl "$ROOT" reset
+	create "$T_MTTY1" "$U1"
+	run bash -c "jq -c .parents.mtty.plugged '$SYS/mdev-sim/state'"
+	assert_output true
+}
+
 @test "reset clears pending faults" {
 	start
 	create "$T_MTTY1" "$U1"
@@ -674,11 +705,12 @@ print(os.write(fd, b"reset" + b" " * 5000 + b"garbage"))' "$SYS/mdev-sim/control
 	sim_ctl "$ROOT" fail remove EIO
 	sim_ctl "$ROOT" fail attr x EIO
 	sim_ctl "$ROOT" busy "$U1"
+	sim_ctl "$ROOT" unplug-on-create matrix
 	run bash -c "jq -c .faults '$SYS/mdev-sim/state'"
-	assert_output '{"create":"EIO","remove":"EIO","attr":{"x":"EIO"},"busy":["'"$U1"'"]}'
+	assert_output '{"create":"EIO","remove":"EIO","attr":{"x":"EIO"},"busy":["'"$U1"'"],"unplug_on_create":["matrix"]}'
 	sim_ctl "$ROOT" reset
 	run bash -c "jq -c .faults '$SYS/mdev-sim/state'"
-	assert_output '{"create":null,"remove":null,"attr":{},"busy":[]}'
+	assert_output '{"create":null,"remove":null,"attr":{},"busy":[],"unplug_on_create":[]}'
 	create "$T_MTTY1" "$U2"
 	run sim_write "$SYS/bus/mdev/devices/$U1/remove" 1
 	assert_output OK
@@ -689,12 +721,13 @@ print(os.write(fd, b"reset" + b" " * 5000 + b"garbage"))' "$SYS/mdev-sim/control
 	local bad
 	for bad in $'\n' bogus "fail" "fail create" "fail create ENOTANERRNO" "fail create 0" \
 		"fail create 512" "fail delete EIO" "fail attr x" "busy" "busy not-a-uuid" \
-		"unplug" "plug a b" "reset now" "fail create EIO extra"; do
+		"unplug" "plug a b" "reset now" "fail create EIO extra" "unplug-on-create" \
+		"unplug-on-create mtty matrix"; do
 		run sim_write "$SYS/mdev-sim/control" "$bad"
 		assert_output EINVAL
 	done
 	run bash -c "jq -c .faults '$SYS/mdev-sim/state'"
-	assert_output '{"create":null,"remove":null,"attr":{},"busy":[]}'
+	assert_output '{"create":null,"remove":null,"attr":{},"busy":[],"unplug_on_create":[]}'
 	# garbage bytes
 	run python3 -c '
 import errno, os, sys
