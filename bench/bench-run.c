@@ -6,8 +6,9 @@
  * from this small program, the command starts with a few pages.
  *
  *	bench-run OUT ERR PROGRAM [ARG...]
- * prints one line: "wall_ns=N maxrss_kib=K status=S" (S: the exit status, or 128 + the signal
- * that ended it) and exits 0; exits 1 when the command cannot be started. */
+ * prints one line: "wall_ns=N cpu_us=C maxrss_kib=K status=S" (C: user + system time; S: the
+ * exit status, or 128 + the signal that ended it) and exits 0; exits 1 when the command cannot
+ * be started. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -66,6 +67,8 @@ int main(int argc, char **argv)
 	}
 	long long wall = now_ns() - start;
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	printf("wall_ns=%lld maxrss_kib=%ld status=%d\n", wall, ru.ru_maxrss, code);
+	long long cpu = ((long long)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL +
+			ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+	printf("wall_ns=%lld cpu_us=%lld maxrss_kib=%ld status=%d\n", wall, cpu, ru.ru_maxrss, code);
 	return 0;
 }
