@@ -156,7 +156,7 @@ class Bench:
         self.host = None  # the (sys, etc, compat) directories bound now
         self.sim_mount = None
         self.results = []  # timed scenarios
-        self.syscalls = []  # (command, host, devices, ours calls, Debian calls)
+        self.syscalls = []  # (command, N or "marginal ...", unit, ours calls, Debian calls)
         self.compat = []  # (measure, workload, result)
         self.figures = {}  # what the targets are judged on
         self.load_start = os.getloadavg()
@@ -318,8 +318,9 @@ class Bench:
             rd = self.compare("list -d --dumpjson", "%dx%d, %d defined (all running)" % (P, T, n),
                               ["list", "-d", "--dumpjson"], count(n))
             if n == s["devices"][-1]:
-                self.compare("types --dumpjson", "%dx%d" % (P, T), ["types", "--dumpjson"],
-                             count(P * T))
+                rt = self.compare("types --dumpjson", "%dx%d" % (P, T), ["types", "--dumpjson"],
+                                  count(P * T))
+                types_calls = self.count_calls(rt)
             for key, res in (("list-a", ra), ("list-d", rd)):
                 calls[key, n] = self.count_calls(res)
             self.use(sysd, empty_etc)
@@ -332,10 +333,11 @@ class Bench:
                            ("list-d", "list -d --dumpjson")):
             for n in s["devices"]:
                 o, d = calls[key, n]
-                self.syscalls.append((label, n, o, d))
+                self.syscalls.append((label, n, "device", o, d))
             (o1, d1), (o2, d2) = calls[key, lo], calls[key, hi]
-            self.syscalls.append((label, "marginal %d to %d" % (lo, hi),
+            self.syscalls.append((label, "marginal %d to %d" % (lo, hi), "device",
                                   (o2 - o1) / (hi - lo), (d2 - d1) / (hi - lo)))
+        self.syscalls.append(("types --dumpjson", P * T, "type") + types_calls)
         for wall_key, cpu_key, group, host in (
                 ("list_ratio", "list_cpu_ratio", "list",
                  "%dx%d, %d running, all defined" % (P, T, hi)),
@@ -599,11 +601,13 @@ class Bench:
         if self.syscalls:
             L.append("## System calls (strace -f -c, whole process)")
             L.append("")
-            L.append("| command | devices | ours | ours per device | Debian | Debian per device |")
+            L.append("| command | devices (types) | ours | ours per device (type) | Debian "
+                     "| Debian per device (type) |")
             L.append("| --- | --- | --- | --- | --- | --- |")
-            for label, n, o, d in self.syscalls:
+            for label, n, unit, o, d in self.syscalls:
                 if isinstance(n, int):
-                    L.append("| `%s` | %d | %d | %.2f | %d | %.2f |" % (label, n, o, o / n, d, d / n))
+                    L.append("| `%s` | %d %ss | %d | %.2f | %d | %.2f |" % (
+                        label, n, unit, o, o / n, d, d / n))
                 else:
                     L.append("| `%s` | %s | | %.2f | | %.2f |" % (label, n, o, d))
             L.append("")
