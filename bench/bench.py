@@ -19,10 +19,10 @@ Each timed scenario first runs both binaries once, untimed, and requires the sam
 number of devices, types or candidates it must show): a benchmark of a wrong answer is
 worthless, and two binaries that both see an empty /sys would agree. That run also warms the
 caches. Then the binaries run alternately, N times each (the order flips every round), each run
-timed from fork to wait4 (wall clock) with its peak RSS from wait4's rusage (both measured by
-bench-run), and each run's output checked again; nothing is dropped: the median, minimum and
-maximum are of every timed run, and every time is listed at the end. System calls are counted
-with strace -f -c.
+timed from fork to wait4 (wall clock) with its CPU time and peak RSS from wait4's rusage (all
+measured by bench-run), and each run's output checked again; nothing is dropped: the median,
+minimum and maximum are of every timed run, and every time is listed at the end. System calls
+are counted with strace -f -c.
 
 Prints a markdown report (also written to --out FILE); exits 1 with the reason on the first
 error (a mismatch, a failed command, a missing tool). No time is ever asserted.
@@ -110,13 +110,17 @@ def spawn(argv, scratch):
 def show_diff(a, b, na, nb):
     lines = list(difflib.unified_diff(a.decode(errors="replace").splitlines(True),
                                       b.decode(errors="replace").splitlines(True), na, nb, n=1))
-    return "".join(l[:160] for l in lines[:30]) + ("...\n" if len(lines) > 30 else "")
+    return "".join(l[:160].rstrip("\n") + "\n" for l in lines[:30]) + \
+        ("...\n" if len(lines) > 30 else "")
 
 
 def entries(out):
-    """The number of devices or types in mdevctl's --dumpjson shape [{parent: [{key: ...}]}]."""
-    doc = json.loads(out)
-    return sum(len(v) for o in doc for v in o.values())
+    """The number of devices or types in mdevctl's --dumpjson shape [{parent: [{key: ...}]}],
+    or -1 when the output has another shape."""
+    try:
+        return sum(len(v) for o in json.loads(out) for v in o.values())
+    except (ValueError, AttributeError, TypeError):
+        return -1
 
 
 class Mounts:
@@ -153,7 +157,7 @@ class Bench:
         self.ours, self.deb = a.mdevctl, a.upstream
         self.m = Mounts()
         self.work = None
-        self.host = None  # the (sys, etc, compat) directories bound now
+        self.host = None  # whether a host is bound over /sys and /etc/mdevctl.d now
         self.sim_mount = None
         self.results = []  # timed scenarios
         self.syscalls = []  # (command, N or "marginal ...", unit, ours calls, Debian calls)
@@ -178,11 +182,21 @@ class Bench:
         self.scratch = os.path.join(w, "scratch")
 
     def cleanup(self):
-        if self.sim_mount:
-            self.sim_stop()
+        """Undo every mount, the binds first (the simulator's daemon exits only when no mount
+        of it is left), then remove the temporary directory. Called on every exit path; what
+        it cannot undo it says, without hiding the error that brought it here."""
+        try:
+            self.unuse()
+            if self.sim_mount:
+                self.sim_stop()
+        except BenchError as e:
+            log("cleaning up: %s" % e)
         self.m.release()
         if self.work:
-            os.rmdir(self.work)
+            try:
+                os.rmdir(self.work)
+            except OSError as e:
+                log("cleaning up: %s: %s" % (self.work, e))
 
     def tree(self, name, *args):
         """Generate a host with mkhost.py (arguments after the directory); returns its root."""
@@ -261,8 +275,8 @@ class Bench:
                 r = self.run_ok([binary] + args, what)
                 if r.out != expected[name]:
                     raise BenchError("%s: run %d of %s printed something else than its first "
-                                     "run:\n%s" % (what, i + 1, name,
-                                                   show_diff(expected[name], r.out, "first", "now")))
+                                     "run:\n%s" % (what, i + 1, name, show_diff(
+                                         expected[name], r.out, "first", "now")))
                 if verify:
                     verify(name, r)
                 runs[name].append(r)
@@ -350,7 +364,8 @@ class Bench:
             self.figures[cpu_key] = cpu_ratio(res)
         self.figures["calls_per_dev"] = calls["list-a", hi][0] / hi
         self.figures["calls_per_dev_b"] = calls["list-b", hi][0] / hi
-        self.figures["calls_marginal"] = (calls["list-a", hi][0] - calls["list-a", lo][0]) / (hi - lo)
+        self.figures["calls_marginal"] = \
+            (calls["list-a", hi][0] - calls["list-a", lo][0]) / (hi - lo)
         self.figures["size"] = hi
 
     def count_calls(self, res):
@@ -391,7 +406,8 @@ class Bench:
         def verify(name, r):
             with open("/sys/mdev-sim/state") as f:
                 devs = json.load(f)["devices"]
-            got = sorted(d["uuid"] for d in devs if d["parent"] == parent and d["type"] == "bench_0")
+            got = sorted(d["uuid"] for d in devs
+                         if d["parent"] == parent and d["type"] == "bench_0")
             if got != want or len(devs) != A:
                 raise BenchError("start-parent-mdevs (%s): %d devices running, %d of them the "
                                  "%d auto definitions" % (name, len(devs),
@@ -485,7 +501,8 @@ class Bench:
                                  "workload is not what it should be" % (m.group(1).decode(), evals))
             rates.append(int(m.group(4)))
             cpu_rates.append(int(m.group(6)))
-        for label, rs in (("per second of wall time", rates), ("per second of CPU time", cpu_rates)):
+        for label, rs in (("per second of wall time", rates),
+                          ("per second of CPU time", cpu_rates)):
             self.compat.append(("matcher throughput (bench-compat, one thread), " + label,
                                 "%s: %d evaluations per match" % (workload, evals),
                                 "%s evaluations/s (min %s, max %s; %d runs of %.1f s)" % (
@@ -566,7 +583,8 @@ class Bench:
         dpkg = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "mdevctl"],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         L = []
-        L.append("# mdevctl benchmark%s" % (" (quick mode: tiny sizes, figures meaningless)" if q else ""))
+        L.append("# mdevctl benchmark%s" % (
+            " (quick mode: tiny sizes, figures meaningless)" if q else ""))
         L.append("")
         L.append("- date: %s" % time.strftime("%Y-%m-%d %H:%M %Z"))
         L.append("- machine: %s, %d CPUs online, %d MiB memory, Linux %s (%s)" % (
@@ -580,7 +598,8 @@ class Bench:
         L.append("- command: `%s`" % (self.a.command or " ".join(sys.argv)))
         L.append("- %d timed run%s per binary and scenario, alternating; before them one untimed "
                  "run of each checks the output (and warms the caches); every run's output is "
-                 "checked. Wall time from fork to wait4; CPU time and peak RSS from wait4's rusage." % (
+                 "checked. Wall time from fork to wait4; CPU time and peak RSS from wait4's "
+                 "rusage." % (
                      self.runs, "s" if self.runs != 1 else ""))
         L.append("")
         if any(r["deb"] for r in self.results):

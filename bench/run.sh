@@ -25,9 +25,14 @@ for c in unshare python3 strace fusermount3; do
 		{ echo "run.sh: $c is missing (sh tools/deps.sh test installs it)" >&2; exit 1; }
 done
 upstream=${MDEVCTL_UPSTREAM:-/usr/bin/mdevctl}
-[ -x "$upstream" ] ||
-	{ echo "run.sh: Debian's mdevctl ($upstream) is missing (sh tools/deps.sh test installs it)" >&2; exit 1; }
-[ -c /dev/fuse ] || { echo "run.sh: no /dev/fuse: the simulated host cannot be mounted" >&2; exit 1; }
+if [ ! -x "$upstream" ]; then
+	echo "run.sh: Debian's mdevctl ($upstream) is missing (sh tools/deps.sh test installs it)" >&2
+	exit 1
+fi
+if [ ! -c /dev/fuse ]; then
+	echo "run.sh: no /dev/fuse: the simulated host cannot be mounted" >&2
+	exit 1
+fi
 for f in src/mdevctl bench/bench-compat bench/bench-run tests/sim/mdev-sim; do
 	[ -x "$build/$f" ] || { echo "run.sh: $build/$f is not built (make bench builds it)" >&2; exit 1; }
 done
