@@ -458,6 +458,7 @@ class Bench:
     def record_of_device0(self, root):
         """`compat show` of device 0 (bench_0 on the first parent, defined without attributes):
         self plus the rule file's pattern."""
+        sys.dont_write_bytecode = True  # no __pycache__ in the source tree
         sys.path.insert(0, HERE)
         from mkhost import uuid_of
         r = self.run_ok([self.ours, "compat", "show", "-u", uuid_of(0, 0)], "compat show")
