@@ -2,6 +2,7 @@
 """Generate a large plain-file mdev host for the benchmarks.
 
     mkhost.py DIR [--parents P] [--types T] [--devices N] [--defined D] [--auto-parent A]
+              [--sim-json FILE]
 
 Lays out DIR/sys as the kernel lays out sysfs (the same shape as examples/mkhost.sh, at a
 chosen size), plus DIR/etc/mdevctl.d and DIR/usr/lib/mdevctl/scripts.d:
@@ -16,7 +17,10 @@ chosen size), plus DIR/etc/mdevctl.d and DIR/usr/lib/mdevctl/scripts.d:
     every fourth with two attributes), the rest are of devices that are not running;
   * with --auto-parent A: A more definitions, all "auto", of type bench_0 on the first parent
     (what start-parent-mdevs starts; give that parent enough available_instances with --types
-    and the simulated host, see bench/run.sh).
+    and the simulated host, see bench/run.sh);
+  * with --sim-json FILE: the same parents and types as a host description for the simulated
+    host (tests/sim/README.md), with the same available instances and no running devices, so
+    that start-parent-mdevs can create the --auto-parent definitions on it.
 
 UUIDs look random but are derived from the index (see uuid_of), so two trees of the same
 size are identical.
@@ -52,6 +56,7 @@ def main():
     ap.add_argument("--devices", type=int, default=0)
     ap.add_argument("--defined", type=int, default=0)
     ap.add_argument("--auto-parent", type=int, default=0)
+    ap.add_argument("--sim-json", metavar="FILE")
     a = ap.parse_args()
     if a.parents < 1 or a.parents > 255 * 8 or a.types < 1:
         ap.error("1..2040 parents and at least one type")
@@ -67,6 +72,7 @@ def main():
             os.makedirs(os.path.join(base, sub), exist_ok=True)
 
     parents = []
+    sim_parents = []
     per_type = (a.devices + a.parents * a.types - 1) // (a.parents * a.types)
     for p in range(a.parents):
         # functions after buses: the first 255 parents keep the names tests compute
@@ -76,15 +82,20 @@ def main():
         parents.append((name, devpath))
         os.makedirs(os.path.join(sys_, devpath, "mdev_supported_types"), exist_ok=True)
         os.symlink("../../" + devpath, os.path.join(sys_, "class/mdev_bus", name))
+        sim_types = []
+        sim_parents.append({"name": name, "path": devpath, "types": sim_types})
         for t in range(a.types):
             td = os.path.join(sys_, devpath, "mdev_supported_types", "bench_%d" % t)
             os.makedirs(os.path.join(td, "devices"))
             avail = 64 + (a.auto_parent if p == 0 and t == 0 else 0)
+            desc = "slices=%d, framebuffer=%dM" % (t + 1, 512 << (t % 4))
             write(os.path.join(td, "available_instances"), "%d\n" % max(avail - per_type, 0))
             write(os.path.join(td, "device_api"), "vfio-pci\n")
             write(os.path.join(td, "name"), "Bench type %d\n" % t)
-            write(os.path.join(td, "description"), "slices=%d, framebuffer=%dM\n" % (t + 1, 512 << (t % 4)))
+            write(os.path.join(td, "description"), desc + "\n")
             write(os.path.join(td, "create"), "")
+            sim_types.append({"id": "bench_%d" % t, "name": "Bench type %d" % t,
+                              "description": desc, "device_api": "vfio-pci", "instances": avail})
 
     for i in range(a.devices):
         pname, devpath = parents[i % a.parents]
@@ -111,6 +122,10 @@ def main():
 
     for i in range(a.auto_parent):
         define(parents[0][0], uuid_of(2, i), {"mdev_type": "bench_0", "start": "auto", "attrs": []})
+
+    if a.sim_json:
+        write(a.sim_json, json.dumps({"comment": "bench/mkhost.py --parents %d --types %d"
+                                      % (a.parents, a.types), "parents": sim_parents}, indent=1))
 
 
 if __name__ == "__main__":

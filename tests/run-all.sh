@@ -1,6 +1,7 @@
 #!/bin/sh
 # The whole test suite from a clean checkout: install what it needs, build with warnings as
-# errors, run the unit, CLI, simulator and differential tests (make check), make distcheck
+# errors, run the unit, CLI, simulator and differential tests (make check), the benchmark's
+# quick mode (make bench BENCH_QUICK=1), make distcheck
 # (the tarball, and the tests again from a read-only source tree), libvirtd driving the
 # installed mdevctl (make check-libvirt), then the real-kernel test in QEMU (make check-e2e;
 # E2E=0 leaves it out). Run it as root: the simulated host is a FUSE mount, the libvirt test
@@ -21,6 +22,10 @@ cd "$build"
 "$src/configure" -q --enable-werror
 make -j"$(nproc)"
 make -j"$(nproc)" check || { cat tests/*.log tests/*/*.log 2>/dev/null | grep -v '^ok ' | tail -200; exit 1; }
+# The benchmark's quick mode: keeps bench/ working (every scenario and output check, tiny sizes);
+# no time is asserted.
+make bench BENCH_QUICK=1 >bench.log 2>&1 || { cat bench.log; exit 1; }
+echo "make bench (quick): ok"
 make -j"$(nproc)" distcheck >distcheck.log 2>&1 || { tail -100 distcheck.log; exit 1; }
 echo "make distcheck: ok"
 make check-libvirt >libvirt.log 2>&1 || { cat libvirt.log; exit 1; }
