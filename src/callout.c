@@ -15,6 +15,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -116,11 +117,17 @@ static const char *script_kind(enum event ev)
 	return ev == EV_NOTIFY ? "notifier script" : "callout script";
 }
 
-/* Whether the script at path may run; a refused one is warned about (a missing one, or one
- * that cannot be walked to, is skipped quietly, as a script that cannot be executed is). */
+/* Whether the script at path may run; a refused one is warned about. One that is missing, is
+ * not a regular file or cannot be walked to is skipped quietly, as upstream skips a script
+ * that cannot be executed. */
 static bool script_trusted(const char *path, const char *kind)
 {
 	_cleanup_free_ char *reason = NULL;
+	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+		log_debug("Ignoring %s \"%s\": not a regular file", kind, path);
+		return false;
+	}
 	int fd = trust_open(path, O_PATH, &reason);
 	if (fd >= 0) {
 		close(fd);
