@@ -495,7 +495,8 @@ static void scan_dir(const char *dir, bool admin, struct rule_file **files, size
 				dir_trust = trust_dir(dir, &dir_reason);
 			if (dir_trust < 0) {
 				log_warn("Ignoring rule file %s: %s", path,
-					 dir_trust == -EPERM ? dir_reason : os_error_str(-dir_trust));
+					 dir_trust == -EPERM ? dir_reason
+							     : os_error_str(-dir_trust));
 				continue;
 			}
 		} else {

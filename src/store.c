@@ -221,9 +221,10 @@ int store_write(const struct mdev *dev)
 	_cleanup_free_ char *text = json_io_pretty(cfgjson);
 	json_decref(cfgjson);
 	if (strlen(text) > STORE_DEFINITION_MAX)
-		return err_set(-EFBIG,
-			       "The definition of device %s would be %zu bytes, more than the %u a definition may have",
-			       dev->uuid, strlen(text), STORE_DEFINITION_MAX);
+		return err_set(
+			-EFBIG,
+			"The definition of device %s would be %zu bytes, more than the %u a definition may have",
+			dev->uuid, strlen(text), STORE_DEFINITION_MAX);
 	r = path_write_atomic(path, text, strlen(text), 0644);
 	if (r < 0)
 		return err_os(r, -r, "Failed to write config for device %s", dev->uuid);

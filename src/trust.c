@@ -119,7 +119,8 @@ static int finish_file(struct walk *w, const char *comp, int fd, const struct st
 	}
 	_cleanup_close_ int nfd = -1;
 	if (!(flags & O_PATH)) {
-		nfd = openat(w->dirfd, comp, flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		nfd = openat(w->dirfd, comp,
+			     flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 		if (nfd < 0)
 			return -errno;
 		if (fstat(nfd, &now) < 0)
