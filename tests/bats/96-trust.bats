@@ -306,7 +306,7 @@ post define"
 # --- scripts: output limits ------------------------------------------------------------------
 
 @test "limits: a callout that prints forever is killed; its pre event is a failure (veto)" {
-	script "$CALLOUTS/10-yes" 'echo "about to talk" >&2; exec yes'
+	script "$CALLOUTS/10-yes" "echo \$\$ >'$BATS_TEST_TMPDIR/pid'; echo 'about to talk' >&2; exec yes"
 	run --separate-stderr timeout 60 "$MDEVCTL" define -u "$U1" -p "$P_MTTY" -t "$T_MTTY1"
 	assert_equal "$status" 1
 	assert_warn "Callout script \"$CALLOUTS/10-yes\" was killed: it wrote more than $LIMIT bytes to standard output"
@@ -314,8 +314,10 @@ post define"
 	[[ $stderr == *"Error: Script '\"$CALLOUTS/10-yes\"' failed: it wrote more than $LIMIT bytes"* ]] ||
 		fail "$stderr"
 	refute_exists "$(definition_path "$P_MTTY" "$U1")"
-	pgrep -x yes >/dev/null && pgrep -a -x yes | grep -q -F "$CALLOUTS" && fail "the script still runs"
-	true
+	# killed and waited for: not even a zombie is left
+	local pid
+	pid=$(cat "$BATS_TEST_TMPDIR/pid")
+	if kill -0 "$pid" 2>/dev/null; then fail "the script (pid $pid) is still there"; fi
 }
 
 @test "limits: a callout that writes forever to standard error is killed, and that output is not repeated" {
@@ -523,6 +525,21 @@ Caused by:
 	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec.json"
 	assert_equal "$status" 6
 	assert_equal "$stderr" "Error: $BATS_TEST_TMPDIR/rec.json is larger than the $LIMIT bytes a document may have"
+}
+
+@test "limits: an inventory of exactly 1 MiB is read; one byte more is an error naming the limit" {
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual)"
+	"$MDEVCTL" compat show -u "$U1" >"$BATS_TEST_TMPDIR/rec.json"
+	"$MDEVCTL" compat inventory >"$BATS_TEST_TMPDIR/inv.json"
+	pad "$BATS_TEST_TMPDIR/inv.json" "$LIMIT"
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec.json" \
+		--inventory "$BATS_TEST_TMPDIR/inv.json"
+	assert_success
+	printf ' ' >>"$BATS_TEST_TMPDIR/inv.json"
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec.json" \
+		--inventory "$BATS_TEST_TMPDIR/inv.json"
+	assert_equal "$status" 1
+	assert_equal "$stderr" "Error: $BATS_TEST_TMPDIR/inv.json is larger than the $LIMIT bytes a document may have"
 }
 
 @test "limits: a compat record or inventory from /dev/zero or a FIFO without a writer: no hang" {
