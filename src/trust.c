@@ -137,7 +137,10 @@ static int finish_file(struct walk *w, const char *comp, int fd, const struct st
 		w->reason = xstrdup("changed while being checked");
 		return -EPERM;
 	}
-	return nfd >= 0 ? TAKE_FD(nfd) : fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (nfd >= 0)
+		return TAKE_FD(nfd);
+	int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	return dup < 0 ? -errno : dup;
 }
 
 /* Walk path; want_dir: it must end on a directory (returns 0), else on a regular file (returns
