@@ -1,6 +1,11 @@
 /* The callout protocol; see callout.h. Scripts run through posix_spawn, which reports a
  * script that cannot be executed (no exec bit, no interpreter line) as an error instead of an
- * exit status; such scripts are skipped, as upstream skips them. */
+ * exit status; such scripts are skipped, as upstream skips them. A script that is not trusted
+ * (trust.h) is skipped with a warning, when the directories are listed and again right before
+ * each run. Scripts are executed by path, never through a shell, with the argv of the
+ * protocol; the file the kernel then finds is the one judged, because only root or the user
+ * running mdevctl can change a path that passed the check (see docs/reliability-trust.md).
+ * Their output is read up to OUTPUT_MAX bytes per stream; no timeout, as upstream. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +15,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +26,7 @@
 #include "log.h"
 #include "path.h"
 #include "sysfs.h"
+#include "trust.h"
 
 extern char **environ;
 
@@ -68,7 +75,12 @@ struct script {
 	struct caps caps;
 };
 
+/* What a script may write to its standard output, and to its standard error: the largest
+ * answer (compat facts) is a document of at most COMPAT_INPUT_MAX bytes, the same 1 MiB. */
+#define OUTPUT_MAX (1u << 20)
+
 struct result {
+	bool overflow; /* killed for writing more than OUTPUT_MAX: a failure */
 	bool signaled;
 	int status;
 	char *out;
@@ -100,13 +112,58 @@ static void list_dir(const char *dir, bool sorted, struct strv *out)
 		strv_sort(out);
 }
 
+static const char *script_kind(enum event ev)
+{
+	return ev == EV_NOTIFY ? "notifier script" : "callout script";
+}
+
+/* Whether the script at path may run; a refused one is warned about. One that is missing, is
+ * not a regular file or cannot be walked to is skipped quietly, as upstream skips a script
+ * that cannot be executed. */
+static bool script_trusted(const char *path, const char *kind)
+{
+	_cleanup_free_ char *reason = NULL;
+	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+		log_debug("Ignoring %s \"%s\": not a regular file", kind, path);
+		return false;
+	}
+	int fd = trust_open(path, O_PATH, &reason);
+	if (fd >= 0) {
+		close(fd);
+		return true;
+	}
+	if (fd == -EPERM)
+		log_warn("Ignoring %s \"%s\": %s", kind, path, reason);
+	else
+		log_debug("Ignoring %s \"%s\": %s", kind, path, os_error_str(-fd));
+	return false;
+}
+
+/* Drop the scripts of v that are not trusted, keeping the order of the others. */
+static void keep_trusted(struct strv *v, const char *kind)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		if (script_trusted(v->v[i], kind))
+			v->v[k++] = v->v[i];
+		else
+			free(v->v[i]);
+	}
+	v->n = k;
+	if (v->v)
+		v->v[k] = NULL;
+}
+
 static void load_scripts(void)
 {
 	if (scripts_loaded)
 		return;
 	for (int i = 0; i < 2; i++) {
 		list_dir(env_callout_dirs()[i], true, &callout_scripts[i]);
+		keep_trusted(&callout_scripts[i], script_kind(EV_PRE));
 		list_dir(env_notifier_dirs()[i], false, &notifier_scripts[i]);
+		keep_trusted(&notifier_scripts[i], script_kind(EV_NOTIFY));
 	}
 	scripts_loaded = true;
 }
@@ -166,8 +223,11 @@ static int run_script(const char *path, const struct mdev *dev, enum event ev,
 	pid_t pid;
 	int r;
 
-	log_debug("%s-%s: executing \"%s\"", event_names[ev], action_names[action], path);
 	*res = (struct result){ 0 };
+	/* Judged again: the listing may be long past (a post event follows the operation). */
+	if (!script_trusted(path, script_kind(ev)))
+		return -EPERM;
+	log_debug("%s-%s: executing \"%s\"", event_names[ev], action_names[action], path);
 	if (pipe2(in, O_CLOEXEC) < 0)
 		return -errno;
 	if (pipe2(out, O_CLOEXEC) < 0) {
@@ -197,10 +257,13 @@ static int run_script(const char *path, const struct mdev *dev, enum event ev,
 	}
 
 	/* Feed stdin and drain both outputs together, so that a script writing a lot before
-	 * reading cannot deadlock us. A script that closes stdin early is not an error. */
+	 * reading cannot deadlock us. A script that closes stdin early is not an error. One that
+	 * writes more than OUTPUT_MAX to either output is killed: it is broken or hostile, and
+	 * reading on would let it grow our memory without bound. */
 	const char *data = stdin_data ? stdin_data : "";
 	size_t left = strlen(data);
 	struct strbuf bo = { 0 }, be = { 0 };
+	const char *overflow = NULL;
 	struct pollfd p[3] = { { .fd = out[0], .events = POLLIN },
 			       { .fd = err[0], .events = POLLIN },
 			       { .fd = in[1], .events = POLLOUT } };
@@ -209,25 +272,28 @@ static int run_script(const char *path, const struct mdev *dev, enum event ev,
 		p[2].fd = -1;
 	} else
 		(void)fcntl(in[1], F_SETFL, O_NONBLOCK);
-	while (p[0].fd >= 0 || p[1].fd >= 0) {
+	while (!overflow && (p[0].fd >= 0 || p[1].fd >= 0)) {
 		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		for (int i = 0; i < 2; i++) {
+		for (int i = 0; i < 2 && !overflow; i++) {
 			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			char buf[4096];
+			struct strbuf *sb = i ? &be : &bo;
 			ssize_t n = read(p[i].fd, buf, sizeof(buf));
-			if (n > 0)
-				sb_add(i ? &be : &bo, buf, (size_t)n);
+			if (n > 0 && sb->len + (size_t)n > OUTPUT_MAX)
+				overflow = i ? "standard error" : "standard output";
+			else if (n > 0)
+				sb_add(sb, buf, (size_t)n);
 			else if (n == 0 || errno != EINTR) {
 				close(p[i].fd);
 				p[i].fd = -1;
 			}
 		}
-		if (p[2].fd >= 0 && (p[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+		if (!overflow && p[2].fd >= 0 && (p[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
 			ssize_t n = write(p[2].fd, data, left);
 			if (n > 0) {
 				data += n;
@@ -239,14 +305,28 @@ static int run_script(const char *path, const struct mdev *dev, enum event ev,
 			}
 		}
 	}
-	if (p[2].fd >= 0)
-		close(p[2].fd);
+	if (overflow)
+		(void)kill(pid, SIGKILL);
+	for (int i = 0; i < 3; i++)
+		if (p[i].fd >= 0)
+			close(p[i].fd);
 
 	int status;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	res->signaled = !WIFEXITED(status);
-	res->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	if (overflow) {
+		log_warn("%s script \"%s\" was killed: it wrote more than %u bytes to %s",
+			 ev == EV_NOTIFY ? "Notifier" : "Callout", path, OUTPUT_MAX, overflow);
+		res->overflow = true;
+		res->status = -1;
+		sb_free(&bo);
+		/* What it said on standard error explains the failure, unless that overflowed. */
+		if (streq(overflow, "standard error"))
+			sb_free(&be);
+	} else {
+		res->signaled = !WIFEXITED(status);
+		res->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	}
 	res->out_len = bo.len;
 	res->out = sb_steal(&bo);
 	res->err_len = be.len;
@@ -267,6 +347,9 @@ static void print_stderr(const char *path, const struct result *res)
 
 static int invocation_failure(const char *path, const struct result *res)
 {
+	if (res->overflow)
+		return err_set(-EIO, "Script '\"%s\"' failed: it wrote more than %u bytes", path,
+			       OUTPUT_MAX);
 	return err_set(-EIO, "Script '\"%s\"' failed with status '%d'", path, res->status);
 }
 
@@ -362,6 +445,10 @@ static struct script *find_versioned(const struct mdev *dev)
 			if (run_script(path, dev, EV_GET, CALLOUT_CAPABILITIES, ST_NONE,
 				       PROVIDES_JSON, &res) < 0)
 				continue;
+			if (res.overflow) {
+				result_clear(&res);
+				continue;
+			}
 			if (res.signaled) {
 				log_warn("callout script \"%s\" was terminated by a signal", path);
 				result_clear(&res);
@@ -417,7 +504,7 @@ static int callout_event(struct callout *c, enum event ev, enum callout_action a
 		if (r < 0)
 			return err_os(r, -r, "Unable to run \"%s\"", c->script->path);
 		print_stderr(c->script->path, &res);
-		if (!res.signaled && res.status != 0) {
+		if (res.overflow || (!res.signaled && res.status != 0)) {
 			r = invocation_failure(c->script->path, &res);
 			result_clear(&res);
 			return r;
@@ -431,17 +518,17 @@ static int callout_event(struct callout *c, enum event ev, enum callout_action a
 			const char *path = callout_scripts[d].v[i];
 			if (run_script(path, c->dev, ev, action, c->state, stdin_data, &res) < 0)
 				continue;
-			if (res.signaled) {
+			if (!res.overflow && res.signaled) {
 				log_warn("callout script \"%s\" was terminated by a signal", path);
 				result_clear(&res);
 				continue;
 			}
-			if (res.status == 2) {
+			if (!res.overflow && res.status == 2) {
 				result_clear(&res);
 				continue;
 			}
 			print_stderr(path, &res);
-			if (res.status != 0) {
+			if (res.overflow || res.status != 0) {
 				r = invocation_failure(path, &res);
 				result_clear(&res);
 				return r;

@@ -127,6 +127,10 @@ static void merge_migration_info(json_t *into, const char *parent, const char *t
 		err_clear();
 		return;
 	}
+	if (r == -EFBIG)
+		err_set(r, "larger than %d bytes", COMPAT_INPUT_MAX);
+	else if (r < 0)
+		err_set(r, "%s", os_error_str(-r));
 	if (r < 0 || json_io_parse(text, len, &facts) < 0 || !json_is_object(facts)) {
 		if (r >= 0 && !err_isset())
 			err_set(-EINVAL, "not a JSON object");

@@ -2,16 +2,19 @@
  * loading the vendor and admin directories, and the layered lookup by type id; see
  * compat-rules.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "compat-rules.h"
 #include "env.h"
 #include "error.h"
 #include "log.h"
 #include "path.h"
+#include "trust.h"
 #include "util.h"
 
 struct rule_entry {
@@ -450,10 +453,29 @@ static bool is_masked(const char *path)
 	return path_readlink(path, &target) == 0 && streq(target, "/dev/null");
 }
 
-/* Add the rule files of dir to files, replacing entries of the same name. */
+/* Whether the rule file at path may be obeyed (trust.h); a refused one is warned about. */
+static bool rule_file_trusted(const char *path)
+{
+	_cleanup_free_ char *reason = NULL;
+	int fd = trust_open(path, O_PATH, &reason);
+	if (fd >= 0) {
+		close(fd);
+		return true;
+	}
+	if (fd == -EPERM)
+		log_warn("Ignoring rule file %s: %s", path, reason);
+	else
+		log_warn("Ignoring rule file %s: %s", path, os_error_str(-fd));
+	return false;
+}
+
+/* Add the rule files of dir to files, replacing entries of the same name. A file that is not
+ * trusted is left out as if absent: the vendor file of the same name, trusted, stays. */
 static void scan_dir(const char *dir, bool admin, struct rule_file **files, size_t *n, size_t *cap)
 {
 	_cleanup_closedir_ DIR *d = opendir(dir);
+	_cleanup_free_ char *dir_reason = NULL;
+	int dir_trust = 1; /* 1: not judged yet, else trust_dir()'s result */
 	struct dirent *de;
 
 	if (!d) {
@@ -465,11 +487,26 @@ static void scan_dir(const char *dir, bool admin, struct rule_file **files, size
 		if (de->d_name[0] == '.' || !endswith(de->d_name, ".json"))
 			continue;
 		_cleanup_free_ char *path = xasprintf("%s/%s", dir, de->d_name);
-		struct stat st;
 		bool masked = admin && is_masked(path);
-		if (!masked && (stat(path, &st) < 0 || !S_ISREG(st.st_mode))) {
-			log_debug("Ignoring %s: not a regular file", path);
-			continue;
+		if (masked) {
+			/* A mask is a link whose target is never read: what must be trusted is
+			 * the directory that holds it, or anyone could hide a vendor's file. */
+			if (dir_trust == 1)
+				dir_trust = trust_dir(dir, &dir_reason);
+			if (dir_trust < 0) {
+				log_warn("Ignoring rule file %s: %s", path,
+					 dir_trust == -EPERM ? dir_reason
+							     : os_error_str(-dir_trust));
+				continue;
+			}
+		} else {
+			struct stat st;
+			if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+				log_debug("Ignoring %s: not a regular file", path);
+				continue;
+			}
+			if (!rule_file_trusted(path))
+				continue;
 		}
 		size_t i;
 		for (i = 0; i < *n; i++)
@@ -487,6 +524,24 @@ static void scan_dir(const char *dir, bool admin, struct rule_file **files, size
 		free((*files)[i].path);
 		(*files)[i].path = masked ? NULL : TAKE_PTR(path);
 	}
+}
+
+/* Read a rule file through the descriptor the trust check opened: what is parsed is the file
+ * that was judged. */
+static int read_rule_file(const char *path, char **ret, size_t *ret_len)
+{
+	_cleanup_free_ char *reason = NULL;
+	_cleanup_close_ int fd = trust_open(path, O_RDONLY, &reason);
+	if (fd == -EPERM)
+		return err_set(-EPERM, "%s", reason);
+	if (fd < 0)
+		return err_set(fd, "%s", os_error_str(-fd));
+	int r = fd_read_all(fd, COMPAT_INPUT_MAX, ret, ret_len);
+	if (r == -EFBIG)
+		return err_set(r, "larger than %d bytes", COMPAT_INPUT_MAX);
+	if (r < 0)
+		return err_set(r, "%s", os_error_str(-r));
+	return 0;
 }
 
 int compat_rules_load(struct compat_rules **ret)
@@ -510,12 +565,9 @@ int compat_rules_load(struct compat_rules **ret)
 
 		if (!path)
 			continue;
-		k = path_read_file(path, COMPAT_INPUT_MAX, &text, &len);
-		if (k == -EFBIG)
-			log_warn("Ignoring rule file %s: larger than %d bytes", path,
-				 COMPAT_INPUT_MAX);
-		else if (k < 0)
-			log_warn("Ignoring rule file %s: %s", path, os_error_str(-k));
+		k = read_rule_file(path, &text, &len);
+		if (k < 0)
+			log_warn("Ignoring rule file %s: %s", path, err_get(0));
 		else if (compat_rules_add(r, path, text, len) < 0)
 			log_warn("Ignoring invalid rule file %s", err_get(0));
 		else

@@ -52,6 +52,11 @@ bool env_rerooted(void)
 	return root && *root;
 }
 
+const char *env_root(void)
+{
+	return root ? root : "";
+}
+
 char *env_path(const char *fmt, ...)
 {
 	va_list ap;

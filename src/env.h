@@ -12,6 +12,10 @@ void env_init(void);
 /* True when a root other than "/" is in force (no udev, no waiting for real devices). */
 bool env_rerooted(void);
 
+/* The root prefix: "" when the root is "/", else MDEVCTL_ENV_ROOT without trailing slashes.
+ * Static; for code that must know where the rerooted tree starts (trust.h). */
+const char *env_root(void);
+
 /* Malloc'ed root-prefixed paths (the caller frees them). */
 char *env_path(const char *fmt, ...) _printf_(1, 2);
 

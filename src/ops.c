@@ -6,15 +6,13 @@
 
 #include "callout.h"
 #include "error.h"
+#include "input.h"
 #include "json-io.h"
 #include "log.h"
 #include "ops.h"
-#include "path.h"
 #include "store.h"
 #include "sysfs.h"
 #include "udev.h"
-
-#define JSONFILE_MAX_SIZE (16u << 20)
 
 static int check_name(const char *what, const char *name)
 {
@@ -37,13 +35,27 @@ static int check_device_names(const struct mdev *dev)
 	return r;
 }
 
+/* A --jsonfile becomes a definition: it may be as large as one, no larger. */
+static int read_jsonfile_text(const char *path, const char *what, char **ret, size_t *ret_len)
+{
+	int r = input_read(path, STORE_DEFINITION_MAX, ret, ret_len);
+	if (r == -EFBIG) {
+		err_set(r, "File is larger than %u bytes, the most a definition may have",
+			STORE_DEFINITION_MAX);
+		return err_wrap(r, "Unable to read %s \"%s\"", what, path);
+	}
+	if (r < 0)
+		return err_os(r, -r, "Unable to read %s \"%s\"", what, path);
+	return 0;
+}
+
 static int read_jsonfile(const char *path, const char *what, json_t **ret)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len;
-	int r = path_read_file(path, JSONFILE_MAX_SIZE, &text, &len);
+	int r = read_jsonfile_text(path, what, &text, &len);
 	if (r < 0)
-		return err_os(r, -r, "Unable to read %s \"%s\"", what, path);
+		return r;
 	return json_io_parse(text, len, ret);
 }
 
@@ -243,9 +255,9 @@ int ops_define(const struct define_request *rq, FILE *out)
 		json_t *root = NULL;
 		_cleanup_free_ char *text = NULL;
 		size_t len;
-		r = path_read_file(rq->jsonfile, JSONFILE_MAX_SIZE, &text, &len);
+		r = read_jsonfile_text(rq->jsonfile, "file", &text, &len);
 		if (r < 0)
-			return err_os(r, -r, "Unable to read file \"%s\"", rq->jsonfile);
+			return r;
 		if (!rq->parent)
 			return err_set(-EINVAL,
 				       "Parent device required to define device via \"%s\"",

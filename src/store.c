@@ -17,8 +17,6 @@
 #include "path.h"
 #include "store.h"
 
-#define DEFINITION_MAX_SIZE (1u << 20)
-
 /* Parse a definition; a negative errno with the error set (the caller names the file). */
 static int parse_definition(const char *text, size_t len, const char *parent, const char *uuid,
 			    struct mdev **ret)
@@ -45,9 +43,15 @@ static int load_at(int dirfd, const char *name, const char *dir, const char *par
 {
 	_cleanup_free_ char *text = NULL, *path = NULL;
 	size_t len;
-	int r = path_read_regular_at(dirfd, name, DEFINITION_MAX_SIZE, &text, &len);
+	int r = path_read_regular_at(dirfd, name, STORE_DEFINITION_MAX, &text, &len);
 	if (r == -ENOENT)
 		return r;
+	if (r == -EFBIG) {
+		path = xasprintf("%s/%s/%s", dir, parent, name);
+		err_set(r, "File is larger than %u bytes, the most a definition may have",
+			STORE_DEFINITION_MAX);
+		return err_wrap(r, "Unable to open file \"%s\"", path);
+	}
 	if (r < 0) {
 		path = xasprintf("%s/%s/%s", dir, parent, name);
 		return err_os(r, -r, "Unable to open file \"%s\"", path);
@@ -250,15 +254,19 @@ int store_write(const struct mdev *dev)
 	_cleanup_free_ char *cfg = env_config_dir();
 	_cleanup_free_ char *dir = xasprintf("%s/%s", cfg, dev->parent);
 	_cleanup_free_ char *path = env_config_path(dev->parent, dev->uuid);
-	int r = path_mkdir_p(dir, 0755);
-	if (r < 0)
-		return err_os(r, -r, "Unable to create directory \"%s\"", dir);
-
-	sweep_temp_files(dir);
-
 	json_t *cfgjson = json_io_config(dev);
 	_cleanup_free_ char *text = json_io_pretty(cfgjson);
 	json_decref(cfgjson);
+	if (strlen(text) > STORE_DEFINITION_MAX)
+		return err_set(
+			-EFBIG,
+			"The definition of device %s would be %zu bytes, more than the %u a definition may have",
+			dev->uuid, strlen(text), STORE_DEFINITION_MAX);
+
+	int r = path_mkdir_p(dir, 0755);
+	if (r < 0)
+		return err_os(r, -r, "Unable to create directory \"%s\"", dir);
+	sweep_temp_files(dir);
 	r = path_write_atomic(path, text, strlen(text), 0644);
 	if (r < 0)
 		return err_os(r, -r, "Failed to write config for device %s", dev->uuid);

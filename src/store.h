@@ -8,6 +8,10 @@
 
 #include "mdev.h"
 
+/* The largest definition file read or written, in bytes; a --jsonfile, which becomes one,
+ * has the same limit. */
+#define STORE_DEFINITION_MAX (1u << 20)
+
 enum {
 	/* Also return definitions that cannot be parsed, with type NULL, so that undefine can
 	 * remove them. */
@@ -28,7 +32,8 @@ void store_lookup_running(struct mdev_list *l);
 bool store_exists(const char *parent, const char *uuid);
 
 /* Write dev's definition atomically, creating the parent directory. Under the lock, first
- * removes the temporary files that killed writers left in that directory. */
+ * removes the temporary files that killed writers left in that directory. -EFBIG, changing
+ * nothing, when it would be larger than STORE_DEFINITION_MAX (it could not be read back). */
 int store_write(const struct mdev *dev);
 
 /* Remove the definition (parent, uuid). The parent directory is left in place. */

@@ -14,7 +14,7 @@
 #include "compat-traits.h"
 #include "error.h"
 #include "json-io.h"
-#include "path.h"
+#include "input.h"
 #include "verbs.h"
 
 #define EXIT_INVALID_RECORD 6
@@ -29,7 +29,7 @@ static const char *file_path(const char *file)
 
 static int read_doc(const char *file, char **ret, size_t *ret_len)
 {
-	int r = path_read_file(file_path(file), COMPAT_INPUT_MAX, ret, ret_len);
+	int r = input_read(file_path(file), COMPAT_INPUT_MAX, ret, ret_len);
 	if (r == -EFBIG)
 		return err_set(r, "%s is larger than the %d bytes a document may have", file,
 			       COMPAT_INPUT_MAX);

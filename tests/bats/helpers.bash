@@ -37,6 +37,9 @@ export MDEVCTL LSMDEV
 # The default log filter (warnings only) and no colours, whatever the caller has.
 unset MDEVCTL_LOG MDEVCTL_LOG_STYLE
 export LC_ALL=C
+# Trees made with the usual modes whatever the caller's umask: mdevctl refuses scripts and
+# rule files in group- or world-writable directories (trust.h).
+umask 022
 
 # --- the example host --------------------------------------------------------
 
