@@ -17,6 +17,16 @@ int path_read_file(const char *path, size_t max_size, char **ret, size_t *ret_le
  * its place reads as empty instead of blocking. */
 int path_read_regular_at(int dirfd, const char *path, size_t max_size, char **ret,
 			 size_t *ret_len);
+/* Read a file known to be regular (a definition) into the caller's buf of cap bytes when it
+ * fits, else into a malloc'ed buffer: returns the length (the text NUL-terminated at *ret, which
+ * is buf or a buffer the caller frees), or a negative errno. The same contract otherwise as
+ * path_read_regular_at(); `list` reads thousands of definitions this way without allocating. */
+ssize_t path_read_regular_buf(int dirfd, const char *path, size_t max_size, char *buf,
+			      size_t cap, char **ret);
+/* Read a sysfs attribute (or any regular file) relative to dirfd, with path_read_file()'s
+ * contract except that a short read ends it: the kernel hands an attribute's whole value to the
+ * first read(2). */
+int path_read_file_at(int dirfd, const char *path, size_t max_size, char **ret, size_t *ret_len);
 /* Read a small sysfs-style attribute and strip surrounding whitespace. */
 int path_read_attr(const char *path, char **ret);
 /* Read from an already open descriptor to EOF (same contract as path_read_file). */
@@ -40,6 +50,12 @@ struct strv;
 /* The names in the open directory fd, "." and ".." left out, appended to out unsorted. Returns
  * how many, or a negative errno. The caller closes fd. */
 int path_dir_names(int fd, struct strv *out);
+/* Call fn for each entry of the open directory fd, "." and ".." left out, in the directory's
+ * order, with its d_type (DT_UNKNOWN where the filesystem does not tell: the caller then
+ * stats). Returns how many entries, a negative errno, or fn's negative return, which stops the
+ * walk. The caller closes fd. */
+typedef int (*path_dir_fn)(const char *name, unsigned char d_type, void *userdata);
+int path_dir_foreach(int fd, path_dir_fn fn, void *userdata);
 
 /* mkdir -p with the given mode for the components it creates. */
 int path_mkdir_p(const char *path, mode_t mode);

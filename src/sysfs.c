@@ -359,61 +359,87 @@ static int parse_error(int r, const char *s)
 	return err_set(-EINVAL, "invalid digit found in string");
 }
 
-static int read_instances(const char *typedir, int32_t *ret)
+/* available_instances of the type directory at dirfd/typedir. */
+static int read_instances(int dirfd, const char *typedir, int32_t *ret)
 {
 	_cleanup_free_ char *path = xasprintf("%s/available_instances", typedir);
 	_cleanup_free_ char *s = NULL;
-	int r = path_read_file(path, 4096, &s, NULL);
+	int r = path_read_file_at(dirfd, path, 4096, &s, NULL);
 	if (r < 0)
 		return err_set(r, "%s", os_error_str(r));
 	r = parse_i32(s, ret);
 	return r < 0 ? parse_error(r, s) : 0;
 }
 
-static int read_optional(const char *typedir, const char *name, char **ret)
+/* A stripped attribute of the type directory at dirfd/typedir; "" when the file is absent. */
+static int read_attr(int dirfd, const char *typedir, const char *name, bool optional, char **ret)
 {
 	_cleanup_free_ char *path = xasprintf("%s/%s", typedir, name);
-	int r = path_read_attr(path, ret);
-	if (r == -ENOENT) {
+	char *s = NULL;
+	int r = path_read_file_at(dirfd, path, 1 << 20, &s, NULL);
+	if (r == -ENOENT && optional) {
 		*ret = xstrdup("");
 		return 0;
 	}
-	return r < 0 ? err_set(r, "%s", os_error_str(r)) : 0;
+	if (r < 0)
+		return err_set(r, "%s", os_error_str(r));
+	*ret = strstrip(s);
+	return 0;
 }
 
-int sysfs_parent_types(const char *parent, struct mdev_type_list *out)
+/* Whether the entry name of the directory dirfd is a directory, following a link as stat(2)
+ * does; d_type answers without a system call on sysfs and most filesystems. */
+static bool entry_is_dir(int dirfd, const char *name, unsigned char d_type)
 {
-	_cleanup_free_ char *pp = env_parent_path(parent);
-	_cleanup_free_ char *tdir = xasprintf("%s/mdev_supported_types", pp);
-	_cleanup_closedir_ DIR *d = opendir(tdir);
-	struct dirent *de;
+	struct stat st;
+	if (d_type == DT_DIR)
+		return true;
+	if (d_type != DT_LNK && d_type != DT_UNKNOWN)
+		return false;
+	return fstatat(dirfd, name, &st, 0) == 0 && S_ISDIR(st.st_mode);
+}
+
+struct type_walk {
+	int tfd; /* the parent's mdev_supported_types */
+	const char *parent;
+	struct mdev_type_list *out;
+	int failed; /* the error of a type that could not be read */
+};
+
+static int read_type_files(struct type_walk *w, const char *name, unsigned char d_type);
+
+static int read_type(const char *name, unsigned char d_type, void *userdata)
+{
+	struct type_walk *w = userdata;
+	int r = read_type_files(w, name, d_type);
+	if (r < 0)
+		w->failed = r;
+	return r;
+}
+
+static int read_type_files(struct type_walk *w, const char *name, unsigned char d_type)
+{
 	int r;
 
-	if (!d)
-		return err_set(-errno, "%s", os_error_str(errno));
-	while ((de = readdir(d))) {
-		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-			continue;
-		_cleanup_free_ char *typedir = xasprintf("%s/%s", tdir, de->d_name);
-		if (!path_is_dir(typedir))
-			continue;
-		struct mdev_type *t = mdev_type_list_add(out);
-		t->parent = xstrdup(parent);
-		t->id = xstrdup(de->d_name);
-		r = read_instances(typedir, &t->available);
-		if (r < 0)
-			return r;
-		_cleanup_free_ char *api = xasprintf("%s/device_api", typedir);
-		r = path_read_attr(api, &t->device_api);
-		if (r < 0)
-			return err_set(r, "%s", os_error_str(r));
-		r = read_optional(typedir, "name", &t->name);
-		if (r < 0)
-			return r;
-		r = read_optional(typedir, "description", &t->description);
-		if (r < 0)
-			return r;
-		/* Upstream shows a multi-line description on one line. */
+	if (!entry_is_dir(w->tfd, name, d_type))
+		return 0;
+	struct mdev_type *t = mdev_type_list_add(w->out);
+	t->parent = xstrdup(w->parent);
+	t->id = xstrdup(name);
+	r = read_instances(w->tfd, name, &t->available);
+	if (r < 0)
+		return r;
+	r = read_attr(w->tfd, name, "device_api", false, &t->device_api);
+	if (r < 0)
+		return r;
+	r = read_attr(w->tfd, name, "name", true, &t->name);
+	if (r < 0)
+		return r;
+	r = read_attr(w->tfd, name, "description", true, &t->description);
+	if (r < 0)
+		return r;
+	/* Upstream shows a multi-line description on one line. */
+	if (strchr(t->description, '\n')) {
 		struct strbuf sb = { 0 };
 		for (const char *c = t->description; *c; c++)
 			if (*c == '\n')
@@ -424,6 +450,22 @@ int sysfs_parent_types(const char *parent, struct mdev_type_list *out)
 		t->description = sb_steal(&sb);
 	}
 	return 0;
+}
+
+int sysfs_parent_types(const char *parent, struct mdev_type_list *out)
+{
+	_cleanup_free_ char *pp = env_parent_path(parent);
+	_cleanup_free_ char *tdir = xasprintf("%s/mdev_supported_types", pp);
+	/* Every file is opened relative to the types' directory: a one- or two-component lookup
+	 * instead of the whole path, four times per type. */
+	_cleanup_close_ int tfd = open(tdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (tfd < 0)
+		return err_set(-errno, "%s", os_error_str(errno));
+	struct type_walk w = { .tfd = tfd, .parent = parent, .out = out };
+	/* A directory that cannot be read further ends the list, as readdir(3) would. */
+	(void)path_dir_foreach(tfd, read_type, &w);
+	return w.failed;
 }
 
 static int parent_missing(const char *parent)
@@ -469,7 +511,7 @@ int sysfs_create(const struct mdev *dev)
 		return err_set(-EINVAL, "Parent %s does not support mdev type %s", dev->parent,
 			       dev->type);
 	int32_t avail;
-	r = read_instances(typedir, &avail);
+	r = read_instances(AT_FDCWD, typedir, &avail);
 	if (r < 0)
 		return r;
 	if (avail == 0)
