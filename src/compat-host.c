@@ -32,47 +32,81 @@ char *compat_host_name(void)
 	return xstrdup(buf);
 }
 
-/* A sysfs text file without its trailing newlines; NULL when absent or unreadable. Unlike
- * path_read_attr() inner whitespace and leading blanks stay: a description is free text. */
-static char *read_text(const char *path)
+/* A description as facts state it: without its trailing newlines (inner whitespace and leading
+ * blanks stay: it is free text); NULL when longer than free text may be. */
+static char *description_text(const char *raw)
 {
-	char *s = NULL;
-	size_t len = 0;
-	if (path_read_file(path, COMPAT_TEXT_MAX, &s, &len) < 0) {
-		err_clear();
+	size_t len = strlen(raw);
+	if (len > COMPAT_TEXT_MAX)
 		return NULL;
+	while (len > 0 && raw[len - 1] == '\n')
+		len--;
+	return xstrndup(raw, len);
+}
+
+/* What the types of one inventory share, read once rather than per type: a host may have
+ * hundreds of parents with a dozen types each, all of one driver. */
+struct host_cache {
+	char *parent; /* the parent whose driver is below */
+	bool has_driver;
+	char *driver, *module;
+	struct strv modules;  /* names whose version was read */
+	struct strv versions; /* versions[i] of modules[i], "" when there is none */
+};
+
+static void host_cache_clear(struct host_cache *c)
+{
+	free(c->parent);
+	free(c->driver);
+	free(c->module);
+	strv_free(&c->modules);
+	strv_free(&c->versions);
+	*c = (struct host_cache){ 0 };
+}
+
+static const char *module_version(struct host_cache *c, const char *module)
+{
+	for (size_t i = 0; i < c->modules.n; i++)
+		if (streq(c->modules.v[i], module))
+			return c->versions.v[i];
+	_cleanup_free_ char *vpath = env_path("/sys/module/%s/version", module);
+	char *version = NULL;
+	if (!name_is_safe(module) || path_read_attr(vpath, &version) < 0) {
+		err_clear();
+		version = xstrdup("");
 	}
-	while (len > 0 && s[len - 1] == '\n')
-		s[--len] = '\0';
-	return s;
+	strv_push(&c->modules, xstrdup(module));
+	strv_push(&c->versions, version);
+	return version;
 }
 
 /* The driver of a parent: the name of its `driver` link, and the module behind it (the
  * driver's `module` link) whose version sysfs shows. Parents without a driver (the kernel's
  * sample parents are virtual devices) fall back to the type id's prefix, which by convention
  * is the driver's name ("mtty-2", "i915-GVTg_V5_4", "nvidia-35"). */
-static json_t *driver_facts(const char *parent, const char *type_id)
+static json_t *driver_facts(struct host_cache *c, const char *parent, const char *type_id)
 {
-	_cleanup_free_ char *pp = env_parent_path(parent);
-	_cleanup_free_ char *drv_link = xasprintf("%s/driver", pp);
-	_cleanup_free_ char *mod_link = xasprintf("%s/driver/module", pp);
-	_cleanup_free_ char *name = NULL, *module = NULL, *version = NULL;
-
-	if (path_readlink_basename(drv_link, &name) < 0) {
-		err_clear();
-		const char *dash = strchr(type_id, '-');
-		name = dash ? xstrndup(type_id, (size_t)(dash - type_id)) : xstrdup(type_id);
-	} else if (path_readlink_basename(mod_link, &module) < 0)
-		err_clear();
-
-	_cleanup_free_ char *vpath = env_path("/sys/module/%s/version", module ? module : name);
-	if (name_is_safe(module ? module : name) && path_read_attr(vpath, &version) < 0) {
-		err_clear();
-		version = NULL;
+	if (!c->parent || !streq(c->parent, parent)) {
+		free(c->parent);
+		free(c->driver);
+		free(c->module);
+		c->parent = xstrdup(parent);
+		c->driver = c->module = NULL;
+		c->has_driver = sysfs_parent_link(parent, "driver", &c->driver) == 0;
+		if (c->has_driver && sysfs_parent_link(parent, "driver/module", &c->module) < 0)
+			c->module = NULL;
 	}
+	_cleanup_free_ char *fallback = NULL;
+	const char *name = c->driver;
+	if (!c->has_driver) {
+		const char *dash = strchr(type_id, '-');
+		name = fallback = dash ? xstrndup(type_id, (size_t)(dash - type_id))
+				       : xstrdup(type_id);
+	}
+	const char *version = module_version(c, c->module ? c->module : name);
 	json_t *d = json_object();
 	json_object_set_new(d, "name", json_string(name));
-	if (version && version[0])
+	if (version[0])
 		json_object_set_new(d, "version", json_string(version));
 	return d;
 }
@@ -113,16 +147,15 @@ static void merge_checked(json_t *into, json_t *facts, const char *where)
 	merge_layer(into, facts, where);
 }
 
-static void merge_migration_info(json_t *into, const char *parent, const char *type_id)
+static void merge_migration_info(json_t *into, int tfd, const char *parent, const char *type_id)
 {
-	_cleanup_free_ char *tp = env_type_path(parent, type_id);
-	_cleanup_free_ char *path = xasprintf("%s/migration_info", tp);
+	_cleanup_free_ char *path = xasprintf("%s/migration_info", type_id);
 	_cleanup_free_ char *where = xasprintf("migration_info of %s/%s", parent, type_id);
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
 	json_t *facts = NULL;
 
-	int r = path_read_file(path, COMPAT_INPUT_MAX, &text, &len);
+	int r = path_read_file_at(tfd, path, COMPAT_INPUT_MAX, &text, &len);
 	if (r == -ENOENT) {
 		err_clear();
 		return;
@@ -162,15 +195,14 @@ static void merge_callout(json_t *into, const char *parent, const char *type_id,
 	json_decref(facts);
 }
 
-/* The facts of type t of parent, all layers applied: an inventory type object. dev, when not
- * NULL, is the device the record is about (the callout then sees it rather than the type). */
-static json_t *type_facts(const struct compat_rules *rules, const char *parent,
-			  const struct mdev_type *t, struct mdev *dev)
+/* The facts of type t of parent (read with SYSFS_TYPES_RAW_DESCRIPTION from tfd, the parent's
+ * sysfs_types_dir()), all layers applied: an inventory type object. dev, when not NULL, is the
+ * device the record is about (the callout then sees it rather than the type). */
+static json_t *type_facts(const struct compat_rules *rules, struct host_cache *cache, int tfd,
+			  const char *parent, const struct mdev_type *t, struct mdev *dev)
 {
 	json_t *f = json_object();
-	_cleanup_free_ char *tp = env_type_path(parent, t->id);
-	_cleanup_free_ char *dpath = xasprintf("%s/description", tp);
-	_cleanup_free_ char *desc = read_text(dpath);
+	_cleanup_free_ char *desc = description_text(t->description);
 
 	json_object_set_new(f, "mdev_type", json_string(t->id));
 	json_object_set_new(f, "device_api", json_string(t->device_api));
@@ -179,7 +211,7 @@ static json_t *type_facts(const struct compat_rules *rules, const char *parent,
 		json_object_set_new(f, "name", json_string(t->name));
 	if (desc && desc[0])
 		json_object_set_new(f, "description", json_string(desc));
-	json_object_set_new(f, "driver", driver_facts(parent, t->id));
+	json_object_set_new(f, "driver", driver_facts(cache, parent, t->id));
 
 	json_t *d = compat_rules_descriptor(rules, t->id);
 	if (d) {
@@ -187,7 +219,7 @@ static json_t *type_facts(const struct compat_rules *rules, const char *parent,
 		merge_layer(f, d, where);
 	}
 	json_decref(d);
-	merge_migration_info(f, parent, t->id);
+	merge_migration_info(f, tfd, parent, t->id);
 	merge_callout(f, parent, t->id, dev);
 	return f;
 }
@@ -252,11 +284,13 @@ out:
 	return r;
 }
 
-int compat_host_inventory(json_t **ret_json, struct compat_inventory **ret_inv)
+int compat_host_inventory(const struct strv *only_types, json_t **ret_json,
+			  struct compat_inventory **ret_inv)
 {
 	_cleanup_(strv_free) struct strv parents = { 0 };
 	struct compat_rules *rules = NULL;
 	struct mdev_list devs = { 0 };
+	struct host_cache cache = { 0 };
 	_cleanup_free_ char *host = compat_host_name();
 	_cleanup_free_ char *text = NULL;
 	json_t *doc = NULL;
@@ -275,7 +309,11 @@ int compat_host_inventory(json_t **ret_json, struct compat_inventory **ret_inv)
 	json_object_set_new(doc, "parents", jparents);
 	for (size_t i = 0; i < parents.n; i++) {
 		struct mdev_type_list types = { 0 };
-		r = sysfs_parent_types(parents.v[i], &types);
+		_cleanup_close_ int tfd = sysfs_types_dir(parents.v[i]);
+		/* A check never shows the inventory it matches against, nor looks at a type's
+		 * name and description. */
+		unsigned flags = SYSFS_TYPES_RAW_DESCRIPTION | (only_types ? SYSFS_TYPES_NO_TEXT : 0);
+		r = tfd < 0 ? tfd : sysfs_types_at(tfd, parents.v[i], only_types, flags, &types);
 		if (r < 0) {
 			/* One broken parent must not hide the others from a scheduler. */
 			log_warn("Skipping parent %s: %s", parents.v[i], err_get(0));
@@ -288,7 +326,8 @@ int compat_host_inventory(json_t **ret_json, struct compat_inventory **ret_inv)
 		json_object_set_new(jp, "parent", json_string(parents.v[i]));
 		json_object_set_new(jp, "types", jt);
 		for (size_t k = 0; k < types.n; k++)
-			json_array_append_new(jt, type_facts(rules, parents.v[i], &types.v[k], NULL));
+			json_array_append_new(
+				jt, type_facts(rules, &cache, tfd, parents.v[i], &types.v[k], NULL));
 		json_array_append_new(jparents, jp);
 		mdev_type_list_free(&types);
 	}
@@ -326,6 +365,7 @@ int compat_host_inventory(json_t **ret_json, struct compat_inventory **ret_inv)
 out:
 	json_decref(doc);
 	mdev_list_free(&devs);
+	host_cache_clear(&cache);
 	compat_rules_free(rules);
 	return r;
 }
@@ -529,23 +569,31 @@ static json_t *self_json(const struct mdev *dev, json_t *facts)
 	return self;
 }
 
-/* The type of dev as its parent offers it. A device whose parent or type is not there cannot
- * be described: its device API, capacity and the driver's version are unknown, and a record
- * built without them would claim less than the source is. */
-static int device_type(const struct mdev *dev, struct mdev_type_list *types,
+/* The type of dev as its parent offers it, read from tfd (the parent's sysfs_types_dir()). A
+ * device whose parent or type is not there cannot be described: its device API, capacity and
+ * the driver's version are unknown, and a record built without them would claim less than the
+ * source is. */
+static int device_type(const struct mdev *dev, int *tfd, struct mdev_type_list *types,
 		       const struct mdev_type **ret)
 {
-	_cleanup_free_ char *tp = env_type_path(dev->parent, dev->type);
-	if (path_is_dir(tp)) {
-		int r = sysfs_parent_types(dev->parent, types);
-		if (r < 0)
-			return r;
-		for (size_t i = 0; i < types->n; i++)
-			if (streq(types->v[i].id, dev->type)) {
-				*ret = &types->v[i];
-				return 0;
-			}
+	struct strv name = { 0 };
+	int r;
+
+	*tfd = sysfs_types_dir(dev->parent);
+	if (*tfd < 0) {
+		err_clear();
+		goto missing;
 	}
+	strv_push(&name, xstrdup(dev->type));
+	r = sysfs_types_at(*tfd, dev->parent, &name, SYSFS_TYPES_RAW_DESCRIPTION, types);
+	strv_free(&name);
+	if (r < 0)
+		return r;
+	if (types->n == 1) {
+		*ret = &types->v[0];
+		return 0;
+	}
+missing:
 	return err_set(-ENOENT, "Type %s of parent %s is not present: its facts are unknown",
 		       dev->type, dev->parent);
 }
@@ -559,18 +607,20 @@ int compat_host_record(const char *uuid, const char *parent, json_t **ret)
 	json_t *facts = NULL, *rec = NULL, *part = NULL;
 	_cleanup_free_ char *host = compat_host_name();
 	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int tfd = -1;
+	struct host_cache cache = { 0 };
 	int r;
 
 	r = find_device(uuid, parent, &dev);
 	if (r < 0)
 		return r;
-	r = device_type(dev, &types, &t);
+	r = device_type(dev, &tfd, &types, &t);
 	if (r < 0)
 		goto out;
 	r = compat_rules_load(&rules);
 	if (r < 0)
 		goto out;
-	facts = type_facts(rules, dev->parent, t, dev);
+	facts = type_facts(rules, &cache, tfd, dev->parent, t, dev);
 
 	rec = json_object();
 	json_object_set_new(rec, "schema", json_string(COMPAT_RECORD_SCHEMA));
@@ -605,6 +655,7 @@ out:
 	json_decref(part);
 	json_decref(facts);
 	mdev_type_list_free(&types);
+	host_cache_clear(&cache);
 	compat_rules_free(rules);
 	return r;
 }

@@ -12,9 +12,15 @@
 
 /* This host's inventory: parents in name order with their types, then the devices (active ones
  * "in_use", defined-only ones "defined"), as canonical JSON (compat_inventory_to_json()).
- * When ret_inv is not NULL it also receives the parsed inventory. Returns 0, or a negative errno
- * with the error set (a sysfs read failure, or facts that do not make a valid inventory). */
-int compat_host_inventory(json_t **ret_json, struct compat_inventory **ret_inv);
+ * When ret_inv is not NULL it also receives the parsed inventory. With only_types (sorted,
+ * unique names), the parents list only those of their types, no other type is read, and the
+ * types have no name or description: a check needs the types its record names
+ * (compat_match_type_names()) and no text, and gathering every type's facts on a host with
+ * thousands of them costs hundreds of milliseconds. Returns 0, or a
+ * negative errno with the error set (a sysfs read failure, or facts that do not make a valid
+ * inventory). */
+int compat_host_inventory(const struct strv *only_types, json_t **ret_json,
+			  struct compat_inventory **ret_inv);
 
 /* The compatibility record of device uuid (canonical), active or defined, under parent when
  * not NULL. Returns 0 and *ret (a new reference, validated by compat_record_parse()), or a

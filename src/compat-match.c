@@ -1311,6 +1311,23 @@ int compat_match(const struct compat_record *r, const struct compat_inventory *i
 	return 0;
 }
 
+void compat_match_type_names(const struct compat_record *r, struct strv *out)
+{
+	for (size_t k = 0; k < r->n_patterns; k++) {
+		const struct compat_pattern *pat = &r->patterns[k];
+		struct compat_binding b;
+		for (bool more = compat_binding_first(&pat->vars, &b); more;
+		     more = compat_binding_next(&pat->vars, &b)) {
+			char *name = NULL, *why = NULL;
+			if (compat_tvalue_expand(&pat->d.mdev_type, &pat->vars, &b, &name, &why) == 0)
+				strv_push(out, name);
+			free(why);
+		}
+	}
+	strv_sort(out);
+	strv_uniq(out);
+}
+
 enum compat_verdict compat_plan_verdict(const struct compat_plan *p)
 {
 	return p->verdict;

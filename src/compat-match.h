@@ -141,6 +141,10 @@ struct compat_plan;
  * inv may be freed before it. */
 int compat_match(const struct compat_record *r, const struct compat_inventory *inv,
 		 const struct compat_select *sel, struct compat_plan **ret);
+/* The type names that r's bindings expand to, sorted, each once: compat_match() looks at no
+ * other type of an inventory, so a host need not gather the facts of any other (a superset:
+ * a binding that fails later, on an attr or its cost, still names its type). */
+void compat_match_type_names(const struct compat_record *r, struct strv *out);
 /* Accepts NULL; returns NULL. */
 struct compat_plan *compat_plan_free(struct compat_plan *p);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct compat_plan *, compat_plan_free)

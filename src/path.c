@@ -126,10 +126,10 @@ int path_read_file_at(int dirfd, const char *path, size_t max_size, char **ret, 
 	return read_alloc(fd, max_size, true, ret, ret_len);
 }
 
-int path_readlink(const char *path, char **ret)
+int path_readlink_at(int dirfd, const char *path, char **ret)
 {
 	char buf[PATH_MAX];
-	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+	ssize_t n = readlinkat(dirfd, path, buf, sizeof(buf) - 1);
 	if (n < 0)
 		return -errno;
 	buf[n] = '\0';
@@ -137,10 +137,15 @@ int path_readlink(const char *path, char **ret)
 	return 0;
 }
 
-int path_readlink_basename(const char *path, char **ret)
+int path_readlink(const char *path, char **ret)
+{
+	return path_readlink_at(AT_FDCWD, path, ret);
+}
+
+int path_readlink_basename_at(int dirfd, const char *path, char **ret)
 {
 	_cleanup_free_ char *t = NULL;
-	int r = path_readlink(path, &t);
+	int r = path_readlink_at(dirfd, path, &t);
 	if (r < 0)
 		return r;
 	size_t n = strlen(t);
@@ -152,6 +157,11 @@ int path_readlink_basename(const char *path, char **ret)
 		return -EINVAL;
 	*ret = xstrdup(b);
 	return 0;
+}
+
+int path_readlink_basename(const char *path, char **ret)
+{
+	return path_readlink_basename_at(AT_FDCWD, path, ret);
 }
 
 int path_write_string(const char *path, const char *s)

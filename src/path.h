@@ -32,10 +32,12 @@ int path_read_attr(const char *path, char **ret);
 /* Read from an already open descriptor to EOF (same contract as path_read_file). */
 int fd_read_all(int fd, size_t max_size, char **ret, size_t *ret_len);
 
-/* readlink(2) into a malloc'ed string. */
+/* readlink(2) into a malloc'ed string; _at: path relative to dirfd. */
 int path_readlink(const char *path, char **ret);
+int path_readlink_at(int dirfd, const char *path, char **ret);
 /* The last component of a link's target ("../x/y" gives "y"). */
 int path_readlink_basename(const char *path, char **ret);
+int path_readlink_basename_at(int dirfd, const char *path, char **ret);
 
 /* Write the string with one write(2), no newline added, opening O_WRONLY|O_TRUNC (sysfs
  * ignores O_TRUNC; a plain-file tree needs it). The kernel's errno comes back as -errno. */

@@ -402,28 +402,17 @@ static bool entry_is_dir(int dirfd, const char *name, unsigned char d_type)
 struct type_walk {
 	int tfd; /* the parent's mdev_supported_types */
 	const char *parent;
+	unsigned flags;
 	struct mdev_type_list *out;
 	int failed; /* the error of a type that could not be read */
 };
 
-static int read_type_files(struct type_walk *w, const char *name, unsigned char d_type);
-
-static int read_type(const char *name, unsigned char d_type, void *userdata)
+static int read_type_files(struct type_walk *w, const char *name)
 {
-	struct type_walk *w = userdata;
-	int r = read_type_files(w, name, d_type);
-	if (r < 0)
-		w->failed = r;
-	return r;
-}
-
-static int read_type_files(struct type_walk *w, const char *name, unsigned char d_type)
-{
+	struct mdev_type *t = mdev_type_list_add(w->out);
+	bool raw = w->flags & SYSFS_TYPES_RAW_DESCRIPTION;
 	int r;
 
-	if (!entry_is_dir(w->tfd, name, d_type))
-		return 0;
-	struct mdev_type *t = mdev_type_list_add(w->out);
 	t->parent = xstrdup(w->parent);
 	t->id = xstrdup(name);
 	r = read_instances(w->tfd, name, &t->available);
@@ -432,9 +421,23 @@ static int read_type_files(struct type_walk *w, const char *name, unsigned char 
 	r = read_attr(w->tfd, name, "device_api", false, &t->device_api);
 	if (r < 0)
 		return r;
+	if (w->flags & SYSFS_TYPES_NO_TEXT) {
+		t->name = xstrdup("");
+		t->description = xstrdup("");
+		return 0;
+	}
 	r = read_attr(w->tfd, name, "name", true, &t->name);
 	if (r < 0)
 		return r;
+	if (raw) {
+		_cleanup_free_ char *path = xasprintf("%s/description", name);
+		r = path_read_file_at(w->tfd, path, 1 << 20, &t->description, NULL);
+		if (r == -ENOENT)
+			t->description = xstrdup("");
+		else if (r < 0)
+			return err_set(r, "%s", os_error_str(r));
+		return 0;
+	}
 	r = read_attr(w->tfd, name, "description", true, &t->description);
 	if (r < 0)
 		return r;
@@ -452,20 +455,95 @@ static int read_type_files(struct type_walk *w, const char *name, unsigned char 
 	return 0;
 }
 
-int sysfs_parent_types(const char *parent, struct mdev_type_list *out)
+static int read_type(const char *name, unsigned char d_type, void *userdata)
 {
-	_cleanup_free_ char *pp = env_parent_path(parent);
-	_cleanup_free_ char *tdir = xasprintf("%s/mdev_supported_types", pp);
-	/* Every file is opened relative to the types' directory: a one- or two-component lookup
-	 * instead of the whole path, four times per type. */
-	_cleanup_close_ int tfd = open(tdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct type_walk *w = userdata;
+	if (!entry_is_dir(w->tfd, name, d_type))
+		return 0;
+	int r = read_type_files(w, name);
+	if (r < 0)
+		w->failed = r;
+	return r;
+}
 
-	if (tfd < 0)
-		return err_set(-errno, "%s", os_error_str(errno));
-	struct type_walk w = { .tfd = tfd, .parent = parent, .out = out };
-	/* A directory that cannot be read further ends the list, as readdir(3) would. */
+/* /sys/class/mdev_bus, opened once for the process: the files of every parent are then looked
+ * up relative to it, which spares walking the whole path again for each of hundreds of
+ * parents (the lookups are a good part of what reading a big host costs). */
+static int bus_fd(void)
+{
+	static int fd = -1;
+	if (fd < 0) {
+		_cleanup_free_ char *dir = env_mdev_bus();
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+	}
+	return fd;
+}
+
+int sysfs_types_dir(const char *parent)
+{
+	_cleanup_free_ char *rel = xasprintf("%s/mdev_supported_types", parent);
+	int bfd = bus_fd();
+	int tfd = bfd < 0 ? bfd : openat(bfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (tfd < 0) {
+		int e = bfd < 0 ? -bfd : errno;
+		return err_set(-e, "%s", os_error_str(e));
+	}
+	return tfd;
+}
+
+int sysfs_parent_link(const char *parent, const char *link, char **ret)
+{
+	_cleanup_free_ char *rel = xasprintf("%s/%s", parent, link);
+	int bfd = bus_fd();
+	return bfd < 0 ? bfd : path_readlink_basename_at(bfd, rel, ret);
+}
+
+/* The named types, in names' order. Each is read as if it were there: on a host with many
+ * parents most are, and a missing one costs the one failed open of available_instances; only
+ * then a stat tells a type that is not there from one whose files are missing. */
+static int read_named_types(struct type_walk *w, const struct strv *names)
+{
+	for (size_t i = 0; i < names->n; i++) {
+		const char *name = names->v[i];
+		size_t before = w->out->n;
+		struct stat st;
+		if (!name_is_safe(name))
+			continue;
+		int r = read_type_files(w, name);
+		if ((r == -ENOENT || r == -ENOTDIR) &&
+		    (fstatat(w->tfd, name, &st, 0) < 0 || !S_ISDIR(st.st_mode))) {
+			err_clear();
+			while (w->out->n > before)
+				mdev_type_clear(&w->out->v[--w->out->n]);
+			continue;
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int sysfs_types_at(int tfd, const char *parent, const struct strv *names, unsigned flags,
+		   struct mdev_type_list *out)
+{
+	struct type_walk w = { .tfd = tfd, .parent = parent, .flags = flags, .out = out };
+	if (names)
+		return read_named_types(&w, names);
+	/* Every file is opened relative to the types' directory: a one- or two-component lookup
+	 * instead of the whole path, four times per type. A directory that cannot be read further
+	 * ends the list, as readdir(3) would. */
 	(void)path_dir_foreach(tfd, read_type, &w);
 	return w.failed;
+}
+
+int sysfs_parent_types(const char *parent, struct mdev_type_list *out)
+{
+	_cleanup_close_ int tfd = sysfs_types_dir(parent);
+	if (tfd < 0)
+		return tfd;
+	return sysfs_types_at(tfd, parent, NULL, 0, out);
 }
 
 static int parent_missing(const char *parent)
