@@ -292,7 +292,6 @@ int compat_host_inventory(const struct strv *only_types, json_t **ret_json,
 	struct mdev_list devs = { 0 };
 	struct host_cache cache = { 0 };
 	_cleanup_free_ char *host = compat_host_name();
-	_cleanup_free_ char *text = NULL;
 	json_t *doc = NULL;
 	int r;
 
@@ -348,9 +347,8 @@ int compat_host_inventory(const struct strv *only_types, json_t **ret_json,
 		json_array_append_new(jdevs, o);
 	}
 
-	text = json_io_compact(doc);
 	struct compat_inventory *inv = NULL;
-	r = compat_inventory_parse_host(text, strlen(text), &inv);
+	r = compat_inventory_parse_host(doc, &inv);
 	if (r < 0) {
 		err_wrap(r, "This host's facts do not make a valid inventory");
 		goto out;
