@@ -147,10 +147,12 @@ static void merge_checked(json_t *into, json_t *facts, const char *where)
 	merge_layer(into, facts, where);
 }
 
+/* The names of the sources are spelt out only when there is something to say about one: on a
+ * host of thousands of types, most have neither a migration_info file nor a callout. */
 static void merge_migration_info(json_t *into, int tfd, const char *parent, const char *type_id)
 {
 	_cleanup_free_ char *path = xasprintf("%s/migration_info", type_id);
-	_cleanup_free_ char *where = xasprintf("migration_info of %s/%s", parent, type_id);
+	_cleanup_free_ char *where = NULL;
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
 	json_t *facts = NULL;
@@ -160,8 +162,11 @@ static void merge_migration_info(json_t *into, int tfd, const char *parent, cons
 		err_clear();
 		return;
 	}
+	where = xasprintf("migration_info of %s/%s", parent, type_id);
+	if (r < 0)
+		err_set(r, "%s", os_error_str(-r));
 	if (r < 0 || json_io_parse(text, len, &facts) < 0 || !json_is_object(facts)) {
-		if (r >= 0 && !err_isset())
+		if (!err_isset())
 			err_set(-EINVAL, "not a JSON object");
 		log_warn("Ignoring %s: %s", where, err_get(0));
 		err_clear();
@@ -175,7 +180,7 @@ static void merge_migration_info(json_t *into, int tfd, const char *parent, cons
 static void merge_callout(json_t *into, const char *parent, const char *type_id, struct mdev *dev)
 {
 	_cleanup_mdev_ struct mdev *nil = NULL;
-	_cleanup_free_ char *where = xasprintf("callout answer for %s/%s", parent, type_id);
+	_cleanup_free_ char *where = NULL;
 	json_t *facts = NULL;
 
 	if (!dev) {
@@ -185,13 +190,15 @@ static void merge_callout(json_t *into, const char *parent, const char *type_id,
 		dev = nil;
 	}
 	int r = callout_get_compat(dev, &facts);
+	if (r == 0)
+		return;
+	where = xasprintf("callout answer for %s/%s", parent, type_id);
 	if (r < 0) {
 		log_warn("Ignoring %s: %s", where, err_get(0));
 		err_clear();
 		return;
 	}
-	if (r > 0)
-		merge_checked(into, facts, where);
+	merge_checked(into, facts, where);
 	json_decref(facts);
 }
 
