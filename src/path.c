@@ -84,21 +84,11 @@ int path_read_file(const char *path, size_t max_size, char **ret, size_t *ret_le
 	return fd_read_all(fd, max_size, ret, ret_len);
 }
 
-int path_read_regular_at(int dirfd, const char *path, size_t max_size, char **ret,
-			 size_t *ret_len)
-{
-	/* O_NONBLOCK: a FIFO put where a definition belongs must not hang the caller (libvirt
-	 * waits for `list` without a timeout); it reads as empty. */
-	_cleanup_close_ int fd =
-		openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	return read_alloc(fd, max_size, true, ret, ret_len);
-}
-
 ssize_t path_read_regular_buf(int dirfd, const char *path, size_t max_size, char *buf,
 			      size_t cap, char **ret)
 {
+	/* O_NONBLOCK: a FIFO put where a definition belongs must not hang the caller (libvirt
+	 * waits for `list` without a timeout); it reads as empty. */
 	_cleanup_close_ int fd =
 		openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)

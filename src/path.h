@@ -13,14 +13,11 @@
  * Files above max_size bytes give -EFBIG. */
 int path_read_file(const char *path, size_t max_size, char **ret, size_t *ret_len);
 /* Read a file known to be regular (a definition), path relative to the directory dirfd
- * (AT_FDCWD for the working directory): the same contract, one read(2) fewer, and a FIFO in
- * its place reads as empty instead of blocking. */
-int path_read_regular_at(int dirfd, const char *path, size_t max_size, char **ret,
-			 size_t *ret_len);
-/* Read a file known to be regular (a definition) into the caller's buf of cap bytes when it
- * fits, else into a malloc'ed buffer: returns the length (the text NUL-terminated at *ret, which
- * is buf or a buffer the caller frees), or a negative errno. The same contract otherwise as
- * path_read_regular_at(); `list` reads thousands of definitions this way without allocating. */
+ * (AT_FDCWD for the working directory), into the caller's buf of cap bytes when it fits, else
+ * into a malloc'ed buffer: returns the length (the text NUL-terminated at *ret, which is buf or
+ * a buffer the caller frees), or a negative errno (-EFBIG above max_size bytes). A short read
+ * ends it (one read(2) fewer than path_read_file()), and a FIFO in its place reads as empty
+ * instead of blocking. `list` reads thousands of definitions this way without allocating. */
 ssize_t path_read_regular_buf(int dirfd, const char *path, size_t max_size, char *buf,
 			      size_t cap, char **ret);
 /* Read a sysfs attribute (or any regular file) relative to dirfd, with path_read_file()'s

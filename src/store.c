@@ -21,14 +21,9 @@
 static int parse_definition(const char *text, size_t len, const char *parent, const char *uuid,
 			    struct mdev **ret)
 {
-	json_t *root = NULL;
-	int r = json_io_parse(text, len, &root);
-	if (r < 0)
-		return r;
 	_cleanup_mdev_ struct mdev *dev = mdev_new(uuid);
 	mdev_set_parent(dev, parent);
-	r = json_io_load_config(dev, root);
-	json_decref(root);
+	int r = json_io_load_definition(dev, text, len);
 	if (r < 0)
 		return r;
 	dev->defined = true;
@@ -41,16 +36,20 @@ static int parse_definition(const char *text, size_t len, const char *parent, co
 static int load_at(int dirfd, const char *name, const char *dir, const char *parent,
 		   const char *uuid, struct mdev **ret)
 {
-	_cleanup_free_ char *text = NULL, *path = NULL;
-	size_t len;
-	int r = path_read_regular_at(dirfd, name, DEFINITION_MAX_SIZE, &text, &len);
-	if (r == -ENOENT)
-		return r;
-	if (r < 0) {
+	_cleanup_free_ char *path = NULL;
+	/* Definitions are small: read into the stack, no allocation for thousands of them. */
+	char buf[4096], *text;
+	ssize_t len = path_read_regular_buf(dirfd, name, DEFINITION_MAX_SIZE, buf, sizeof(buf),
+					    &text);
+	if (len == -ENOENT)
+		return -ENOENT;
+	if (len < 0) {
 		path = xasprintf("%s/%s/%s", dir, parent, name);
-		return err_os(r, -r, "Unable to open file \"%s\"", path);
+		return err_os((int)len, (int)-len, "Unable to open file \"%s\"", path);
 	}
-	r = parse_definition(text, len, parent, uuid, ret);
+	int r = parse_definition(text, (size_t)len, parent, uuid, ret);
+	if (text != buf)
+		free(text);
 	if (r < 0) {
 		path = xasprintf("%s/%s/%s", dir, parent, name);
 		return err_wrap(r, "Invalid definition \"%s\"", path);
@@ -69,32 +68,43 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The running devices of one parent, l->v[from..to): the parent's directory is read once and
- * only the definitions that exist are opened, relative to it. */
+/* The running devices of one parent, l->v[from..to). Their definitions are opened directly,
+ * relative to the parent's directory, as long as most of them exist; once most of the tries
+ * find nothing, the directory is read (one call for all of its names) and only the names in
+ * it are opened. Both ways give the same answer: a definition is a name the directory has. */
 static void lookup_parent(int cfgfd, const char *cfg, struct mdev_list *l, size_t from, size_t to)
 {
 	const char *parent = l->v[from]->parent;
 	struct strv names = { 0 };
+	bool listed = false;
+	size_t hits = 0, misses = 0;
 	_cleanup_close_ int dfd = -1;
 
 	if (!parent || !*parent || strchr(parent, '/') || streq(parent, ".") ||
 	    streq(parent, ".."))
 		return;
 	dfd = openat(cfgfd, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || path_dir_names(dfd, &names) <= 0) {
-		strv_free(&names);
+	if (dfd < 0)
 		return;
-	}
-	strv_sort(&names);
 	for (size_t i = from; i < to; i++) {
 		struct mdev *dev = l->v[i];
 		const char *key = dev->uuid;
-		if (!bsearch(&key, names.v, names.n, sizeof(*names.v), str_cmp))
+		if (!listed && misses >= 8 && misses > 2 * hits) {
+			if (path_dir_names(dfd, &names) < 0)
+				break;
+			strv_sort(&names);
+			listed = true;
+		}
+		if (listed && !bsearch(&key, names.v, names.n, sizeof(*names.v), str_cmp))
 			continue;
 		_cleanup_mdev_ struct mdev *def = NULL;
 		int r = load_at(dfd, dev->uuid, cfg, parent, dev->uuid, &def);
-		if (r == -ENOENT)
-			continue; /* removed since, or a dangling link: not defined */
+		if (r == -ENOENT) {
+			/* Not there, removed since, or a dangling link: not defined. */
+			misses++;
+			continue;
+		}
+		hits++;
 		/* Upstream marks "(defined)" by the file's existence, readable or not. */
 		dev->defined = true;
 		if (r == 0)
@@ -127,78 +137,98 @@ void store_lookup_running(struct mdev_list *l)
 
 /* d_type when the filesystem gives it, else lstat: a symlink is neither a parent directory nor
  * a definition (upstream looks at the entry itself, not its target). */
-static unsigned entry_type(int dirfd, const struct dirent *de)
+static unsigned entry_type(int dirfd, const char *name, unsigned char d_type)
 {
 	struct stat st;
-	if (de->d_type != DT_UNKNOWN)
-		return de->d_type;
-	if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (d_type != DT_UNKNOWN)
+		return d_type;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return DT_UNKNOWN;
 	return S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
 }
 
-static void scan_parent(const char *cfg, const char *parent, const char *uuid, unsigned flags,
-			struct mdev_list *out)
-{
-	_cleanup_free_ char *dir = xasprintf("%s/%s", cfg, parent);
-	_cleanup_closedir_ DIR *d = opendir(dir);
-	struct dirent *de;
+struct scan {
+	int cfgfd;
+	const char *cfg;
+	const char *uuid, *parent; /* filters, NULL: any */
+	unsigned flags;
+	struct mdev_list *out;
+	int dfd; /* the parent directory being read */
+	const char *cur;
+};
 
-	if (!d) {
-		if (errno != ENOENT)
+static int scan_definition(const char *name, unsigned char d_type, void *userdata)
+{
+	struct scan *sc = userdata;
+	char u[UUID_STR_LEN];
+
+	/* Dot-files are our own temporary files (and . and ..): skip them quietly. */
+	if (name[0] == '.')
+		return 0;
+	if (entry_type(sc->dfd, name, d_type) != DT_REG)
+		return 0;
+	if (!mdev_entry_uuid(name, sc->uuid, u))
+		return 0;
+	struct mdev *dev = NULL;
+	int r = load_at(sc->dfd, name, sc->cfg, sc->cur, u, &dev);
+	if (r == -ENOENT)
+		return 0; /* removed while we looked: not an error */
+	if (r < 0) {
+		struct strbuf sb = { 0 };
+		for (size_t i = 0; i < err_count(); i++)
+			sb_printf(&sb, "%s%s", i ? ": " : "", err_get(i));
+		log_warn("%s; skipping it", sb.buf);
+		sb_free(&sb);
+		err_clear();
+		if (!(sc->flags & STORE_SCAN_INCLUDE_CORRUPT))
+			return 0;
+		dev = mdev_new(u);
+		mdev_set_parent(dev, sc->cur);
+		dev->defined = true;
+	}
+	mdev_list_push(sc->out, dev);
+	return 0;
+}
+
+static int scan_parent(const char *name, unsigned char d_type, void *userdata)
+{
+	struct scan *sc = userdata;
+
+	if (name[0] == '.' || streq(name, "scripts.d"))
+		return 0;
+	if (sc->parent && !streq(sc->parent, name))
+		return 0;
+	if (entry_type(sc->cfgfd, name, d_type) != DT_DIR)
+		return 0;
+	/* Each parent's definitions are opened relative to its directory. */
+	_cleanup_close_ int dfd = openat(sc->cfgfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		if (errno != ENOENT) {
+			_cleanup_free_ char *dir = xasprintf("%s/%s", sc->cfg, name);
 			log_warn("Unable to read directory \"%s\": %s", dir, os_error_str(errno));
-		return;
-	}
-	while ((de = readdir(d))) {
-		char u[UUID_STR_LEN];
-		/* Dot-files are our own temporary files (and . and ..): skip them quietly. */
-		if (de->d_name[0] == '.')
-			continue;
-		if (entry_type(dirfd(d), de) != DT_REG)
-			continue;
-		if (!mdev_entry_uuid(de->d_name, uuid, u))
-			continue;
-		struct mdev *dev = NULL;
-		int r = load_at(dirfd(d), de->d_name, cfg, parent, u, &dev);
-		if (r == -ENOENT)
-			continue; /* removed while we looked: not an error */
-		if (r < 0) {
-			struct strbuf sb = { 0 };
-			for (size_t i = 0; i < err_count(); i++)
-				sb_printf(&sb, "%s%s", i ? ": " : "", err_get(i));
-			log_warn("%s; skipping it", sb.buf);
-			sb_free(&sb);
-			err_clear();
-			if (!(flags & STORE_SCAN_INCLUDE_CORRUPT))
-				continue;
-			dev = mdev_new(u);
-			mdev_set_parent(dev, parent);
-			dev->defined = true;
 		}
-		mdev_list_push(out, dev);
+		return 0;
 	}
+	sc->dfd = dfd;
+	sc->cur = name;
+	/* A directory that cannot be read further ends its list, as readdir(3) would. */
+	(void)path_dir_foreach(dfd, scan_definition, sc);
+	return 0;
 }
 
 int store_scan(const char *uuid, const char *parent, unsigned flags, struct mdev_list *out)
 {
 	_cleanup_free_ char *cfg = env_config_dir();
-	_cleanup_closedir_ DIR *d = opendir(cfg);
-	struct dirent *de;
+	_cleanup_close_ int cfgfd = open(cfg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (!d) {
+	if (cfgfd < 0) {
 		if (errno == ENOENT)
 			return 0;
 		return err_os(-errno, errno, "Unable to read directory \"%s\"", cfg);
 	}
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' || streq(de->d_name, "scripts.d"))
-			continue;
-		if (parent && !streq(parent, de->d_name))
-			continue;
-		if (entry_type(dirfd(d), de) != DT_DIR)
-			continue;
-		scan_parent(cfg, de->d_name, uuid, flags, out);
-	}
+	struct scan sc = { .cfgfd = cfgfd, .cfg = cfg, .uuid = uuid, .parent = parent,
+			   .flags = flags, .out = out };
+	(void)path_dir_foreach(cfgfd, scan_parent, &sc);
 	return 0;
 }
 
