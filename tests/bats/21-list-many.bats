@@ -59,6 +59,39 @@ expected_active() {
 	assert_output "$(expected_active 4 3 200 150 | grep "^$(uuid_of 77) ")"
 }
 
+# How `list` finds the definitions of running devices (src/store.c): it opens them directly
+# while most tries find one, and reads the parent's directory once they mostly do not. Both
+# ways must give the same marks; strace -y shows which way was taken.
+@test "list of 200 running devices, all defined: definitions opened directly, no directory read" {
+	command -v strace >/dev/null || fail "strace is not installed (tools/deps.sh test installs it)"
+	big 4 3 200 200
+	strace -y -e trace=openat,getdents64 -o "$BATS_TEST_TMPDIR/trace" "$MDEVCTL" list \
+		>"$BATS_TEST_TMPDIR/out"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" "$(expected_active 4 3 200 200)"
+	run grep -c "^getdents64([0-9]*<$ETC/0000" "$BATS_TEST_TMPDIR/trace"
+	assert_output 0
+}
+
+@test "list of 200 running devices, 12 defined: the parents' directories are read, (defined) exactly on those 12" {
+	command -v strace >/dev/null || fail "strace is not installed (tools/deps.sh test installs it)"
+	big 4 3 200 12
+	strace -y -e trace=openat,getdents64 -o "$BATS_TEST_TMPDIR/trace" "$MDEVCTL" list \
+		>"$BATS_TEST_TMPDIR/out"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" "$(expected_active 4 3 200 12)"
+	assert_equal "$(grep -c ' (defined)$' "$BATS_TEST_TMPDIR/out")" 12
+	# each parent's directory read, and far fewer definitions tried than devices run
+	[ "$(grep -c "^getdents64([0-9]*<$ETC/0000" "$BATS_TEST_TMPDIR/trace")" -ge 4 ] ||
+		fail "the parents' directories were not read: $(grep getdents64 "$BATS_TEST_TMPDIR/trace")"
+	local tries
+	tries=$(grep -c "^openat([0-9]*<$ETC/0000:0.:00.0>, \"[0-9a-f-]*\"" "$BATS_TEST_TMPDIR/trace")
+	echo "# $tries definitions tried for 200 running devices" >&3
+	[ "$tries" -lt 100 ] || fail "$tries definitions tried"
+	# the same marks with the definitions of one parent gone entirely
+	rm -r "$ETC/0000:02:00.0"
+	run -0 "$MDEVCTL" list
+	assert_output "$(expected_active 4 3 200 12 | sed '/ 0000:02:00.0 / s/ (defined)$//; / 0000:02:00.0 / s/ auto$/ manual/')"
+}
+
 @test "list -d of 300 definitions, 200 running: (active) exactly on the running ones" {
 	big 4 3 200 300
 	run -0 "$MDEVCTL" list -d
