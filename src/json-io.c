@@ -293,6 +293,15 @@ static void emit_string(struct strbuf *sb, const char *s, size_t len)
 	static const char hex[] = "0123456789abcdef";
 	sb_putc(sb, '"');
 	for (size_t i = 0; i < len; i++) {
+		/* Runs of characters that need no escape are copied at once. */
+		size_t run = i;
+		while (run < len && (unsigned char)s[run] >= 0x20 && s[run] != '"' && s[run] != '\\')
+			run++;
+		if (run > i) {
+			sb_add(sb, s + i, run - i);
+			i = run - 1;
+			continue;
+		}
 		unsigned char c = (unsigned char)s[i];
 		switch (c) {
 		case '"':

@@ -126,6 +126,7 @@ struct bus {
 	struct bus_entry *v;
 	size_t n;
 	size_t wanted;
+	struct str_index by_name; /* name -> index in v */
 };
 
 static void bus_free(struct bus *b)
@@ -136,6 +137,7 @@ static void bus_free(struct bus *b)
 		free(b->v[i].type);
 	}
 	free(b->v);
+	str_index_free(&b->by_name);
 	*b = (struct bus){ 0 };
 }
 
@@ -170,12 +172,16 @@ static void bus_read(const char *uuid, bool quiet, struct bus *out)
 	strv_free(&names);
 	out->wanted = out->n;
 	qsort(out->v, out->n, sizeof(*out->v), bus_entry_cmp);
+	/* The type walk looks up every device it meets by name. */
+	str_index_init(&out->by_name, out->n);
+	for (size_t i = 0; i < out->n; i++)
+		str_index_add(&out->by_name, out->v[i].name, i, NULL);
 }
 
 static struct bus_entry *bus_find(struct bus *b, const char *name)
 {
-	struct bus_entry key = { .name = (char *)name };
-	return bsearch(&key, b->v, b->n, sizeof(*b->v), bus_entry_cmp);
+	size_t i;
+	return str_index_get(&b->by_name, name, &i) ? &b->v[i] : NULL;
 }
 
 /* Cost model in system calls: the links cost 3 per device; the type walk 4 per directory. */
@@ -280,19 +286,10 @@ int sysfs_list_active(const char *uuid, const char *parent, struct mdev_list *ou
 	return 0;
 }
 
-static int entry_uuid_cmp(const void *a, const void *b)
-{
-	return strcmp((*(struct bus_entry *const *)a)->uuid, (*(struct bus_entry *const *)b)->uuid);
-}
-
-static int mdev_uuid_cmp(const void *a, const void *b)
-{
-	return strcmp((*(struct mdev *const *)a)->uuid, (*(struct mdev *const *)b)->uuid);
-}
-
 void sysfs_mark_active_list(struct mdev_list *l)
 {
 	struct bus b = { 0 };
+	struct str_index defined = { 0 }, running = { 0 };
 
 	if (l->n == 0)
 		return;
@@ -302,33 +299,30 @@ void sysfs_mark_active_list(struct mdev_list *l)
 		return;
 	}
 	/* Only the running devices that are defined matter: the others are never read. */
-	struct mdev **byuuid = xmalloc(l->n * sizeof(*byuuid));
-	memcpy(byuuid, l->v, l->n * sizeof(*byuuid));
-	qsort(byuuid, l->n, sizeof(*byuuid), mdev_uuid_cmp);
+	str_index_init(&defined, l->n);
+	for (size_t i = 0; i < l->n; i++)
+		str_index_add(&defined, l->v[i]->uuid, i, NULL);
 	b.wanted = 0;
 	for (size_t i = 0; i < b.n; i++) {
-		struct mdev key_dev, *key = &key_dev;
-		snprintf(key_dev.uuid, sizeof(key_dev.uuid), "%s", b.v[i].uuid);
-		b.v[i].wanted = bsearch(&key, byuuid, l->n, sizeof(*byuuid), mdev_uuid_cmp) != NULL;
+		b.v[i].wanted = str_index_get(&defined, b.v[i].uuid, NULL);
 		b.wanted += b.v[i].wanted;
 	}
 	bus_resolve(&b, true);
-	/* Entries are sorted by name; a name is its UUID on any tree the kernel made, but look
-	 * them up by UUID through an index of their own to be exact on any other. */
-	struct bus_entry **idx = xmalloc(b.n * sizeof(*idx));
+	/* Entries are named by their UUIDs on any tree the kernel made, but look them up by UUID
+	 * to be exact on any other: the first entry in name order for a UUID. */
+	str_index_init(&running, b.n);
 	for (size_t i = 0; i < b.n; i++)
-		idx[i] = &b.v[i];
-	qsort(idx, b.n, sizeof(*idx), entry_uuid_cmp);
+		str_index_add(&running, b.v[i].uuid, i, NULL);
 	for (size_t i = 0; i < l->n; i++) {
 		struct mdev *dev = l->v[i];
-		struct bus_entry key_e, *key = &key_e;
-		snprintf(key_e.uuid, sizeof(key_e.uuid), "%s", dev->uuid);
-		struct bus_entry **hit = bsearch(&key, idx, b.n, sizeof(*idx), entry_uuid_cmp);
-		dev->active = hit && (*hit)->state == ENTRY_RUNNING && dev->parent && dev->type &&
-			      streq((*hit)->parent, dev->parent) && streq((*hit)->type, dev->type);
+		size_t k;
+		const struct bus_entry *e =
+			str_index_get(&running, dev->uuid, &k) ? &b.v[k] : NULL;
+		dev->active = e && e->state == ENTRY_RUNNING && dev->parent && dev->type &&
+			      streq(e->parent, dev->parent) && streq(e->type, dev->type);
 	}
-	free(idx);
-	free(byuuid);
+	str_index_free(&defined);
+	str_index_free(&running);
 	bus_free(&b);
 }
 

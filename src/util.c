@@ -399,3 +399,76 @@ bool kernel_strtobool(const char *s, bool *ret)
 		return false;
 	}
 }
+
+/* FNV-1a: names of devices and parents are short, and their bytes vary enough. */
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h;
+}
+
+void str_index_init(struct str_index *ix, size_t n)
+{
+	size_t cap = 16;
+	while (cap < 2 * n)
+		cap *= 2;
+	*ix = (struct str_index){ .slots = xcalloc(cap, sizeof(*ix->slots)), .mask = cap - 1 };
+}
+
+static struct str_index_slot *str_index_find(const struct str_index *ix, const char *key,
+					     uint64_t h)
+{
+	/* Linear probing; the table is at most half full, so a probe ends soon on an empty slot. */
+	for (size_t i = h & ix->mask;; i = (i + 1) & ix->mask) {
+		struct str_index_slot *s = &ix->slots[i];
+		if (!s->key || (s->hash == h && streq(s->key, key)))
+			return s;
+	}
+}
+
+bool str_index_add(struct str_index *ix, const char *key, size_t value, size_t *ret_existing)
+{
+	if (!ix->slots)
+		str_index_init(ix, 0);
+	if (2 * (ix->n + 1) > ix->mask + 1) {
+		struct str_index bigger;
+		str_index_init(&bigger, ix->mask + 1);
+		for (size_t i = 0; i <= ix->mask; i++)
+			if (ix->slots[i].key)
+				*str_index_find(&bigger, ix->slots[i].key, ix->slots[i].hash) =
+					ix->slots[i];
+		bigger.n = ix->n;
+		free(ix->slots);
+		*ix = bigger;
+	}
+	uint64_t h = str_hash(key);
+	struct str_index_slot *s = str_index_find(ix, key, h);
+	if (s->key) {
+		if (ret_existing)
+			*ret_existing = s->value;
+		return false;
+	}
+	*s = (struct str_index_slot){ .key = key, .hash = h, .value = value };
+	ix->n++;
+	return true;
+}
+
+bool str_index_get(const struct str_index *ix, const char *key, size_t *ret_value)
+{
+	if (!ix->slots)
+		return false;
+	struct str_index_slot *s = str_index_find(ix, key, str_hash(key));
+	if (!s->key)
+		return false;
+	if (ret_value)
+		*ret_value = s->value;
+	return true;
+}
+
+void str_index_free(struct str_index *ix)
+{
+	free(ix->slots);
+	*ix = (struct str_index){ 0 };
+}
