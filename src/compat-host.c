@@ -100,8 +100,8 @@ static json_t *driver_facts(struct host_cache *c, const char *parent, const char
 	const char *name = c->driver;
 	if (!c->has_driver) {
 		const char *dash = strchr(type_id, '-');
-		name = fallback = dash ? xstrndup(type_id, (size_t)(dash - type_id))
-				       : xstrdup(type_id);
+		name = fallback =
+			dash ? xstrndup(type_id, (size_t)(dash - type_id)) : xstrdup(type_id);
 	}
 	const char *version = module_version(c, c->module ? c->module : name);
 	json_t *d = json_object();
@@ -318,7 +318,8 @@ int compat_host_inventory(const struct strv *only_types, json_t **ret_json,
 		_cleanup_close_ int tfd = sysfs_types_dir(parents.v[i]);
 		/* A check never shows the inventory it matches against, nor looks at a type's
 		 * name and description. */
-		unsigned flags = SYSFS_TYPES_RAW_DESCRIPTION | (only_types ? SYSFS_TYPES_NO_TEXT : 0);
+		unsigned flags =
+			SYSFS_TYPES_RAW_DESCRIPTION | (only_types ? SYSFS_TYPES_NO_TEXT : 0);
 		r = tfd < 0 ? tfd : sysfs_types_at(tfd, parents.v[i], only_types, flags, &types);
 		if (r < 0) {
 			/* One broken parent must not hide the others from a scheduler. */
@@ -332,8 +333,8 @@ int compat_host_inventory(const struct strv *only_types, json_t **ret_json,
 		json_object_set_new(jp, "parent", json_string(parents.v[i]));
 		json_object_set_new(jp, "types", jt);
 		for (size_t k = 0; k < types.n; k++)
-			json_array_append_new(
-				jt, type_facts(rules, &cache, tfd, parents.v[i], &types.v[k], NULL));
+			json_array_append_new(jt, type_facts(rules, &cache, tfd, parents.v[i],
+							     &types.v[k], NULL));
 		json_array_append_new(jparents, jp);
 		mdev_type_list_free(&types);
 	}

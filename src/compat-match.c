@@ -1319,7 +1319,8 @@ void compat_match_type_names(const struct compat_record *r, struct strv *out)
 		for (bool more = compat_binding_first(&pat->vars, &b); more;
 		     more = compat_binding_next(&pat->vars, &b)) {
 			char *name = NULL, *why = NULL;
-			if (compat_tvalue_expand(&pat->d.mdev_type, &pat->vars, &b, &name, &why) == 0)
+			if (compat_tvalue_expand(&pat->d.mdev_type, &pat->vars, &b, &name, &why) ==
+			    0)
 				strv_push(out, name);
 			free(why);
 		}

@@ -295,7 +295,8 @@ static void emit_string(struct strbuf *sb, const char *s, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		/* Runs of characters that need no escape are copied at once. */
 		size_t run = i;
-		while (run < len && (unsigned char)s[run] >= 0x20 && s[run] != '"' && s[run] != '\\')
+		while (run < len && (unsigned char)s[run] >= 0x20 && s[run] != '"' &&
+		       s[run] != '\\')
 			run++;
 		if (run > i) {
 			sb_add(sb, s + i, run - i);

@@ -84,8 +84,8 @@ int path_read_file(const char *path, size_t max_size, char **ret, size_t *ret_le
 	return fd_read_all(fd, max_size, ret, ret_len);
 }
 
-ssize_t path_read_regular_buf(int dirfd, const char *path, size_t max_size, char *buf,
-			      size_t cap, char **ret)
+ssize_t path_read_regular_buf(int dirfd, const char *path, size_t max_size, char *buf, size_t cap,
+			      char **ret)
 {
 	/* O_NONBLOCK: a FIFO put where a definition belongs must not hang the caller (libvirt
 	 * waits for `list` without a timeout); it reads as empty. */

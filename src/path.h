@@ -18,8 +18,8 @@ int path_read_file(const char *path, size_t max_size, char **ret, size_t *ret_le
  * a buffer the caller frees), or a negative errno (-EFBIG above max_size bytes). A short read
  * ends it (one read(2) fewer than path_read_file()), and a FIFO in its place reads as empty
  * instead of blocking. `list` reads thousands of definitions this way without allocating. */
-ssize_t path_read_regular_buf(int dirfd, const char *path, size_t max_size, char *buf,
-			      size_t cap, char **ret);
+ssize_t path_read_regular_buf(int dirfd, const char *path, size_t max_size, char *buf, size_t cap,
+			      char **ret);
 /* Read a sysfs attribute (or any regular file) relative to dirfd, with path_read_file()'s
  * contract except that a short read ends it: the kernel hands an attribute's whole value to the
  * first read(2). */

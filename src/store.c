@@ -12,6 +12,7 @@
 #include "error.h"
 #include "json-io.h"
 #include "log.h"
+#include "path-bulk.h"
 #include "path.h"
 #include "store.h"
 
@@ -31,16 +32,13 @@ static int parse_definition(const char *text, size_t len, const char *parent, co
 	return 0;
 }
 
-/* Load the definition dir/parent/name, opened as name relative to dirfd (the parent's
- * directory). The path is spelt out only for a message. */
-static int load_at(int dirfd, const char *name, const char *dir, const char *parent,
-		   const char *uuid, struct mdev **ret)
+/* The definition dir/parent/name from what reading it gave (path_read_regular_buf()'s text and
+ * length, or a negative errno): -ENOENT when there is none, else 0 and *ret, or a negative errno
+ * with the error set. The path is spelt out only for a message. */
+static int load_text(const char *text, ssize_t len, const char *dir, const char *parent,
+		     const char *name, const char *uuid, struct mdev **ret)
 {
 	_cleanup_free_ char *path = NULL;
-	/* Definitions are small: read into the stack, no allocation for thousands of them. */
-	char buf[4096], *text;
-	ssize_t len = path_read_regular_buf(dirfd, name, DEFINITION_MAX_SIZE, buf, sizeof(buf),
-					    &text);
 	if (len == -ENOENT)
 		return -ENOENT;
 	if (len < 0) {
@@ -48,8 +46,6 @@ static int load_at(int dirfd, const char *name, const char *dir, const char *par
 		return err_os((int)len, (int)-len, "Unable to open file \"%s\"", path);
 	}
 	int r = parse_definition(text, (size_t)len, parent, uuid, ret);
-	if (text != buf)
-		free(text);
 	if (r < 0) {
 		path = xasprintf("%s/%s/%s", dir, parent, name);
 		return err_wrap(r, "Invalid definition \"%s\"", path);
@@ -63,21 +59,54 @@ bool store_exists(const char *parent, const char *uuid)
 	return path_exists(path);
 }
 
-static int str_cmp(const void *a, const void *b)
+struct lookup {
+	const char *cfg, *parent;
+	struct mdev **devs; /* the devices whose definitions are read, in order */
+	size_t hits, misses;
+};
+
+static void lookup_one(size_t i, const char *text, ssize_t len, void *userdata)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	struct lookup *lk = userdata;
+	struct mdev *dev = lk->devs[i];
+	_cleanup_mdev_ struct mdev *def = NULL;
+	int r = load_text(text, len, lk->cfg, lk->parent, dev->uuid, dev->uuid, &def);
+	if (r == -ENOENT) {
+		/* Not there, removed since, or a dangling link: not defined. */
+		lk->misses++;
+		return;
+	}
+	lk->hits++;
+	/* Upstream marks "(defined)" by the file's existence, readable or not. */
+	dev->defined = true;
+	if (r == 0)
+		dev->autostart = def->autostart;
+	else {
+		log_warn("%s", err_get(0));
+		err_clear();
+	}
+}
+
+/* Read the definitions of devs[0..n) from dfd, in order. */
+static void lookup_read(int dfd, struct lookup *lk, struct mdev **devs, size_t n)
+{
+	struct path_bulk_req *req = xmalloc((n + 1) * sizeof(*req));
+	for (size_t i = 0; i < n; i++)
+		req[i] = (struct path_bulk_req){ .dirfd = dfd, .name = devs[i]->uuid };
+	lk->devs = devs;
+	path_bulk_read(req, n, DEFINITION_MAX_SIZE, lookup_one, lk);
+	free(req);
 }
 
 /* The running devices of one parent, l->v[from..to). Their definitions are opened directly,
- * relative to the parent's directory, as long as most of them exist; once most of the tries
- * find nothing, the directory is read (one call for all of its names) and only the names in
- * it are opened. Both ways give the same answer: a definition is a name the directory has. */
+ * relative to the parent's directory, if the first few tries mostly find one; if most of them
+ * find nothing, the directory is read (one call for all of its names) and only the names in it
+ * are opened. Both ways give the same answer: a definition is a name the directory has. */
+#define LOOKUP_PROBE 8
 static void lookup_parent(int cfgfd, const char *cfg, struct mdev_list *l, size_t from, size_t to)
 {
 	const char *parent = l->v[from]->parent;
-	struct strv names = { 0 };
-	bool listed = false;
-	size_t hits = 0, misses = 0;
+	struct lookup lk = { .cfg = cfg, .parent = parent };
 	_cleanup_close_ int dfd = -1;
 
 	if (!parent || !*parent || strchr(parent, '/') || streq(parent, ".") ||
@@ -86,33 +115,29 @@ static void lookup_parent(int cfgfd, const char *cfg, struct mdev_list *l, size_
 	dfd = openat(cfgfd, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return;
-	for (size_t i = from; i < to; i++) {
-		struct mdev *dev = l->v[i];
-		const char *key = dev->uuid;
-		if (!listed && misses >= 8 && misses > 2 * hits) {
-			if (path_dir_names(dfd, &names) < 0)
-				break;
-			strv_sort(&names);
-			listed = true;
-		}
-		if (listed && !bsearch(&key, names.v, names.n, sizeof(*names.v), str_cmp))
-			continue;
-		_cleanup_mdev_ struct mdev *def = NULL;
-		int r = load_at(dfd, dev->uuid, cfg, parent, dev->uuid, &def);
-		if (r == -ENOENT) {
-			/* Not there, removed since, or a dangling link: not defined. */
-			misses++;
-			continue;
-		}
-		hits++;
-		/* Upstream marks "(defined)" by the file's existence, readable or not. */
-		dev->defined = true;
-		if (r == 0)
-			dev->autostart = def->autostart;
-		else {
-			log_warn("%s", err_get(0));
-			err_clear();
-		}
+	size_t probe = to - from < LOOKUP_PROBE ? to - from : LOOKUP_PROBE;
+	lookup_read(dfd, &lk, l->v + from, probe);
+	from += probe;
+	if (from == to)
+		return;
+	if (lk.misses <= 2 * lk.hits) {
+		lookup_read(dfd, &lk, l->v + from, to - from);
+		return;
+	}
+	struct strv names = { 0 };
+	if (path_dir_names(dfd, &names) >= 0) {
+		struct str_index ix = { 0 };
+		struct mdev **listed = xmalloc((to - from) * sizeof(*listed));
+		size_t n = 0;
+		str_index_init(&ix, names.n);
+		for (size_t i = 0; i < names.n; i++)
+			str_index_add(&ix, names.v[i], i, NULL);
+		for (size_t i = from; i < to; i++)
+			if (str_index_get(&ix, l->v[i]->uuid, NULL))
+				listed[n++] = l->v[i];
+		lookup_read(dfd, &lk, listed, n);
+		free(listed);
+		str_index_free(&ix);
 	}
 	strv_free(&names);
 }
@@ -147,6 +172,14 @@ static unsigned entry_type(int dirfd, const char *name, unsigned char d_type)
 	return S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
 }
 
+/* An entry of a parent's directory that names a definition (or should: a name that is no UUID
+ * is warned about when its turn comes, in directory order among the definitions' warnings). */
+struct scan_entry {
+	char *name;
+	char uuid[UUID_STR_LEN];
+	bool bad; /* not a UUID */
+};
+
 struct scan {
 	int cfgfd;
 	const char *cfg;
@@ -155,39 +188,71 @@ struct scan {
 	struct mdev_list *out;
 	int dfd; /* the parent directory being read */
 	const char *cur;
+	struct scan_entry *e; /* its entries, in directory order */
+	size_t n, cap;
+	size_t *req_entry; /* the entry of each read request */
+	size_t warned;	   /* entries before this one have had their turn */
 };
 
-static int scan_definition(const char *name, unsigned char d_type, void *userdata)
+/* Collect the definitions of the directory being read; they are loaded in bulk after. */
+static int scan_name(const char *name, unsigned char d_type, void *userdata)
 {
 	struct scan *sc = userdata;
 	char u[UUID_STR_LEN];
+	bool bad;
 
 	/* Dot-files are our own temporary files (and . and ..): skip them quietly. */
 	if (name[0] == '.')
 		return 0;
 	if (entry_type(sc->dfd, name, d_type) != DT_REG)
 		return 0;
-	if (!mdev_entry_uuid(name, sc->uuid, u))
+	bad = uuid_canonical(name, u, NULL) < 0;
+	if (!bad && sc->uuid && !streq(sc->uuid, u))
 		return 0;
+	if (sc->n == sc->cap) {
+		sc->cap = sc->cap ? 2 * sc->cap : 64;
+		sc->e = xrealloc(sc->e, sc->cap * sizeof(*sc->e));
+	}
+	struct scan_entry *e = &sc->e[sc->n++];
+	*e = (struct scan_entry){ .name = xstrdup(name), .bad = bad };
+	memcpy(e->uuid, u, UUID_STR_LEN);
+	return 0;
+}
+
+/* The warnings of the names that are no UUIDs, up to entry end. */
+static void scan_warn_names(struct scan *sc, size_t end)
+{
+	char u[UUID_STR_LEN];
+	for (; sc->warned < end; sc->warned++)
+		if (sc->e[sc->warned].bad)
+			(void)mdev_entry_uuid(sc->e[sc->warned].name, NULL, u);
+}
+
+static void scan_definition(size_t i, const char *text, ssize_t len, void *userdata)
+{
+	struct scan *sc = userdata;
+	size_t k = sc->req_entry[i];
+	const char *u = sc->e[k].uuid;
 	struct mdev *dev = NULL;
-	int r = load_at(sc->dfd, name, sc->cfg, sc->cur, u, &dev);
+
+	scan_warn_names(sc, k + 1);
+	int r = load_text(text, len, sc->cfg, sc->cur, sc->e[k].name, u, &dev);
 	if (r == -ENOENT)
-		return 0; /* removed while we looked: not an error */
+		return; /* removed while we looked: not an error */
 	if (r < 0) {
 		struct strbuf sb = { 0 };
-		for (size_t i = 0; i < err_count(); i++)
-			sb_printf(&sb, "%s%s", i ? ": " : "", err_get(i));
+		for (size_t j = 0; j < err_count(); j++)
+			sb_printf(&sb, "%s%s", j ? ": " : "", err_get(j));
 		log_warn("%s; skipping it", sb.buf);
 		sb_free(&sb);
 		err_clear();
 		if (!(sc->flags & STORE_SCAN_INCLUDE_CORRUPT))
-			return 0;
+			return;
 		dev = mdev_new(u);
 		mdev_set_parent(dev, sc->cur);
 		dev->defined = true;
 	}
 	mdev_list_push(sc->out, dev);
-	return 0;
 }
 
 static int scan_parent(const char *name, unsigned char d_type, void *userdata)
@@ -211,8 +276,23 @@ static int scan_parent(const char *name, unsigned char d_type, void *userdata)
 	}
 	sc->dfd = dfd;
 	sc->cur = name;
+	sc->n = sc->warned = 0;
 	/* A directory that cannot be read further ends its list, as readdir(3) would. */
-	(void)path_dir_foreach(dfd, scan_definition, sc);
+	(void)path_dir_foreach(dfd, scan_name, sc);
+	struct path_bulk_req *req = xmalloc((sc->n + 1) * sizeof(*req));
+	sc->req_entry = xmalloc((sc->n + 1) * sizeof(*sc->req_entry));
+	size_t n = 0;
+	for (size_t k = 0; k < sc->n; k++)
+		if (!sc->e[k].bad) {
+			sc->req_entry[n] = k;
+			req[n++] = (struct path_bulk_req){ .dirfd = dfd, .name = sc->e[k].name };
+		}
+	path_bulk_read(req, n, DEFINITION_MAX_SIZE, scan_definition, sc);
+	scan_warn_names(sc, sc->n);
+	for (size_t k = 0; k < sc->n; k++)
+		free(sc->e[k].name);
+	free(sc->req_entry);
+	free(req);
 	return 0;
 }
 
@@ -226,9 +306,14 @@ int store_scan(const char *uuid, const char *parent, unsigned flags, struct mdev
 			return 0;
 		return err_os(-errno, errno, "Unable to read directory \"%s\"", cfg);
 	}
-	struct scan sc = { .cfgfd = cfgfd, .cfg = cfg, .uuid = uuid, .parent = parent,
-			   .flags = flags, .out = out };
+	struct scan sc = { .cfgfd = cfgfd,
+			   .cfg = cfg,
+			   .uuid = uuid,
+			   .parent = parent,
+			   .flags = flags,
+			   .out = out };
 	(void)path_dir_foreach(cfgfd, scan_parent, &sc);
+	free(sc.e);
 	return 0;
 }
 

@@ -316,8 +316,7 @@ void sysfs_mark_active_list(struct mdev_list *l)
 	for (size_t i = 0; i < l->n; i++) {
 		struct mdev *dev = l->v[i];
 		size_t k;
-		const struct bus_entry *e =
-			str_index_get(&running, dev->uuid, &k) ? &b.v[k] : NULL;
+		const struct bus_entry *e = str_index_get(&running, dev->uuid, &k) ? &b.v[k] : NULL;
 		dev->active = e && e->state == ENTRY_RUNNING && dev->parent && dev->type &&
 			      streq(e->parent, dev->parent) && streq(e->type, dev->type);
 	}

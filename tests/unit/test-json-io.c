@@ -163,7 +163,8 @@ static void test_streaming(void)
 			mdev_set_type(d, i % 2 ? "t\n\t" : "i915-GVTg_V5_4");
 		d->autostart = i % 2;
 		for (size_t k = 0; k < i % 4; k++)
-			mdev_append_attr(d, k ? "a\"\\" : "assign_adapter", k % 2 ? "\x02\xc3\xa9/" : "5");
+			mdev_append_attr(d, k ? "a\"\\" : "assign_adapter",
+					 k % 2 ? "\x02\xc3\xa9/" : "5");
 		mdev_list_push(&l, d);
 		mdev_list_sort(&l);
 		_cleanup_free_ char *what = xasprintf("%zu devices", i + 1);
@@ -285,8 +286,9 @@ static void test_load_definition(void)
 
 	/* Mutations of the plain texts: every byte deleted, replaced or preceded by one of the
 	 * bytes that matter to either reader, and every truncation. */
-	static const char bytes[] = { '"', '\\', '{', '}', '[', ']', ',', ':', ' ', '\n', 'a', '0',
-				      'u', 't', '\0', '\x01', '\x7f', '\xc3', '\xa9', '\xff' };
+	static const char bytes[] = { '"',  '\\',   '{',    '}',    '[',    ']',   ',',
+				      ':',  ' ',    '\n',   'a',    '0',    'u',   't',
+				      '\0', '\x01', '\x7f', '\xc3', '\xa9', '\xff' };
 	size_t n = 0, plain_n = 0, failed = 0;
 	for (size_t i = 0; i < ELEMENTSOF(plain); i++) {
 		const char *t = plain[i];

@@ -23,8 +23,9 @@ static int cmp_ref(const void *a, const void *b)
 
 static void test_sort(void)
 {
-	static const char *const parents[] = { "matrix", "0000:00:02.0", "0000:00:02.1", "Z",
-					       "0000:00:02", NULL, "" };
+	static const char *const parents[] = { "matrix", "0000:00:02.0", "0000:00:02.1",
+					       "Z",	 "0000:00:02",	 NULL,
+					       "" };
 	unsigned seed = 1;
 	for (size_t n = 0; n < 300; n += 1 + n / 3) {
 		struct mdev_list l = { 0 };
