@@ -164,7 +164,8 @@ static int cmp_mdev(const void *a, const void *b)
 }
 
 struct ranked {
-	size_t rank; /* of the parent among the list's parents */
+	size_t rank;	 /* of the parent among the list's parents */
+	uint64_t prefix; /* the UUID's first 8 bytes, big-endian: their strcmp() order */
 	struct mdev *dev;
 };
 
@@ -173,7 +174,18 @@ static int cmp_ranked(const void *a, const void *b)
 	const struct ranked *x = a, *y = b;
 	if (x->rank != y->rank)
 		return x->rank < y->rank ? -1 : 1;
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
 	return strcmp(x->dev->uuid, y->dev->uuid);
+}
+
+static uint64_t uuid_prefix(const char *u)
+{
+	uint64_t k = 0;
+	size_t i = 0;
+	for (; i < 8 && u[i]; i++)
+		k = k << 8 | (unsigned char)u[i];
+	return k << (8 * (8 - i));
 }
 
 static int cmp_parent_name(const void *a, const void *b)
@@ -200,7 +212,9 @@ void mdev_list_sort(struct mdev_list *l)
 		const char *p = l->v[i]->parent ? l->v[i]->parent : "";
 		if (str_index_add(&ix, p, n, &k))
 			parents[k = n++] = p;
-		r[i] = (struct ranked){ .rank = k, .dev = l->v[i] };
+		r[i] = (struct ranked){ .rank = k,
+					.prefix = uuid_prefix(l->v[i]->uuid),
+					.dev = l->v[i] };
 	}
 	str_index_free(&ix);
 	/* parents[] sorted, then each first-seen number mapped to its place. */

@@ -211,17 +211,19 @@ static bool ring_batch(const struct path_bulk_req *f, size_t n, char *arena, ssi
 	return true;
 }
 
+/* Where the ring reads to, allocated once: zeroed, since what the kernel writes there is
+ * invisible to valgrind, which must not take the texts for uninitialised memory. */
+static char *ring_arena;
+
 void path_bulk_read(const struct path_bulk_req *f, size_t n, size_t max_size, path_bulk_fn fn,
 		    void *userdata)
 {
-	char *arena = NULL;
 	ssize_t len[BULK_BATCH];
 	bool uring = n >= BULK_MIN && ring_up();
 
-	/* Zeroed: what the kernel writes there is invisible to valgrind, which must not take
-	 * the texts for uninitialised memory. */
-	if (uring)
-		arena = xcalloc(BULK_BATCH, SLOT);
+	if (uring && !ring_arena)
+		ring_arena = xcalloc(BULK_BATCH, SLOT);
+	char *arena = ring_arena;
 	for (size_t i = 0; i < n; i += BULK_BATCH) {
 		size_t batch = n - i < BULK_BATCH ? n - i : BULK_BATCH;
 		for (size_t k = 0; k < batch; k++)
@@ -229,7 +231,7 @@ void path_bulk_read(const struct path_bulk_req *f, size_t n, size_t max_size, pa
 		if (uring && !ring_batch(f + i, batch, arena, len)) {
 			/* The kernel may still write into the arena: it is given up (never freed
 			 * nor reused), and the ring is not trusted again. */
-			arena = NULL;
+			arena = ring_arena = NULL;
 			uring = false;
 			ring_state = RING_REFUSED;
 			for (size_t k = 0; k < batch; k++)
@@ -249,7 +251,6 @@ void path_bulk_read(const struct path_bulk_req *f, size_t n, size_t max_size, pa
 				free(text);
 		}
 	}
-	free(arena);
 }
 
 size_t path_bulk_ring_answers(void)

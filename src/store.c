@@ -59,84 +59,90 @@ bool store_exists(const char *parent, const char *uuid)
 	return path_exists(path);
 }
 
-struct lookup {
-	const char *cfg, *parent;
-	struct mdev **devs; /* the devices whose definitions are read, in order */
+/* Looking up the definitions of running devices: they are opened directly, relative to their
+ * parent's directory, if the first few tries of a parent mostly find one; if most of them find
+ * nothing, that parent's directory is read (one call for all of its names) and only the names
+ * in it are opened. Both ways give the same answer: a definition is a name the directory has.
+ * The reads of all parents go together (path_bulk_read()): the first few of each parent, then
+ * the rest of each; the warnings come out in the listing's order all the same. */
+#define LOOKUP_PROBE 8
+
+struct lookup_group {
+	const char *parent;
+	int dfd;	 /* the parent's directory; -1: none, so nothing is defined */
+	size_t from, to; /* its devices in the list */
 	size_t hits, misses;
+};
+
+struct lookup {
+	const char *cfg;
+	struct mdev_list *l;
+	struct lookup_group *g;
+	size_t n_groups;
+	/* the reads under way: for each, its device and its group */
+	struct path_bulk_req *req;
+	size_t *dev, *group;
+	size_t n;
+	char **warning; /* of each device, NULL: none */
 };
 
 static void lookup_one(size_t i, const char *text, ssize_t len, void *userdata)
 {
 	struct lookup *lk = userdata;
-	struct mdev *dev = lk->devs[i];
+	struct mdev *dev = lk->l->v[lk->dev[i]];
+	struct lookup_group *g = &lk->g[lk->group[i]];
 	_cleanup_mdev_ struct mdev *def = NULL;
-	int r = load_text(text, len, lk->cfg, lk->parent, dev->uuid, dev->uuid, &def);
+	int r = load_text(text, len, lk->cfg, g->parent, dev->uuid, dev->uuid, &def);
 	if (r == -ENOENT) {
 		/* Not there, removed since, or a dangling link: not defined. */
-		lk->misses++;
+		g->misses++;
 		return;
 	}
-	lk->hits++;
+	g->hits++;
 	/* Upstream marks "(defined)" by the file's existence, readable or not. */
 	dev->defined = true;
 	if (r == 0)
 		dev->autostart = def->autostart;
 	else {
-		log_warn("%s", err_get(0));
+		lk->warning[lk->dev[i]] = xstrdup(err_get(0));
 		err_clear();
 	}
 }
 
-/* Read the definitions of devs[0..n) from dfd, in order. */
-static void lookup_read(int dfd, struct lookup *lk, struct mdev **devs, size_t n)
+static void lookup_add(struct lookup *lk, size_t group, size_t dev)
 {
-	struct path_bulk_req *req = xmalloc((n + 1) * sizeof(*req));
-	for (size_t i = 0; i < n; i++)
-		req[i] = (struct path_bulk_req){ .dirfd = dfd, .name = devs[i]->uuid };
-	lk->devs = devs;
-	path_bulk_read(req, n, DEFINITION_MAX_SIZE, lookup_one, lk);
-	free(req);
+	lk->req[lk->n] =
+		(struct path_bulk_req){ .dirfd = lk->g[group].dfd, .name = lk->l->v[dev]->uuid };
+	lk->dev[lk->n] = dev;
+	lk->group[lk->n++] = group;
 }
 
-/* The running devices of one parent, l->v[from..to). Their definitions are opened directly,
- * relative to the parent's directory, if the first few tries mostly find one; if most of them
- * find nothing, the directory is read (one call for all of its names) and only the names in it
- * are opened. Both ways give the same answer: a definition is a name the directory has. */
-#define LOOKUP_PROBE 8
-static void lookup_parent(int cfgfd, const char *cfg, struct mdev_list *l, size_t from, size_t to)
+static void lookup_run(struct lookup *lk)
 {
-	const char *parent = l->v[from]->parent;
-	struct lookup lk = { .cfg = cfg, .parent = parent };
-	_cleanup_close_ int dfd = -1;
+	path_bulk_read(lk->req, lk->n, DEFINITION_MAX_SIZE, lookup_one, lk);
+	lk->n = 0;
+}
 
-	if (!parent || !*parent || strchr(parent, '/') || streq(parent, ".") ||
-	    streq(parent, ".."))
-		return;
-	dfd = openat(cfgfd, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return;
-	size_t probe = to - from < LOOKUP_PROBE ? to - from : LOOKUP_PROBE;
-	lookup_read(dfd, &lk, l->v + from, probe);
-	from += probe;
-	if (from == to)
-		return;
-	if (lk.misses <= 2 * lk.hits) {
-		lookup_read(dfd, &lk, l->v + from, to - from);
+/* The rest of group g, after its first tries: directly, or what its directory lists. */
+static void lookup_rest(struct lookup *lk, size_t g)
+{
+	struct lookup_group *gr = &lk->g[g];
+	size_t from = gr->from + LOOKUP_PROBE;
+
+	if (gr->misses <= 2 * gr->hits) {
+		for (size_t i = from; i < gr->to; i++)
+			lookup_add(lk, g, i);
 		return;
 	}
 	struct strv names = { 0 };
-	if (path_dir_names(dfd, &names) >= 0) {
+	if (path_dir_names(gr->dfd, &names) >= 0) {
 		struct str_index ix = { 0 };
-		struct mdev **listed = xmalloc((to - from) * sizeof(*listed));
-		size_t n = 0;
 		str_index_init(&ix, names.n);
 		for (size_t i = 0; i < names.n; i++)
 			str_index_add(&ix, names.v[i], i, NULL);
-		for (size_t i = from; i < to; i++)
-			if (str_index_get(&ix, l->v[i]->uuid, NULL))
-				listed[n++] = l->v[i];
-		lookup_read(dfd, &lk, listed, n);
-		free(listed);
+		for (size_t i = from; i < gr->to; i++)
+			if (str_index_get(&ix, lk->l->v[i]->uuid, NULL))
+				lookup_add(lk, g, i);
 		str_index_free(&ix);
 	}
 	strv_free(&names);
@@ -151,13 +157,47 @@ void store_lookup_running(struct mdev_list *l)
 		return;
 	/* Sorted as the listing will be (parent, then UUID), which also groups the parents. */
 	mdev_list_sort(l);
+	struct lookup lk = { .cfg = cfg, .l = l };
+	lk.g = xcalloc(l->n, sizeof(*lk.g));
+	lk.req = xmalloc(l->n * sizeof(*lk.req));
+	lk.dev = xmalloc(l->n * sizeof(*lk.dev));
+	lk.group = xmalloc(l->n * sizeof(*lk.group));
+	lk.warning = xcalloc(l->n, sizeof(*lk.warning));
 	for (size_t from = 0, to; from < l->n; from = to) {
 		const char *p = l->v[from]->parent ? l->v[from]->parent : "";
 		for (to = from + 1; to < l->n && streq(p, l->v[to]->parent ? l->v[to]->parent : "");
 		     to++)
 			;
-		lookup_parent(cfgfd, cfg, l, from, to);
+		int dfd = -1;
+		if (*p && !strchr(p, '/') && !streq(p, ".") && !streq(p, ".."))
+			dfd = openat(cfgfd, p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		lk.g[lk.n_groups++] =
+			(struct lookup_group){ .parent = p, .dfd = dfd, .from = from, .to = to };
 	}
+	/* The first tries of every parent, then the rest of every parent. */
+	for (size_t g = 0; g < lk.n_groups; g++)
+		for (size_t i = lk.g[g].from;
+		     lk.g[g].dfd >= 0 && i < lk.g[g].to && i < lk.g[g].from + LOOKUP_PROBE; i++)
+			lookup_add(&lk, g, i);
+	lookup_run(&lk);
+	for (size_t g = 0; g < lk.n_groups; g++)
+		if (lk.g[g].dfd >= 0 && lk.g[g].to > lk.g[g].from + LOOKUP_PROBE)
+			lookup_rest(&lk, g);
+	lookup_run(&lk);
+
+	for (size_t i = 0; i < l->n; i++)
+		if (lk.warning[i]) {
+			log_warn("%s", lk.warning[i]);
+			free(lk.warning[i]);
+		}
+	for (size_t g = 0; g < lk.n_groups; g++)
+		if (lk.g[g].dfd >= 0)
+			close(lk.g[g].dfd);
+	free(lk.g);
+	free(lk.req);
+	free(lk.dev);
+	free(lk.group);
+	free(lk.warning);
 }
 
 /* d_type when the filesystem gives it, else lstat: a symlink is neither a parent directory nor

@@ -141,13 +141,8 @@ static void bus_free(struct bus *b)
 	*b = (struct bus){ 0 };
 }
 
-static int bus_entry_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct bus_entry *)a)->name, ((const struct bus_entry *)b)->name);
-}
-
 /* The bus entries whose names are UUIDs (warned about otherwise, unless quiet), optionally only
- * the one with the given UUID, sorted by name. None when mdev support is not loaded. */
+ * the one with the given UUID, in directory order. None when mdev support is not loaded. */
 static void bus_read(const char *uuid, bool quiet, struct bus *out)
 {
 	_cleanup_free_ char *dir = env_mdev_devices();
@@ -171,7 +166,6 @@ static void bus_read(const char *uuid, bool quiet, struct bus *out)
 	}
 	strv_free(&names);
 	out->wanted = out->n;
-	qsort(out->v, out->n, sizeof(*out->v), bus_entry_cmp);
 	/* The type walk looks up every device it meets by name. */
 	str_index_init(&out->by_name, out->n);
 	for (size_t i = 0; i < out->n; i++)
@@ -249,13 +243,25 @@ static void bus_walk_types(struct bus *b)
 
 /* Parent and type of every wanted entry: the type walk when it pays, the links for the rest.
  * Unreadable devices are warned about unless quiet. */
+static int entry_name_cmp(const void *a, const void *b, void *userdata)
+{
+	const struct bus_entry *v = userdata;
+	return strcmp(v[*(const size_t *)a].name, v[*(const size_t *)b].name);
+}
+
 static void bus_resolve(struct bus *b, bool quiet)
 {
 	bus_walk_types(b);
-	for (size_t i = 0; i < b->n; i++) {
-		struct bus_entry *e = &b->v[i];
-		if (!e->wanted || (e->state != ENTRY_UNKNOWN && e->state != ENTRY_AMBIGUOUS))
-			continue;
+	/* The devices the walk did not settle, one by one in name order (the order of their
+	 * warnings); on a consistent tree, none. */
+	size_t *rest = xmalloc((b->n + 1) * sizeof(*rest)), n = 0;
+	for (size_t i = 0; i < b->n; i++)
+		if (b->v[i].wanted &&
+		    (b->v[i].state == ENTRY_UNKNOWN || b->v[i].state == ENTRY_AMBIGUOUS))
+			rest[n++] = i;
+	qsort_r(rest, n, sizeof(*rest), entry_name_cmp, b->v);
+	for (size_t k = 0; k < n; k++) {
+		struct bus_entry *e = &b->v[rest[k]];
 		free(e->parent);
 		free(e->type);
 		e->parent = e->type = NULL;
@@ -265,6 +271,7 @@ static void bus_resolve(struct bus *b, bool quiet)
 		err_clear();
 		e->state = r > 0 ? ENTRY_RUNNING : r == 0 ? ENTRY_GONE : ENTRY_UNREADABLE;
 	}
+	free(rest);
 }
 
 int sysfs_list_active(const char *uuid, const char *parent, struct mdev_list *out)
@@ -311,8 +318,12 @@ void sysfs_mark_active_list(struct mdev_list *l)
 	/* Entries are named by their UUIDs on any tree the kernel made, but look them up by UUID
 	 * to be exact on any other: the first entry in name order for a UUID. */
 	str_index_init(&running, b.n);
-	for (size_t i = 0; i < b.n; i++)
-		str_index_add(&running, b.v[i].uuid, i, NULL);
+	for (size_t i = 0; i < b.n; i++) {
+		size_t k;
+		if (!str_index_add(&running, b.v[i].uuid, i, &k) &&
+		    strcmp(b.v[i].name, b.v[k].name) < 0)
+			str_index_set(&running, b.v[i].uuid, i);
+	}
 	for (size_t i = 0; i < l->n; i++) {
 		struct mdev *dev = l->v[i];
 		size_t k;

@@ -139,6 +139,20 @@ static int hexval(char c)
 	return -1;
 }
 
+/* Already lower-case hyphenated: the form of every name the kernel and mdevctl write. */
+static bool is_canonical(const char *s)
+{
+	for (size_t i = 0; i < 36; i++) {
+		char c = s[i];
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (c != '-')
+				return false;
+		} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return false;
+	}
+	return s[36] == '\0';
+}
+
 int uuid_canonical(const char *s, char ret[UUID_STR_LEN], const char **ret_reason)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -146,6 +160,12 @@ int uuid_canonical(const char *s, char ret[UUID_STR_LEN], const char **ret_reaso
 	size_t len = strlen(s);
 	bool hyphens;
 	uint8_t b[16];
+
+	/* `list` canonicalises every name on the mdev bus and in /etc/mdevctl.d. */
+	if (len == 36 && is_canonical(s)) {
+		memcpy(ret, s, UUID_STR_LEN);
+		return 0;
+	}
 
 	if (len == 45 && strncasecmp(s, "urn:uuid:", 9) == 0) {
 		s += 9;
@@ -465,6 +485,15 @@ bool str_index_get(const struct str_index *ix, const char *key, size_t *ret_valu
 	if (ret_value)
 		*ret_value = s->value;
 	return true;
+}
+
+void str_index_set(struct str_index *ix, const char *key, size_t value)
+{
+	if (!ix->slots)
+		return;
+	struct str_index_slot *s = str_index_find(ix, key, str_hash(key));
+	if (s->key)
+		s->value = value;
 }
 
 void str_index_free(struct str_index *ix)

@@ -92,6 +92,8 @@ void str_index_init(struct str_index *ix, size_t n);
 /* Add key with value; when key is there already, keep it and return false with its value in
  * *ret_existing (optional). */
 bool str_index_add(struct str_index *ix, const char *key, size_t value, size_t *ret_existing);
+/* Set the value of a key that is there (nothing otherwise). */
+void str_index_set(struct str_index *ix, const char *key, size_t value);
 /* Whether key is there; its value in *ret_value (optional). */
 bool str_index_get(const struct str_index *ix, const char *key, size_t *ret_value);
 void str_index_free(struct str_index *ix);
