@@ -127,6 +127,7 @@ struct bus {
 	size_t n;
 	size_t wanted;
 	struct str_index by_name; /* name -> index in v */
+	bool names_are_uuids;	  /* every name is its canonical UUID, as the kernel names them */
 };
 
 static void bus_free(struct bus *b)
@@ -168,8 +169,11 @@ static void bus_read(const char *uuid, bool quiet, struct bus *out)
 	out->wanted = out->n;
 	/* The type walk looks up every device it meets by name. */
 	str_index_init(&out->by_name, out->n);
-	for (size_t i = 0; i < out->n; i++)
+	out->names_are_uuids = true;
+	for (size_t i = 0; i < out->n; i++) {
 		str_index_add(&out->by_name, out->v[i].name, i, NULL);
+		out->names_are_uuids &= streq(out->v[i].name, out->v[i].uuid);
+	}
 }
 
 static struct bus_entry *bus_find(struct bus *b, const char *name)
@@ -315,19 +319,23 @@ void sysfs_mark_active_list(struct mdev_list *l)
 		b.wanted += b.v[i].wanted;
 	}
 	bus_resolve(&b, true);
-	/* Entries are named by their UUIDs on any tree the kernel made, but look them up by UUID
-	 * to be exact on any other: the first entry in name order for a UUID. */
-	str_index_init(&running, b.n);
-	for (size_t i = 0; i < b.n; i++) {
-		size_t k;
-		if (!str_index_add(&running, b.v[i].uuid, i, &k) &&
-		    strcmp(b.v[i].name, b.v[k].name) < 0)
-			str_index_set(&running, b.v[i].uuid, i);
+	/* Entries are named by their UUIDs on any tree the kernel made, and looked up by name
+	 * then; on any other, by UUID: the first entry in name order for a UUID. */
+	const struct str_index *by_uuid = &b.by_name;
+	if (!b.names_are_uuids) {
+		str_index_init(&running, b.n);
+		for (size_t i = 0; i < b.n; i++) {
+			size_t k;
+			if (!str_index_add(&running, b.v[i].uuid, i, &k) &&
+			    strcmp(b.v[i].name, b.v[k].name) < 0)
+				str_index_set(&running, b.v[i].uuid, i);
+		}
+		by_uuid = &running;
 	}
 	for (size_t i = 0; i < l->n; i++) {
 		struct mdev *dev = l->v[i];
 		size_t k;
-		const struct bus_entry *e = str_index_get(&running, dev->uuid, &k) ? &b.v[k] : NULL;
+		const struct bus_entry *e = str_index_get(by_uuid, dev->uuid, &k) ? &b.v[k] : NULL;
 		dev->active = e && e->state == ENTRY_RUNNING && dev->parent && dev->type &&
 			      streq(e->parent, dev->parent) && streq(e->type, dev->type);
 	}

@@ -154,6 +154,20 @@ expected_active() {
 	assert_equal "$(grep -c ' (active)$' <<<"$output")" 199
 }
 
+@test "list and list -d when a bus entry is named by its UUID in capitals: the same devices" {
+	big 4 3 200 200
+	run -0 "$MDEVCTL" list -d
+	local want=$output
+	assert_equal "$(grep -c ' (active)$' <<<"$want")" 200
+	local upper
+	upper=$(uuid_of 3 | tr a-f A-F)
+	mv "$SYS/bus/mdev/devices/$(uuid_of 3)" "$SYS/bus/mdev/devices/$upper"
+	run -0 "$MDEVCTL" list -d
+	assert_output "$want"
+	run -0 "$MDEVCTL" list
+	assert_output "$(expected_active 4 3 200 200)"
+}
+
 @test "list when a type's devices/ directory and the device links disagree: the links decide" {
 	big 4 3 200 0
 	local types=$SYS/devices/pci0000:01/0000:01:00.0/mdev_supported_types
