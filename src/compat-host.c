@@ -52,6 +52,18 @@ struct host_cache {
 	char *driver, *module;
 	struct strv modules;  /* names whose version was read */
 	struct strv versions; /* versions[i] of modules[i], "" when there is none */
+	/* Facts found valid (compact jansson text): the types of a host share most of theirs,
+	 * and checking a type's facts (written out and parsed as a one-type inventory) costs ten
+	 * times what writing them costs. */
+	struct strv valid;
+	struct str_index valid_ix;
+	/* The facts after the rule files' layer, by the sysfs facts before it (compact text,
+	 * without available_instances, which no layer sets): hundreds of parents have the same
+	 * type, and layering the rules' descriptor means copying it and checking the result. */
+	struct strv ruled_keys;
+	json_t **ruled;
+	size_t n_ruled;
+	struct str_index ruled_ix;
 };
 
 static void host_cache_clear(struct host_cache *c)
@@ -61,6 +73,13 @@ static void host_cache_clear(struct host_cache *c)
 	free(c->module);
 	strv_free(&c->modules);
 	strv_free(&c->versions);
+	str_index_free(&c->valid_ix);
+	strv_free(&c->valid);
+	for (size_t i = 0; i < c->n_ruled; i++)
+		json_decref(c->ruled[i]);
+	free(c->ruled);
+	strv_free(&c->ruled_keys);
+	str_index_free(&c->ruled_ix);
 	*c = (struct host_cache){ 0 };
 }
 
@@ -117,39 +136,67 @@ static json_t *driver_facts(struct host_cache *c, const char *parent, const char
  * warned about and left out, so that one bad source never takes the whole host's inventory
  * down with it. The sysfs members (mdev_type, available_instances) are not facts a layer may
  * set, so they are set aside while the result is checked. */
-static void merge_layer(json_t *into, const json_t *facts, const char *where)
+/* compat_facts_validate() of facts, remembered when they pass: the outcome depends on the
+ * facts alone, which their compact text (the checker's own) spells out entirely. */
+static int validate(struct host_cache *c, const json_t *facts, const char *where)
 {
+	char *text = json_dumps(facts, JSON_COMPACT);
+	if (text && str_index_get(&c->valid_ix, text, NULL)) {
+		free(text);
+		return 0;
+	}
+	int r = compat_facts_validate(facts, where);
+	if (r == 0 && text) {
+		strv_push(&c->valid, text);
+		str_index_add(&c->valid_ix, text, 0, NULL);
+	} else
+		free(text);
+	return r;
+}
+
+/* Returns whether the layer was merged (false: warned about and left out). */
+static bool merge_layer(struct host_cache *c, json_t *into, const json_t *facts, const char *where)
+{
+	bool merged_in = false;
 	json_t *merged = json_deep_copy(into);
 	compat_json_merge(merged, facts);
-	json_t *check = json_deep_copy(merged);
-	json_object_del(check, "mdev_type");
-	json_object_del(check, "available_instances");
-	if (compat_facts_validate(check, where) < 0) {
+	/* What is checked: the merged facts without the sysfs members that no layer sets (a
+	 * view sharing the members, not a copy). */
+	json_t *check = json_object();
+	const char *k;
+	json_t *v;
+	json_object_foreach (merged, k, v)
+		if (!streq(k, "mdev_type") && !streq(k, "available_instances"))
+			json_object_set(check, k, v);
+	if (validate(c, check, where) < 0) {
 		log_warn("Ignoring %s: together with the facts before it: %s", where, err_get(0));
 		err_clear();
 	} else {
 		json_object_clear(into);
 		json_object_update(into, merged);
+		merged_in = true;
 	}
 	json_decref(check);
 	json_decref(merged);
+	return merged_in;
 }
 
 /* Merge facts from a source other than a rule file (already parsed into an object), after
  * checking them like a rule's descriptor; a bad source is warned about and skipped. */
-static void merge_checked(json_t *into, json_t *facts, const char *where)
+static void merge_checked(struct host_cache *c, json_t *into, json_t *facts, const char *where)
 {
-	if (compat_facts_validate(facts, where) < 0) {
+	if (validate(c, facts, where) < 0) {
 		log_warn("Ignoring %s: %s", where, err_get(0));
 		err_clear();
 		return;
 	}
-	merge_layer(into, facts, where);
+	merge_layer(c, into, facts, where);
 }
 
 /* The names of the sources are spelt out only when there is something to say about one: on a
  * host of thousands of types, most have neither a migration_info file nor a callout. */
-static void merge_migration_info(json_t *into, int tfd, const char *parent, const char *type_id)
+static void merge_migration_info(struct host_cache *c, json_t *into, int tfd, const char *parent,
+				 const char *type_id)
 {
 	_cleanup_free_ char *path = xasprintf("%s/migration_info", type_id);
 	_cleanup_free_ char *where = NULL;
@@ -173,11 +220,12 @@ static void merge_migration_info(json_t *into, int tfd, const char *parent, cons
 		json_decref(facts);
 		return;
 	}
-	merge_checked(into, facts, where);
+	merge_checked(c, into, facts, where);
 	json_decref(facts);
 }
 
-static void merge_callout(json_t *into, const char *parent, const char *type_id, struct mdev *dev)
+static void merge_callout(struct host_cache *c, json_t *into, const char *parent,
+			  const char *type_id, struct mdev *dev)
 {
 	_cleanup_mdev_ struct mdev *nil = NULL;
 	_cleanup_free_ char *where = NULL;
@@ -198,8 +246,46 @@ static void merge_callout(json_t *into, const char *parent, const char *type_id,
 		err_clear();
 		return;
 	}
-	merge_checked(into, facts, where);
+	merge_checked(c, into, facts, where);
 	json_decref(facts);
+}
+
+/* The rule files' facts of type_id layered over f, its sysfs facts. The result is shared with
+ * the other types whose sysfs facts are the same (their members are the same objects): the
+ * later layers never change a member in place (merge_layer() merges into a copy). */
+static void rules_layer(const struct compat_rules *rules, struct host_cache *c, json_t *f,
+			const char *type_id)
+{
+	json_t *base = json_object();
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach (f, k, v)
+		if (!streq(k, "available_instances"))
+			json_object_set(base, k, v);
+	char *key = json_dumps(base, JSON_COMPACT);
+	json_decref(base);
+	if (key && str_index_get(&c->ruled_ix, key, &i)) {
+		json_object_update(f, c->ruled[i]);
+		free(key);
+		return;
+	}
+	json_t *d = compat_rules_descriptor(rules, type_id);
+	_cleanup_free_ char *where = d ? xasprintf("the rule files' facts of %s", type_id) : NULL;
+	if ((!d || merge_layer(c, f, d, where)) && key) {
+		/* Remembered only when it went in (or there was none): a refused layer is warned
+		 * about for each type. */
+		json_t *done = json_deep_copy(f);
+		json_object_del(done, "available_instances");
+		c->ruled = xrealloc(c->ruled, (c->n_ruled + 1) * sizeof(*c->ruled));
+		c->ruled[c->n_ruled] = done;
+		strv_push(&c->ruled_keys, key);
+		str_index_add(&c->ruled_ix, key, c->n_ruled++, NULL);
+		key = NULL;
+	}
+	json_decref(d);
+	free(key);
 }
 
 /* The facts of type t of parent (read with SYSFS_TYPES_RAW_DESCRIPTION from tfd, the parent's
@@ -220,14 +306,9 @@ static json_t *type_facts(const struct compat_rules *rules, struct host_cache *c
 		json_object_set_new(f, "description", json_string(desc));
 	json_object_set_new(f, "driver", driver_facts(cache, parent, t->id));
 
-	json_t *d = compat_rules_descriptor(rules, t->id);
-	if (d) {
-		_cleanup_free_ char *where = xasprintf("the rule files' facts of %s", t->id);
-		merge_layer(f, d, where);
-	}
-	json_decref(d);
-	merge_migration_info(f, tfd, parent, t->id);
-	merge_callout(f, parent, t->id, dev);
+	rules_layer(rules, cache, f, t->id);
+	merge_migration_info(cache, f, tfd, parent, t->id);
+	merge_callout(cache, f, parent, t->id, dev);
 	return f;
 }
 
@@ -242,58 +323,93 @@ static json_t *attrs_json(const struct mdev *dev)
 	return a;
 }
 
+/* The running devices of uuids (one lookup each, not a listing of the host), with the warning
+ * sysfs_list_active() gives a device it cannot read. */
+static void running_of(const struct strv *uuids, struct mdev_list *out)
+{
+	for (size_t i = 0; i < uuids->n; i++) {
+		_cleanup_free_ char *parent = NULL, *type = NULL;
+		int r = sysfs_device_state(uuids->v[i], &parent, &type);
+		if (r < 0)
+			log_warn("Skipping device %s: %s", uuids->v[i], err_get(err_count() - 1));
+		err_clear();
+		if (r <= 0)
+			continue;
+		struct mdev *d = mdev_new(uuids->v[i]);
+		d->parent = TAKE_PTR(parent);
+		d->type = TAKE_PTR(type);
+		d->active = true;
+		mdev_list_push(out, d);
+	}
+}
+
 /* The devices whose UUIDs this host has taken, one entry per UUID (an inventory lists a UUID
  * once): the running device when there is one, else the first definition in listing order.
- * mdevctl allows one UUID defined under several parents; the UUID is taken all the same. */
-static int host_devices(struct mdev_list *out)
+ * mdevctl allows one UUID defined under several parents; the UUID is taken all the same. Only
+ * the devices of only_uuids when not NULL. */
+static int host_devices(const struct strv *only_uuids, struct mdev_list *out)
 {
 	struct mdev_list act = { 0 }, defs = { 0 };
-	int r = sysfs_list_active(NULL, NULL, &act);
+	struct str_index def_ix = { 0 }, taken = { 0 };
+	struct strv keys = { 0 };
+	int r = 0;
+
+	if (only_uuids)
+		running_of(only_uuids, &act);
+	else
+		r = sysfs_list_active(NULL, NULL, &act);
 	if (r >= 0)
-		r = store_scan(NULL, NULL, 0, &defs);
+		r = only_uuids ? store_scan_uuids(only_uuids, 0, &defs)
+			       : store_scan(NULL, NULL, 0, &defs);
 	if (r < 0)
 		goto out;
 	mdev_list_sort(&defs);
+	/* The definitions by parent and UUID: the first in listing order for each (the others
+	 * with the same key follow it). */
+	str_index_init(&def_ix, defs.n);
+	for (size_t j = 0; j < defs.n; j++) {
+		strv_push(&keys, xasprintf("%s/%s", defs.v[j]->parent, defs.v[j]->uuid));
+		str_index_add(&def_ix, keys.v[j], j, NULL);
+	}
+	str_index_init(&taken, act.n + defs.n);
 	for (size_t i = 0; i < act.n; i++) {
 		struct mdev *a = act.v[i];
-		for (size_t j = 0; j < defs.n; j++) {
-			struct mdev *d = defs.v[j];
-			if (d && streq(d->uuid, a->uuid) && streq(d->parent, a->parent)) {
-				/* The definition's attrs describe the running device. */
-				d->active = true;
-				mdev_set_type(d, a->type);
-				mdev_list_push(out, d);
-				defs.v[j] = NULL;
-				mdev_free(a);
-				a = act.v[i] = NULL;
-				break;
-			}
-		}
-		if (a) {
-			mdev_list_push(out, a);
-			act.v[i] = NULL;
-		}
+		_cleanup_free_ char *key = xasprintf("%s/%s", a->parent, a->uuid);
+		size_t j;
+		bool found = str_index_get(&def_ix, key, &j);
+		while (found && !defs.v[j] && j + 1 < defs.n && streq(keys.v[j + 1], key))
+			j++;
+		if (found && defs.v[j]) {
+			/* The definition's attrs describe the running device. */
+			struct mdev *d = TAKE_PTR(defs.v[j]);
+			d->active = true;
+			mdev_set_type(d, a->type);
+			mdev_list_push(out, d);
+		} else
+			mdev_list_push(out, TAKE_PTR(act.v[i]));
+		str_index_add(&taken, out->v[out->n - 1]->uuid, 0, NULL);
 	}
 	for (size_t j = 0; j < defs.n; j++) {
 		struct mdev *d = defs.v[j];
-		bool taken = false;
-		for (size_t k = 0; d && k < out->n && !taken; k++)
-			taken = streq(out->v[k]->uuid, d->uuid);
-		if (d && !taken) {
+		if (d && str_index_add(&taken, d->uuid, 0, NULL)) {
 			mdev_list_push(out, d);
 			defs.v[j] = NULL;
 		}
 	}
 	mdev_list_sort(out);
 out:
+	str_index_free(&def_ix);
+	strv_free(&keys);
+	str_index_free(&taken);
 	mdev_list_free(&act);
 	mdev_list_free(&defs);
 	return r;
 }
 
-int compat_host_inventory(const struct strv *only_types, json_t **ret_json,
+int compat_host_inventory(const struct compat_host_need *need, json_t **ret_json,
 			  struct compat_inventory **ret_inv)
 {
+	const struct strv *only_types = need ? need->types : NULL;
 	_cleanup_(strv_free) struct strv parents = { 0 };
 	struct compat_rules *rules = NULL;
 	struct mdev_list devs = { 0 };
@@ -339,7 +455,7 @@ int compat_host_inventory(const struct strv *only_types, json_t **ret_json,
 		mdev_type_list_free(&types);
 	}
 
-	r = host_devices(&devs);
+	r = host_devices(need ? need->uuids : NULL, &devs);
 	if (r < 0)
 		goto out;
 	json_t *jdevs = json_array();

@@ -1311,7 +1311,8 @@ int compat_match(const struct compat_record *r, const struct compat_inventory *i
 	return 0;
 }
 
-void compat_match_type_names(const struct compat_record *r, struct strv *out)
+void compat_match_needs(const struct compat_record *r, const struct compat_select *sel,
+			struct strv *types, struct strv *uuids)
 {
 	for (size_t k = 0; k < r->n_patterns; k++) {
 		const struct compat_pattern *pat = &r->patterns[k];
@@ -1321,12 +1322,21 @@ void compat_match_type_names(const struct compat_record *r, struct strv *out)
 			char *name = NULL, *why = NULL;
 			if (compat_tvalue_expand(&pat->d.mdev_type, &pat->vars, &b, &name, &why) ==
 			    0)
-				strv_push(out, name);
+				strv_push(types, name);
 			free(why);
 		}
 	}
-	strv_sort(out);
-	strv_uniq(out);
+	strv_sort(types);
+	strv_uniq(types);
+	/* The UUIDs uuid_policy() asks about. */
+	if (sel->uuid)
+		strv_push(uuids, xstrdup(sel->uuid));
+	if (r->uuid[0])
+		strv_push(uuids, xstrdup(r->uuid));
+	if (sel->fresh_uuid)
+		strv_push(uuids, xstrdup(sel->fresh_uuid));
+	strv_sort(uuids);
+	strv_uniq(uuids);
 }
 
 enum compat_verdict compat_plan_verdict(const struct compat_plan *p)

@@ -224,6 +224,7 @@ struct scan {
 	int cfgfd;
 	const char *cfg;
 	const char *uuid, *parent; /* filters, NULL: any */
+	const struct str_index *uuids; /* a filter of several UUIDs, NULL: any */
 	unsigned flags;
 	struct mdev_list *out;
 	int dfd; /* the parent directory being read */
@@ -248,6 +249,8 @@ static int scan_name(const char *name, unsigned char d_type, void *userdata)
 		return 0;
 	bad = uuid_canonical(name, u, NULL) < 0;
 	if (!bad && sc->uuid && !streq(sc->uuid, u))
+		return 0;
+	if (!bad && sc->uuids && !str_index_get(sc->uuids, u, NULL))
 		return 0;
 	if (sc->n == sc->cap) {
 		sc->cap = sc->cap ? 2 * sc->cap : 64;
@@ -336,7 +339,7 @@ static int scan_parent(const char *name, unsigned char d_type, void *userdata)
 	return 0;
 }
 
-int store_scan(const char *uuid, const char *parent, unsigned flags, struct mdev_list *out)
+static int scan(struct scan *sc)
 {
 	_cleanup_free_ char *cfg = env_config_dir();
 	_cleanup_close_ int cfgfd = open(cfg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -346,15 +349,29 @@ int store_scan(const char *uuid, const char *parent, unsigned flags, struct mdev
 			return 0;
 		return err_os(-errno, errno, "Unable to read directory \"%s\"", cfg);
 	}
-	struct scan sc = { .cfgfd = cfgfd,
-			   .cfg = cfg,
-			   .uuid = uuid,
-			   .parent = parent,
-			   .flags = flags,
-			   .out = out };
-	(void)path_dir_foreach(cfgfd, scan_parent, &sc);
-	free(sc.e);
+	sc->cfgfd = cfgfd;
+	sc->cfg = cfg;
+	(void)path_dir_foreach(cfgfd, scan_parent, sc);
+	free(sc->e);
 	return 0;
+}
+
+int store_scan(const char *uuid, const char *parent, unsigned flags, struct mdev_list *out)
+{
+	struct scan sc = { .uuid = uuid, .parent = parent, .flags = flags, .out = out };
+	return scan(&sc);
+}
+
+int store_scan_uuids(const struct strv *uuids, unsigned flags, struct mdev_list *out)
+{
+	struct str_index ix = { 0 };
+	str_index_init(&ix, uuids->n);
+	for (size_t i = 0; i < uuids->n; i++)
+		str_index_add(&ix, uuids->v[i], i, NULL);
+	struct scan sc = { .uuids = &ix, .flags = flags, .out = out };
+	int r = scan(&sc);
+	str_index_free(&ix);
+	return r;
 }
 
 int store_write(const struct mdev *dev)

@@ -46,22 +46,32 @@ static int read_error(int r, const char *path)
 	return err_os(r, -r, "Unable to read \"%s\"", path);
 }
 
-int sysfs_device_state(const char *uuid, char **ret_parent, char **ret_type)
+/* sysfs_device_state() of the entry name of the bus's devices directory, open as devfd: the
+ * links are read relative to it (a long walk from the root saved, for each of hundreds of
+ * devices), the paths spelt out only for messages and for realpath(3). With devfd AT_FDCWD,
+ * name is the whole path. */
+static char *device_path(int devfd, const char *name)
 {
-	_cleanup_free_ char *dev = env_device_path(uuid);
+	return devfd == AT_FDCWD ? xstrdup(name) : env_device_path(name);
+}
+
+static int device_state_at(int devfd, const char *name, char **ret_parent, char **ret_type)
+{
+	_cleanup_free_ char *dev = NULL, *typelink = NULL;
 	_cleanup_free_ char *target = NULL, *parent = NULL, *type = NULL;
-	_cleanup_free_ char *typelink = xasprintf("%s/mdev_type", dev);
+	_cleanup_free_ char *rel = xasprintf("%s/mdev_type", name);
 	int r;
 
-	r = path_readlink(dev, &target);
+	r = path_readlink_at(devfd, name, &target);
 	if (r == 0)
 		parent = second_last(target);
 	else if (r == -ENOENT || r == -ENOTDIR)
 		return 0;
 	else if (r != -EINVAL)
-		return read_error(r, dev);
+		return read_error(r, dev = device_path(devfd, name));
 	if (!parent) {
 		char real[PATH_MAX];
+		dev = device_path(devfd, name);
 		if (!realpath(dev, real))
 			return errno == ENOENT ? 0 : read_error(-errno, dev);
 		parent = second_last(real);
@@ -69,9 +79,13 @@ int sysfs_device_state(const char *uuid, char **ret_parent, char **ret_type)
 			return 0;
 	}
 
-	r = path_readlink_basename(typelink, &type);
+	r = path_readlink_basename_at(devfd, rel, &type);
 	if (r == -ENOENT || r == -ENOTDIR)
 		return 0;
+	if (r < 0) {
+		dev = dev ? dev : device_path(devfd, name);
+		typelink = xasprintf("%s/mdev_type", dev);
+	}
 	if (r == -EINVAL) {
 		char real[PATH_MAX];
 		if (!realpath(typelink, real))
@@ -83,8 +97,14 @@ int sysfs_device_state(const char *uuid, char **ret_parent, char **ret_type)
 		/* The link must lead somewhere: a dangling one is a device half torn down, one
 		 * that cannot be resolved (a loop) is an error, as canonicalising finds. */
 		struct stat st;
-		if (stat(typelink, &st) < 0)
-			return errno == ENOENT || errno == ENOTDIR ? 0 : read_error(-errno, typelink);
+		if (fstatat(devfd, rel, &st, 0) < 0) {
+			if (errno == ENOENT || errno == ENOTDIR)
+				return 0;
+			int e = errno;
+			dev = dev ? dev : device_path(devfd, name);
+			typelink = xasprintf("%s/mdev_type", dev);
+			return read_error(-e, typelink);
+		}
 	}
 
 	if (ret_parent)
@@ -92,6 +112,17 @@ int sysfs_device_state(const char *uuid, char **ret_parent, char **ret_type)
 	if (ret_type)
 		*ret_type = TAKE_PTR(type);
 	return 1;
+}
+
+int sysfs_device_state(const char *uuid, char **ret_parent, char **ret_type)
+{
+	_cleanup_free_ char *dir = env_mdev_devices();
+	_cleanup_close_ int devfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (devfd >= 0)
+		return device_state_at(devfd, uuid, ret_parent, ret_type);
+	/* No devices directory to start from: the same answers from the whole path. */
+	_cleanup_free_ char *dev = env_device_path(uuid);
+	return device_state_at(AT_FDCWD, dev, ret_parent, ret_type);
 }
 
 /* ---- the running devices, in bulk ----
@@ -128,6 +159,7 @@ struct bus {
 	size_t wanted;
 	struct str_index by_name; /* name -> index in v */
 	bool names_are_uuids;	  /* every name is its canonical UUID, as the kernel names them */
+	int devfd;		  /* the devices directory, or -1 */
 };
 
 static void bus_free(struct bus *b)
@@ -139,7 +171,9 @@ static void bus_free(struct bus *b)
 	}
 	free(b->v);
 	str_index_free(&b->by_name);
-	*b = (struct bus){ 0 };
+	if (b->devfd >= 0)
+		close(b->devfd);
+	*b = (struct bus){ .devfd = -1 };
 }
 
 /* The bus entries whose names are UUIDs (warned about otherwise, unless quiet), optionally only
@@ -147,9 +181,10 @@ static void bus_free(struct bus *b)
 static void bus_read(const char *uuid, bool quiet, struct bus *out)
 {
 	_cleanup_free_ char *dir = env_mdev_devices();
-	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct strv names = { 0 };
 
+	out->devfd = fd;
 	if (fd < 0 || path_dir_names(fd, &names) < 0) {
 		strv_free(&names);
 		return;
@@ -269,7 +304,7 @@ static void bus_resolve(struct bus *b, bool quiet)
 		free(e->parent);
 		free(e->type);
 		e->parent = e->type = NULL;
-		int r = sysfs_device_state(e->name, &e->parent, &e->type);
+		int r = device_state_at(b->devfd, e->name, &e->parent, &e->type);
 		if (r < 0 && !quiet)
 			log_warn("Skipping device %s: %s", e->uuid, err_get(err_count() - 1));
 		err_clear();
@@ -280,7 +315,7 @@ static void bus_resolve(struct bus *b, bool quiet)
 
 int sysfs_list_active(const char *uuid, const char *parent, struct mdev_list *out)
 {
-	struct bus b = { 0 };
+	struct bus b = { .devfd = -1 };
 	bus_read(uuid, false, &b);
 	bus_resolve(&b, false);
 	for (size_t i = 0; i < b.n; i++) {
@@ -299,7 +334,7 @@ int sysfs_list_active(const char *uuid, const char *parent, struct mdev_list *ou
 
 void sysfs_mark_active_list(struct mdev_list *l)
 {
-	struct bus b = { 0 };
+	struct bus b = { .devfd = -1 };
 	struct str_index defined = { 0 }, running = { 0 };
 
 	if (l->n == 0)

@@ -284,9 +284,10 @@ static int check_run(const struct cli_args *a)
 		if (n_inv > 0)
 			r = load_inventory(a->values[C_INVENTORY][i], &invs[i]);
 		else {
-			_cleanup_(strv_free) struct strv names = { 0 };
-			compat_match_type_names(rec, &names);
-			r = compat_host_inventory(&names, NULL, &invs[i]);
+			_cleanup_(strv_free) struct strv types = { 0 }, uuids = { 0 };
+			compat_match_needs(rec, &sel, &types, &uuids);
+			struct compat_host_need need = { .types = &types, .uuids = &uuids };
+			r = compat_host_inventory(&need, NULL, &invs[i]);
 		}
 		if (r < 0)
 			goto out;
