@@ -62,8 +62,8 @@ static int create_primary(struct mdev *dev, void *userdata)
 		struct err_stash *saved = err_stash();
 		int rr = sysfs_remove(dev->uuid);
 		if (rr < 0)
-			log_warn("Could not remove %s after a failed attribute write: %s",
-				 dev->uuid, err_get(0));
+			log_warn("Could not remove %s after a failed attribute write: %s", dev->uuid,
+				 err_get(0));
 		err_unstash(saved);
 		return r;
 	}
