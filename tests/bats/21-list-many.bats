@@ -1,9 +1,12 @@
 #!/usr/bin/env bats
 # `list` on hosts with many devices, where it reads parents and types through each type's
-# devices/ directory instead of two links per device (src/sysfs.c): the same answer as the
-# per-device reading, on consistent trees and on trees whose links disagree, and a bounded
-# number of system calls per device. Trees come from bench/mkhost.py; the expected listings
-# are computed here from the generator's documented layout, not from the program.
+# devices/ directory instead of two links per device (src/sysfs.c), opens the definitions of
+# running devices directly or through their parent's listing (src/store.c), and reads many
+# definitions through io_uring (src/path-bulk.c): the same answer as the per-device reading,
+# on consistent trees and on trees whose links disagree, either way of finding and reading
+# definitions, and a bounded number of system calls per device. Trees come from
+# bench/mkhost.py; the expected listings are computed here from the generator's documented
+# layout, not from the program.
 
 load helpers
 
