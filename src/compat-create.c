@@ -155,6 +155,7 @@ int compat_create(const struct compat_record *r, const struct compat_select *sel
 		  struct compat_create_result *res)
 {
 	_cleanup_compat_inventory_ struct compat_inventory *inv = NULL;
+	_cleanup_(strv_free) struct strv types = { 0 }, uuids = { 0 };
 	int ret;
 
 	*res = (struct compat_create_result){ .tries = json_array(), .all_no_capacity = true };
@@ -163,7 +164,9 @@ int compat_create(const struct compat_record *r, const struct compat_select *sel
 	ret = store_lock();
 	if (ret < 0)
 		return ret;
-	ret = compat_host_inventory(NULL, &inv);
+	compat_match_needs(r, sel, &types, &uuids);
+	struct compat_host_need need = { .types = &types, .uuids = &uuids };
+	ret = compat_host_inventory(&need, NULL, &inv);
 	if (ret < 0)
 		return ret;
 	ret = compat_match(r, inv, sel, &res->plan);

@@ -32,47 +32,100 @@ char *compat_host_name(void)
 	return xstrdup(buf);
 }
 
-/* A sysfs text file without its trailing newlines; NULL when absent or unreadable. Unlike
- * path_read_attr() inner whitespace and leading blanks stay: a description is free text. */
-static char *read_text(const char *path)
+/* A description as facts state it: without its trailing newlines (inner whitespace and leading
+ * blanks stay: it is free text); NULL when longer than free text may be. */
+static char *description_text(const char *raw)
 {
-	char *s = NULL;
-	size_t len = 0;
-	if (path_read_file(path, COMPAT_TEXT_MAX, &s, &len) < 0) {
-		err_clear();
+	size_t len = strlen(raw);
+	if (len > COMPAT_TEXT_MAX)
 		return NULL;
+	while (len > 0 && raw[len - 1] == '\n')
+		len--;
+	return xstrndup(raw, len);
+}
+
+/* What the types of one inventory share, read once rather than per type: a host may have
+ * hundreds of parents with a dozen types each, all of one driver. */
+struct host_cache {
+	char *parent; /* the parent whose driver is below */
+	bool has_driver;
+	char *driver, *module;
+	struct strv modules;  /* names whose version was read */
+	struct strv versions; /* versions[i] of modules[i], "" when there is none */
+	/* Facts found valid (compact jansson text): the types of a host share most of theirs,
+	 * and checking a type's facts (written out and parsed as a one-type inventory) costs ten
+	 * times what writing them costs. */
+	struct strv valid;
+	struct str_index valid_ix;
+	/* The facts after the rule files' layer, by the sysfs facts before it (compact text,
+	 * without available_instances, which no layer sets): hundreds of parents have the same
+	 * type, and layering the rules' descriptor means copying it and checking the result. */
+	struct strv ruled_keys;
+	json_t **ruled;
+	size_t n_ruled;
+	struct str_index ruled_ix;
+};
+
+static void host_cache_clear(struct host_cache *c)
+{
+	free(c->parent);
+	free(c->driver);
+	free(c->module);
+	strv_free(&c->modules);
+	strv_free(&c->versions);
+	str_index_free(&c->valid_ix);
+	strv_free(&c->valid);
+	for (size_t i = 0; i < c->n_ruled; i++)
+		json_decref(c->ruled[i]);
+	free(c->ruled);
+	strv_free(&c->ruled_keys);
+	str_index_free(&c->ruled_ix);
+	*c = (struct host_cache){ 0 };
+}
+
+static const char *module_version(struct host_cache *c, const char *module)
+{
+	for (size_t i = 0; i < c->modules.n; i++)
+		if (streq(c->modules.v[i], module))
+			return c->versions.v[i];
+	_cleanup_free_ char *vpath = env_path("/sys/module/%s/version", module);
+	char *version = NULL;
+	if (!name_is_safe(module) || path_read_attr(vpath, &version) < 0) {
+		err_clear();
+		version = xstrdup("");
 	}
-	while (len > 0 && s[len - 1] == '\n')
-		s[--len] = '\0';
-	return s;
+	strv_push(&c->modules, xstrdup(module));
+	strv_push(&c->versions, version);
+	return version;
 }
 
 /* The driver of a parent: the name of its `driver` link, and the module behind it (the
  * driver's `module` link) whose version sysfs shows. Parents without a driver (the kernel's
  * sample parents are virtual devices) fall back to the type id's prefix, which by convention
  * is the driver's name ("mtty-2", "i915-GVTg_V5_4", "nvidia-35"). */
-static json_t *driver_facts(const char *parent, const char *type_id)
+static json_t *driver_facts(struct host_cache *c, const char *parent, const char *type_id)
 {
-	_cleanup_free_ char *pp = env_parent_path(parent);
-	_cleanup_free_ char *drv_link = xasprintf("%s/driver", pp);
-	_cleanup_free_ char *mod_link = xasprintf("%s/driver/module", pp);
-	_cleanup_free_ char *name = NULL, *module = NULL, *version = NULL;
-
-	if (path_readlink_basename(drv_link, &name) < 0) {
-		err_clear();
-		const char *dash = strchr(type_id, '-');
-		name = dash ? xstrndup(type_id, (size_t)(dash - type_id)) : xstrdup(type_id);
-	} else if (path_readlink_basename(mod_link, &module) < 0)
-		err_clear();
-
-	_cleanup_free_ char *vpath = env_path("/sys/module/%s/version", module ? module : name);
-	if (name_is_safe(module ? module : name) && path_read_attr(vpath, &version) < 0) {
-		err_clear();
-		version = NULL;
+	if (!c->parent || !streq(c->parent, parent)) {
+		free(c->parent);
+		free(c->driver);
+		free(c->module);
+		c->parent = xstrdup(parent);
+		c->driver = c->module = NULL;
+		c->has_driver = sysfs_parent_link(parent, "driver", &c->driver) == 0;
+		if (c->has_driver && sysfs_parent_link(parent, "driver/module", &c->module) < 0)
+			c->module = NULL;
 	}
+	_cleanup_free_ char *fallback = NULL;
+	const char *name = c->driver;
+	if (!c->has_driver) {
+		const char *dash = strchr(type_id, '-');
+		name = fallback =
+			dash ? xstrndup(type_id, (size_t)(dash - type_id)) : xstrdup(type_id);
+	}
+	const char *version = module_version(c, c->module ? c->module : name);
 	json_t *d = json_object();
 	json_object_set_new(d, "name", json_string(name));
-	if (version && version[0])
+	if (version[0])
 		json_object_set_new(d, "version", json_string(version));
 	return d;
 }
@@ -83,70 +136,101 @@ static json_t *driver_facts(const char *parent, const char *type_id)
  * warned about and left out, so that one bad source never takes the whole host's inventory
  * down with it. The sysfs members (mdev_type, available_instances) are not facts a layer may
  * set, so they are set aside while the result is checked. */
-static void merge_layer(json_t *into, const json_t *facts, const char *where)
+/* compat_facts_validate() of facts, remembered when they pass: the outcome depends on the
+ * facts alone, which their compact text (the checker's own) spells out entirely. */
+static int validate(struct host_cache *c, const json_t *facts, const char *where)
 {
+	char *text = json_dumps(facts, JSON_COMPACT);
+	if (text && str_index_get(&c->valid_ix, text, NULL)) {
+		free(text);
+		return 0;
+	}
+	int r = compat_facts_validate(facts, where);
+	if (r == 0 && text) {
+		strv_push(&c->valid, text);
+		str_index_add(&c->valid_ix, text, 0, NULL);
+	} else
+		free(text);
+	return r;
+}
+
+/* Returns whether the layer was merged (false: warned about and left out). */
+static bool merge_layer(struct host_cache *c, json_t *into, const json_t *facts, const char *where)
+{
+	bool merged_in = false;
 	json_t *merged = json_deep_copy(into);
 	compat_json_merge(merged, facts);
-	json_t *check = json_deep_copy(merged);
-	json_object_del(check, "mdev_type");
-	json_object_del(check, "available_instances");
-	if (compat_facts_validate(check, where) < 0) {
+	/* What is checked: the merged facts without the sysfs members that no layer sets (a
+	 * view sharing the members, not a copy). */
+	json_t *check = json_object();
+	const char *k;
+	json_t *v;
+	json_object_foreach (merged, k, v)
+		if (!streq(k, "mdev_type") && !streq(k, "available_instances"))
+			json_object_set(check, k, v);
+	if (validate(c, check, where) < 0) {
 		log_warn("Ignoring %s: together with the facts before it: %s", where, err_get(0));
 		err_clear();
 	} else {
 		json_object_clear(into);
 		json_object_update(into, merged);
+		merged_in = true;
 	}
 	json_decref(check);
 	json_decref(merged);
+	return merged_in;
 }
 
 /* Merge facts from a source other than a rule file (already parsed into an object), after
  * checking them like a rule's descriptor; a bad source is warned about and skipped. */
-static void merge_checked(json_t *into, json_t *facts, const char *where)
+static void merge_checked(struct host_cache *c, json_t *into, json_t *facts, const char *where)
 {
-	if (compat_facts_validate(facts, where) < 0) {
+	if (validate(c, facts, where) < 0) {
 		log_warn("Ignoring %s: %s", where, err_get(0));
 		err_clear();
 		return;
 	}
-	merge_layer(into, facts, where);
+	merge_layer(c, into, facts, where);
 }
 
-static void merge_migration_info(json_t *into, const char *parent, const char *type_id)
+/* The names of the sources are spelt out only when there is something to say about one: on a
+ * host of thousands of types, most have neither a migration_info file nor a callout. */
+static void merge_migration_info(struct host_cache *c, json_t *into, int tfd, const char *parent,
+				 const char *type_id)
 {
-	_cleanup_free_ char *tp = env_type_path(parent, type_id);
-	_cleanup_free_ char *path = xasprintf("%s/migration_info", tp);
-	_cleanup_free_ char *where = xasprintf("migration_info of %s/%s", parent, type_id);
+	_cleanup_free_ char *path = xasprintf("%s/migration_info", type_id);
+	_cleanup_free_ char *where = NULL;
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
 	json_t *facts = NULL;
 
-	int r = path_read_file(path, COMPAT_INPUT_MAX, &text, &len);
+	int r = path_read_file_at(tfd, path, COMPAT_INPUT_MAX, &text, &len);
 	if (r == -ENOENT) {
 		err_clear();
 		return;
 	}
+	where = xasprintf("migration_info of %s/%s", parent, type_id);
 	if (r == -EFBIG)
 		err_set(r, "larger than %d bytes", COMPAT_INPUT_MAX);
 	else if (r < 0)
 		err_set(r, "%s", os_error_str(-r));
 	if (r < 0 || json_io_parse(text, len, &facts) < 0 || !json_is_object(facts)) {
-		if (r >= 0 && !err_isset())
+		if (!err_isset())
 			err_set(-EINVAL, "not a JSON object");
 		log_warn("Ignoring %s: %s", where, err_get(0));
 		err_clear();
 		json_decref(facts);
 		return;
 	}
-	merge_checked(into, facts, where);
+	merge_checked(c, into, facts, where);
 	json_decref(facts);
 }
 
-static void merge_callout(json_t *into, const char *parent, const char *type_id, struct mdev *dev)
+static void merge_callout(struct host_cache *c, json_t *into, const char *parent,
+			  const char *type_id, struct mdev *dev)
 {
 	_cleanup_mdev_ struct mdev *nil = NULL;
-	_cleanup_free_ char *where = xasprintf("callout answer for %s/%s", parent, type_id);
+	_cleanup_free_ char *where = NULL;
 	json_t *facts = NULL;
 
 	if (!dev) {
@@ -156,25 +240,64 @@ static void merge_callout(json_t *into, const char *parent, const char *type_id,
 		dev = nil;
 	}
 	int r = callout_get_compat(dev, &facts);
+	if (r == 0)
+		return;
+	where = xasprintf("callout answer for %s/%s", parent, type_id);
 	if (r < 0) {
 		log_warn("Ignoring %s: %s", where, err_get(0));
 		err_clear();
 		return;
 	}
-	if (r > 0)
-		merge_checked(into, facts, where);
+	merge_checked(c, into, facts, where);
 	json_decref(facts);
 }
 
-/* The facts of type t of parent, all layers applied: an inventory type object. dev, when not
- * NULL, is the device the record is about (the callout then sees it rather than the type). */
-static json_t *type_facts(const struct compat_rules *rules, const char *parent,
-			  const struct mdev_type *t, struct mdev *dev)
+/* The rule files' facts of type_id layered over f, its sysfs facts. The result is shared with
+ * the other types whose sysfs facts are the same (their members are the same objects): the
+ * later layers never change a member in place (merge_layer() merges into a copy). */
+static void rules_layer(const struct compat_rules *rules, struct host_cache *c, json_t *f,
+			const char *type_id)
+{
+	json_t *base = json_object();
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach (f, k, v)
+		if (!streq(k, "available_instances"))
+			json_object_set(base, k, v);
+	char *key = json_dumps(base, JSON_COMPACT);
+	json_decref(base);
+	if (key && str_index_get(&c->ruled_ix, key, &i)) {
+		json_object_update(f, c->ruled[i]);
+		free(key);
+		return;
+	}
+	json_t *d = compat_rules_descriptor(rules, type_id);
+	_cleanup_free_ char *where = d ? xasprintf("the rule files' facts of %s", type_id) : NULL;
+	if ((!d || merge_layer(c, f, d, where)) && key) {
+		/* Remembered only when it went in (or there was none): a refused layer is warned
+		 * about for each type. */
+		json_t *done = json_deep_copy(f);
+		json_object_del(done, "available_instances");
+		c->ruled = xrealloc(c->ruled, (c->n_ruled + 1) * sizeof(*c->ruled));
+		c->ruled[c->n_ruled] = done;
+		strv_push(&c->ruled_keys, key);
+		str_index_add(&c->ruled_ix, key, c->n_ruled++, NULL);
+		key = NULL;
+	}
+	json_decref(d);
+	free(key);
+}
+
+/* The facts of type t of parent (read with SYSFS_TYPES_RAW_DESCRIPTION from tfd, the parent's
+ * sysfs_types_dir()), all layers applied: an inventory type object. dev, when not NULL, is the
+ * device the record is about (the callout then sees it rather than the type). */
+static json_t *type_facts(const struct compat_rules *rules, struct host_cache *cache, int tfd,
+			  const char *parent, const struct mdev_type *t, struct mdev *dev)
 {
 	json_t *f = json_object();
-	_cleanup_free_ char *tp = env_type_path(parent, t->id);
-	_cleanup_free_ char *dpath = xasprintf("%s/description", tp);
-	_cleanup_free_ char *desc = read_text(dpath);
+	_cleanup_free_ char *desc = description_text(t->description);
 
 	json_object_set_new(f, "mdev_type", json_string(t->id));
 	json_object_set_new(f, "device_api", json_string(t->device_api));
@@ -183,16 +306,11 @@ static json_t *type_facts(const struct compat_rules *rules, const char *parent,
 		json_object_set_new(f, "name", json_string(t->name));
 	if (desc && desc[0])
 		json_object_set_new(f, "description", json_string(desc));
-	json_object_set_new(f, "driver", driver_facts(parent, t->id));
+	json_object_set_new(f, "driver", driver_facts(cache, parent, t->id));
 
-	json_t *d = compat_rules_descriptor(rules, t->id);
-	if (d) {
-		_cleanup_free_ char *where = xasprintf("the rule files' facts of %s", t->id);
-		merge_layer(f, d, where);
-	}
-	json_decref(d);
-	merge_migration_info(f, parent, t->id);
-	merge_callout(f, parent, t->id, dev);
+	rules_layer(rules, cache, f, t->id);
+	merge_migration_info(cache, f, tfd, parent, t->id);
+	merge_callout(cache, f, parent, t->id, dev);
 	return f;
 }
 
@@ -207,62 +325,98 @@ static json_t *attrs_json(const struct mdev *dev)
 	return a;
 }
 
+/* The running devices of uuids (one lookup each, not a listing of the host), with the warning
+ * sysfs_list_active() gives a device it cannot read. */
+static void running_of(const struct strv *uuids, struct mdev_list *out)
+{
+	for (size_t i = 0; i < uuids->n; i++) {
+		_cleanup_free_ char *parent = NULL, *type = NULL;
+		int r = sysfs_device_state(uuids->v[i], &parent, &type);
+		if (r < 0)
+			log_warn("Skipping device %s: %s", uuids->v[i], err_get(err_count() - 1));
+		err_clear();
+		if (r <= 0)
+			continue;
+		struct mdev *d = mdev_new(uuids->v[i]);
+		d->parent = TAKE_PTR(parent);
+		d->type = TAKE_PTR(type);
+		d->active = true;
+		mdev_list_push(out, d);
+	}
+}
+
 /* The devices whose UUIDs this host has taken, one entry per UUID (an inventory lists a UUID
  * once): the running device when there is one, else the first definition in listing order.
- * mdevctl allows one UUID defined under several parents; the UUID is taken all the same. */
-static int host_devices(struct mdev_list *out)
+ * mdevctl allows one UUID defined under several parents; the UUID is taken all the same. Only
+ * the devices of only_uuids when not NULL. */
+static int host_devices(const struct strv *only_uuids, struct mdev_list *out)
 {
 	struct mdev_list act = { 0 }, defs = { 0 };
-	int r = sysfs_list_active(NULL, NULL, &act);
+	struct str_index def_ix = { 0 }, taken = { 0 };
+	struct strv keys = { 0 };
+	int r = 0;
+
+	if (only_uuids)
+		running_of(only_uuids, &act);
+	else
+		r = sysfs_list_active(NULL, NULL, &act);
 	if (r >= 0)
-		r = store_scan(NULL, NULL, 0, &defs);
+		r = only_uuids ? store_scan_uuids(only_uuids, 0, &defs)
+			       : store_scan(NULL, NULL, 0, &defs);
 	if (r < 0)
 		goto out;
 	mdev_list_sort(&defs);
+	/* The definitions by parent and UUID: the first in listing order for each (the others
+	 * with the same key follow it). */
+	str_index_init(&def_ix, defs.n);
+	for (size_t j = 0; j < defs.n; j++) {
+		strv_push(&keys, xasprintf("%s/%s", defs.v[j]->parent, defs.v[j]->uuid));
+		str_index_add(&def_ix, keys.v[j], j, NULL);
+	}
+	str_index_init(&taken, act.n + defs.n);
 	for (size_t i = 0; i < act.n; i++) {
 		struct mdev *a = act.v[i];
-		for (size_t j = 0; j < defs.n; j++) {
-			struct mdev *d = defs.v[j];
-			if (d && streq(d->uuid, a->uuid) && streq(d->parent, a->parent)) {
-				/* The definition's attrs describe the running device. */
-				d->active = true;
-				mdev_set_type(d, a->type);
-				mdev_list_push(out, d);
-				defs.v[j] = NULL;
-				mdev_free(a);
-				a = act.v[i] = NULL;
-				break;
-			}
-		}
-		if (a) {
-			mdev_list_push(out, a);
-			act.v[i] = NULL;
-		}
+		_cleanup_free_ char *key = xasprintf("%s/%s", a->parent, a->uuid);
+		size_t j;
+		bool found = str_index_get(&def_ix, key, &j);
+		while (found && !defs.v[j] && j + 1 < defs.n && streq(keys.v[j + 1], key))
+			j++;
+		if (found && defs.v[j]) {
+			/* The definition's attrs describe the running device. */
+			struct mdev *d = TAKE_PTR(defs.v[j]);
+			d->active = true;
+			mdev_set_type(d, a->type);
+			mdev_list_push(out, d);
+		} else
+			mdev_list_push(out, TAKE_PTR(act.v[i]));
+		str_index_add(&taken, out->v[out->n - 1]->uuid, 0, NULL);
 	}
 	for (size_t j = 0; j < defs.n; j++) {
 		struct mdev *d = defs.v[j];
-		bool taken = false;
-		for (size_t k = 0; d && k < out->n && !taken; k++)
-			taken = streq(out->v[k]->uuid, d->uuid);
-		if (d && !taken) {
+		if (d && str_index_add(&taken, d->uuid, 0, NULL)) {
 			mdev_list_push(out, d);
 			defs.v[j] = NULL;
 		}
 	}
 	mdev_list_sort(out);
 out:
+	str_index_free(&def_ix);
+	strv_free(&keys);
+	str_index_free(&taken);
 	mdev_list_free(&act);
 	mdev_list_free(&defs);
 	return r;
 }
 
-int compat_host_inventory(json_t **ret_json, struct compat_inventory **ret_inv)
+int compat_host_inventory(const struct compat_host_need *need, json_t **ret_json,
+			  struct compat_inventory **ret_inv)
 {
+	const struct strv *only_types = need ? need->types : NULL;
 	_cleanup_(strv_free) struct strv parents = { 0 };
 	struct compat_rules *rules = NULL;
 	struct mdev_list devs = { 0 };
+	struct host_cache cache = { 0 };
 	_cleanup_free_ char *host = compat_host_name();
-	_cleanup_free_ char *text = NULL;
 	json_t *doc = NULL;
 	int r;
 
@@ -279,7 +433,12 @@ int compat_host_inventory(json_t **ret_json, struct compat_inventory **ret_inv)
 	json_object_set_new(doc, "parents", jparents);
 	for (size_t i = 0; i < parents.n; i++) {
 		struct mdev_type_list types = { 0 };
-		r = sysfs_parent_types(parents.v[i], &types);
+		_cleanup_close_ int tfd = sysfs_types_dir(parents.v[i]);
+		/* A check never shows the inventory it matches against, nor looks at a type's
+		 * name and description. */
+		unsigned flags =
+			SYSFS_TYPES_RAW_DESCRIPTION | (only_types ? SYSFS_TYPES_NO_TEXT : 0);
+		r = tfd < 0 ? tfd : sysfs_types_at(tfd, parents.v[i], only_types, flags, &types);
 		if (r < 0) {
 			/* One broken parent must not hide the others from a scheduler. */
 			log_warn("Skipping parent %s: %s", parents.v[i], err_get(0));
@@ -292,12 +451,13 @@ int compat_host_inventory(json_t **ret_json, struct compat_inventory **ret_inv)
 		json_object_set_new(jp, "parent", json_string(parents.v[i]));
 		json_object_set_new(jp, "types", jt);
 		for (size_t k = 0; k < types.n; k++)
-			json_array_append_new(jt, type_facts(rules, parents.v[i], &types.v[k], NULL));
+			json_array_append_new(jt, type_facts(rules, &cache, tfd, parents.v[i],
+							     &types.v[k], NULL));
 		json_array_append_new(jparents, jp);
 		mdev_type_list_free(&types);
 	}
 
-	r = host_devices(&devs);
+	r = host_devices(need ? need->uuids : NULL, &devs);
 	if (r < 0)
 		goto out;
 	json_t *jdevs = json_array();
@@ -313,9 +473,8 @@ int compat_host_inventory(json_t **ret_json, struct compat_inventory **ret_inv)
 		json_array_append_new(jdevs, o);
 	}
 
-	text = json_io_compact(doc);
 	struct compat_inventory *inv = NULL;
-	r = compat_inventory_parse_host(text, strlen(text), &inv);
+	r = compat_inventory_parse_host(doc, &inv);
 	if (r < 0) {
 		err_wrap(r, "This host's facts do not make a valid inventory");
 		goto out;
@@ -330,6 +489,7 @@ int compat_host_inventory(json_t **ret_json, struct compat_inventory **ret_inv)
 out:
 	json_decref(doc);
 	mdev_list_free(&devs);
+	host_cache_clear(&cache);
 	compat_rules_free(rules);
 	return r;
 }
@@ -533,23 +693,31 @@ static json_t *self_json(const struct mdev *dev, json_t *facts)
 	return self;
 }
 
-/* The type of dev as its parent offers it. A device whose parent or type is not there cannot
- * be described: its device API, capacity and the driver's version are unknown, and a record
- * built without them would claim less than the source is. */
-static int device_type(const struct mdev *dev, struct mdev_type_list *types,
+/* The type of dev as its parent offers it, read from tfd (the parent's sysfs_types_dir()). A
+ * device whose parent or type is not there cannot be described: its device API, capacity and
+ * the driver's version are unknown, and a record built without them would claim less than the
+ * source is. */
+static int device_type(const struct mdev *dev, int *tfd, struct mdev_type_list *types,
 		       const struct mdev_type **ret)
 {
-	_cleanup_free_ char *tp = env_type_path(dev->parent, dev->type);
-	if (path_is_dir(tp)) {
-		int r = sysfs_parent_types(dev->parent, types);
-		if (r < 0)
-			return r;
-		for (size_t i = 0; i < types->n; i++)
-			if (streq(types->v[i].id, dev->type)) {
-				*ret = &types->v[i];
-				return 0;
-			}
+	struct strv name = { 0 };
+	int r;
+
+	*tfd = sysfs_types_dir(dev->parent);
+	if (*tfd < 0) {
+		err_clear();
+		goto missing;
 	}
+	strv_push(&name, xstrdup(dev->type));
+	r = sysfs_types_at(*tfd, dev->parent, &name, SYSFS_TYPES_RAW_DESCRIPTION, types);
+	strv_free(&name);
+	if (r < 0)
+		return r;
+	if (types->n == 1) {
+		*ret = &types->v[0];
+		return 0;
+	}
+missing:
 	return err_set(-ENOENT, "Type %s of parent %s is not present: its facts are unknown",
 		       dev->type, dev->parent);
 }
@@ -563,18 +731,20 @@ int compat_host_record(const char *uuid, const char *parent, json_t **ret)
 	json_t *facts = NULL, *rec = NULL, *part = NULL;
 	_cleanup_free_ char *host = compat_host_name();
 	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int tfd = -1;
+	struct host_cache cache = { 0 };
 	int r;
 
 	r = find_device(uuid, parent, &dev);
 	if (r < 0)
 		return r;
-	r = device_type(dev, &types, &t);
+	r = device_type(dev, &tfd, &types, &t);
 	if (r < 0)
 		goto out;
 	r = compat_rules_load(&rules);
 	if (r < 0)
 		goto out;
-	facts = type_facts(rules, dev->parent, t, dev);
+	facts = type_facts(rules, &cache, tfd, dev->parent, t, dev);
 
 	rec = json_object();
 	json_object_set_new(rec, "schema", json_string(COMPAT_RECORD_SCHEMA));
@@ -609,6 +779,7 @@ out:
 	json_decref(part);
 	json_decref(facts);
 	mdev_type_list_free(&types);
+	host_cache_clear(&cache);
 	compat_rules_free(rules);
 	return r;
 }

@@ -10,11 +10,24 @@
 
 #include "compat-record.h"
 
+/* What a check needs of this host (compat_match_needs()): the types its record can become and
+ * the UUIDs whose use it asks about. */
+struct compat_host_need {
+	const struct strv *types; /* sorted, unique */
+	const struct strv *uuids;
+};
+
 /* This host's inventory: parents in name order with their types, then the devices (active ones
  * "in_use", defined-only ones "defined"), as canonical JSON (compat_inventory_to_json()).
- * When ret_inv is not NULL it also receives the parsed inventory. Returns 0, or a negative errno
- * with the error set (a sysfs read failure, or facts that do not make a valid inventory). */
-int compat_host_inventory(json_t **ret_json, struct compat_inventory **ret_inv);
+ * When ret_inv is not NULL it also receives the parsed inventory. With need, the parents list
+ * only the types it names, without name or description, and the devices are only those of its
+ * UUIDs: nothing else of the host is read. A check shows no inventory, never looks at a type
+ * it cannot become nor at a device but for its UUID, and gathering every type's facts and
+ * every device on a host with thousands of them costs hundreds of milliseconds. Returns 0, or
+ * a negative errno with the error set (a sysfs read failure, or facts that do not make a valid
+ * inventory). */
+int compat_host_inventory(const struct compat_host_need *need, json_t **ret_json,
+			  struct compat_inventory **ret_inv);
 
 /* The compatibility record of device uuid (canonical), active or defined, under parent when
  * not NULL. Returns 0 and *ret (a new reference, validated by compat_record_parse()), or a

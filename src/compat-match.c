@@ -132,7 +132,8 @@ struct kvs {
 	size_t n, cap;
 };
 
-/* Takes ownership of name and value. */
+/* A list freed with kvs_free() owns its names and values; one whose strings are borrowed is
+ * freed with free(l->v). */
 static void kvs_add(struct kvs *l, char *name, char *value)
 {
 	if (l->n == l->cap) {
@@ -154,10 +155,13 @@ static void kvs_free(struct kvs *l)
 
 struct candidate {
 	struct compat_choice c; /* its pointers lead to the members below */
-	char *parent, *mdev_type, *uuid;
-	struct kvs attrs;
+	/* Strings in the plan's pool: thousands of candidates share a few parents, types, UUIDs,
+	 * bindings and attrs, and copying each for each candidate was half of what matching
+	 * cost. Equal strings are the same pointer. */
+	const char *parent, *mdev_type, *uuid;
+	struct kvs attrs; /* the array is the candidate's, the strings the pool's */
 	json_t *binding;
-	char *binding_text;
+	const char *binding_text;
 	bool on_hint;
 	int64_t policy_key; /* lower ranks first: -available (spread), available (pack), 0 */
 	size_t order;	    /* creation order: the last key, which makes the sort stable */
@@ -179,7 +183,20 @@ struct compat_plan {
 	size_t n_cands, cap_cands;
 	struct rejection *rejs;
 	size_t n_rejs, cap_rejs;
+	struct strv pool; /* the candidates' strings, each once */
+	struct str_index pool_ix;
 };
+
+/* s, owned by the plan: the same pointer for equal strings. */
+static const char *plan_intern(struct compat_plan *p, const char *s)
+{
+	size_t i;
+	if (str_index_get(&p->pool_ix, s, &i))
+		return p->pool.v[i];
+	strv_push(&p->pool, xstrdup(s));
+	str_index_add(&p->pool_ix, p->pool.v[p->pool.n - 1], p->pool.n - 1, NULL);
+	return p->pool.v[p->pool.n - 1];
+}
 
 struct compat_plan *compat_plan_free(struct compat_plan *p)
 {
@@ -187,14 +204,12 @@ struct compat_plan *compat_plan_free(struct compat_plan *p)
 		return NULL;
 	for (size_t i = 0; i < p->n_cands; i++) {
 		struct candidate *c = &p->cands[i];
-		free(c->parent);
-		free(c->mdev_type);
-		free(c->uuid);
-		kvs_free(&c->attrs);
+		free(c->attrs.v);
 		json_decref(c->binding);
-		free(c->binding_text);
 	}
 	free(p->cands);
+	str_index_free(&p->pool_ix);
+	strv_free(&p->pool);
 	for (size_t i = 0; i < p->n_rejs; i++) {
 		struct rejection *j = &p->rejs[i];
 		json_decref(j->binding);
@@ -235,6 +250,10 @@ struct spec {
 	struct xparam *params;
 	size_t n_params; /* in name order */
 	int64_t cost;
+	/* binding_text and attrs in the plan's pool, for its candidates (once per binding, not
+	 * per candidate): the attrs array is the spec's, the strings the pool's. */
+	const char *pooled_binding_text;
+	struct compat_kv *pooled_attrs;
 };
 
 static void spec_clear(struct spec *s)
@@ -246,6 +265,7 @@ static void spec_clear(struct spec *s)
 	for (size_t i = 0; i < s->n_params; i++)
 		free(s->params[i].s);
 	free(s->params);
+	free(s->pooled_attrs);
 	*s = (struct spec){ 0 };
 }
 
@@ -462,7 +482,104 @@ struct match {
 	size_t n_types;
 	const struct compat_inv_device **free_devs;
 	size_t n_free_devs;
+	/* compat_version_check() remembered: thousands of targets compare the versions of a few
+	 * patterns with those of a few hundred types, and parsing both every time was a fifth of
+	 * the matching. By the strings' addresses, which stay put while the record and the
+	 * inventory do. */
+	struct version_memo *memo;
+	size_t memo_mask, memo_n;
+	/* The pool's copy of each string of the record, the inventory and the selection that a
+	 * candidate shows (parents, types, UUIDs), by address: they stay put while matching. */
+	struct pooled *pooled;
+	size_t pooled_mask, pooled_n;
 };
+
+struct pooled {
+	const char *from, *to; /* from NULL: empty slot */
+};
+
+static size_t pooled_slot(const struct match *m, const char *from)
+{
+	size_t k = (size_t)(((uintptr_t)from * 0x9e3779b97f4a7c15ull) >> 17) & m->pooled_mask;
+	while (m->pooled[k].from && m->pooled[k].from != from)
+		k = (k + 1) & m->pooled_mask;
+	return k;
+}
+
+/* plan_intern() of a string that stays put while matching, found by its address. */
+static const char *intern_stable(struct match *m, const char *from)
+{
+	if (2 * (m->pooled_n + 1) > m->pooled_mask + 1) {
+		size_t old_cap = m->pooled ? m->pooled_mask + 1 : 0;
+		struct pooled *old = m->pooled;
+		m->pooled = xcalloc(old_cap ? 2 * old_cap : 64, sizeof(*m->pooled));
+		m->pooled_mask = (old_cap ? 2 * old_cap : 64) - 1;
+		for (size_t i = 0; i < old_cap; i++)
+			if (old[i].from)
+				m->pooled[pooled_slot(m, old[i].from)] = old[i];
+		free(old);
+	}
+	size_t k = pooled_slot(m, from);
+	if (!m->pooled[k].from) {
+		m->pooled[k] = (struct pooled){ .from = from, .to = plan_intern(m->plan, from) };
+		m->pooled_n++;
+	}
+	return m->pooled[k].to;
+}
+
+struct version_memo {
+	bool used;
+	const void *range;
+	const char *source, *candidate;
+	enum compat_scheme scheme;
+	int result;
+};
+
+static size_t memo_slot(const struct match *m, const void *r, const char *source,
+			const char *candidate, enum compat_scheme scheme)
+{
+	uint64_t h = ((uintptr_t)r * 31 + (uintptr_t)source) * 31 +
+		     (uintptr_t)candidate * 0x9e3779b97f4a7c15ull + scheme;
+	size_t k = (h ^ h >> 29) & m->memo_mask;
+	for (; m->memo[k].used; k = (k + 1) & m->memo_mask) {
+		const struct version_memo *e = &m->memo[k];
+		if (e->range == r && e->source == source && e->candidate == candidate &&
+		    e->scheme == scheme)
+			break;
+	}
+	return k;
+}
+
+static int version_check(struct match *m, enum compat_scheme scheme,
+			 const struct compat_version_range *r, const char *source,
+			 const char *candidate)
+{
+	if (2 * (m->memo_n + 1) > m->memo_mask + 1) {
+		/* Start, or grow to twice the slots: at most half of them used. */
+		size_t old_cap = m->memo ? m->memo_mask + 1 : 0;
+		struct version_memo *old = m->memo;
+		m->memo = xcalloc(old_cap ? 2 * old_cap : 64, sizeof(*m->memo));
+		m->memo_mask = (old_cap ? 2 * old_cap : 64) - 1;
+		for (size_t i = 0; i < old_cap; i++)
+			if (old[i].used)
+				m->memo[memo_slot(m, old[i].range, old[i].source, old[i].candidate,
+						  old[i].scheme)] = old[i];
+		free(old);
+	}
+	size_t k = memo_slot(m, r, source, candidate, scheme);
+	if (!m->memo[k].used) {
+		m->memo[k] = (struct version_memo){
+			.used = true,
+			.range = r,
+			.source = source,
+			.candidate = candidate,
+			.scheme = scheme,
+			.result = compat_version_check(scheme, r, source, candidate),
+		};
+		m->memo_n++;
+	}
+	return m->memo[k].result;
+}
 
 static void rule_device_api(const struct compat_pattern *pat, const struct compat_inv_type *t,
 			    struct reasons *rs)
@@ -488,8 +605,8 @@ static void rule_driver_name(const struct compat_pattern *pat, const struct comp
 			       want));
 }
 
-static void rule_versions(const struct compat_pattern *pat, const struct compat_inv_type *t,
-			  struct reasons *rs)
+static void rule_versions(struct match *m, const struct compat_pattern *pat,
+			  const struct compat_inv_type *t, struct reasons *rs)
 {
 	const char *src = pat->d.driver.version, *dst = t->driver.version;
 	enum compat_scheme scheme = pat->d.driver.scheme;
@@ -499,7 +616,7 @@ static void rule_versions(const struct compat_pattern *pat, const struct compat_
 		return;
 	const struct compat_version_range *vr =
 		pat->version_range ? &pat->version_range->view : NULL;
-	int k = compat_version_check(scheme, vr, src, dst);
+	int k = version_check(m, scheme, vr, src, dst);
 	if (k == 0)
 		reasons_add(
 			rs, xstrdup("VERSION_OUT_OF_RANGE"),
@@ -515,7 +632,7 @@ static void rule_versions(const struct compat_pattern *pat, const struct compat_
 			    : xstrdup("driver version unknown: the destination reports none"));
 	if (!t->has_accepts)
 		return;
-	k = compat_version_check(scheme, &t->accepts_driver_version.view, NULL, src);
+	k = version_check(m, scheme, &t->accepts_driver_version.view, NULL, src);
 	if (k == 0)
 		reasons_add(
 			rs, xstrdup("DEST_REJECTS_SOURCE_VERSION"),
@@ -735,7 +852,7 @@ static bool spec_has_param(const struct spec *s, const char *name)
 /* The pattern's params in name order, then the destination's params it does not list ("absent
  * means off") in name order; the writes of both in param-name order, appended to writes. */
 static void rule_params(const struct spec *s, const struct compat_inv_type *t, struct reasons *rs,
-			struct kvs *writes)
+			struct kvs *writes, struct strv *keep)
 {
 	struct pwrite *pw = xcalloc(s->n_params + t->n_params + 1, sizeof(*pw));
 	size_t n_pw = 0;
@@ -810,8 +927,11 @@ static void rule_params(const struct spec *s, const struct compat_inv_type *t, s
 
 	if (n_pw > 1)
 		qsort(pw, n_pw, sizeof(*pw), cmp_pwrite);
-	for (size_t i = 0; i < n_pw; i++)
+	for (size_t i = 0; i < n_pw; i++) {
+		strv_push(keep, pw[i].attr);
+		strv_push(keep, pw[i].value);
 		kvs_add(writes, pw[i].attr, pw[i].value);
+	}
 	free(pw);
 }
 
@@ -967,16 +1087,29 @@ static void plan_add_candidate(struct match *m, const struct spec *s, const char
 	}
 	struct candidate *c = &p->cands[p->n_cands++];
 	*c = (struct candidate){
-		.parent = xstrdup(parent),
-		.mdev_type = xstrdup(t->mdev_type),
-		.uuid = xstrdup(uuid),
+		.parent = intern_stable(m, parent),
+		.mdev_type = intern_stable(m, t->mdev_type),
+		.uuid = intern_stable(m, uuid),
 		.binding = json_incref(s->binding),
-		.binding_text = xstrdup(s->binding_text),
+		.binding_text = s->pooled_binding_text,
 		.on_hint = m->sel->parent_hint && streq(m->sel->parent_hint, parent),
 		.order = m->order++,
 	};
-	for (size_t i = 0; i < writes->n; i++)
-		kvs_add(&c->attrs, xstrdup(writes->v[i].name), xstrdup(writes->v[i].value));
+	if (writes->n) {
+		c->attrs = (struct kvs){ .v = xmalloc(writes->n * sizeof(*c->attrs.v)),
+					 .n = writes->n,
+					 .cap = writes->n };
+		/* The pattern's attrs first, already pooled (eval_target()); then the params'. */
+		for (size_t i = 0; i < writes->n; i++)
+			c->attrs.v[i] =
+				i < s->attrs.n
+					? writes->v[i]
+					: (struct compat_kv){
+						  .name = (char *)plan_intern(p, writes->v[i].name),
+						  .value =
+							  (char *)plan_intern(p, writes->v[i].value)
+					  };
+	}
 	if (m->sel->policy == COMPAT_POLICY_SPREAD)
 		c->policy_key = -t->available_instances;
 	else if (m->sel->policy == COMPAT_POLICY_PACK)
@@ -1095,19 +1228,22 @@ static void eval_target(struct match *m, const struct spec *s, const struct comp
 	const struct compat_pattern *pat = s->pat;
 	bool live = m->sel->mode == COMPAT_MODE_LIVE;
 	struct reasons rs = { 0 };
+	/* The writes borrow their strings: the spec's attrs, and what rule_params() makes,
+	 * which keep owns. */
 	struct kvs writes = { 0 };
+	struct strv keep = { 0 };
 
 	for (size_t i = 0; i < s->attrs.n; i++)
-		kvs_add(&writes, xstrdup(s->attrs.v[i].name), xstrdup(s->attrs.v[i].value));
+		kvs_add(&writes, s->pooled_attrs[i].name, s->pooled_attrs[i].value);
 	rule_device_api(pat, t, &rs);
 	rule_driver_name(pat, t, &rs);
 	if (live)
-		rule_versions(pat, t, &rs);
+		rule_versions(m, pat, t, &rs);
 	rule_pci(pat, t, &rs);
 	if (live)
 		rule_migration(m->r, pat, t, &rs);
 	rule_features(m->r, pat, t, &rs);
-	rule_params(s, t, &rs, &writes);
+	rule_params(s, t, &rs, &writes, &keep);
 	rule_vendor_fields(pat, t, &rs);
 	rule_attrs(s, t, &rs);
 	size_t n_rules = rs.n;
@@ -1158,7 +1294,8 @@ static void eval_target(struct match *m, const struct spec *s, const struct comp
 		j->reasons = rs;
 	} else
 		reasons_free(&rs);
-	kvs_free(&writes);
+	free(writes.v);
+	strv_free(&keep);
 }
 
 static bool uuid_taken(const struct compat_inventory *inv, const char *uuid)
@@ -1222,9 +1359,10 @@ static int cmp_candidate(const void *a, const void *b)
 		return x->c.reuse ? -1 : 1;
 	if (x->policy_key != y->policy_key)
 		return x->policy_key < y->policy_key ? -1 : 1;
-	if ((k = strcmp(x->parent, y->parent)))
+	/* Pooled strings: equal only when the same pointer. */
+	if (x->parent != y->parent && (k = strcmp(x->parent, y->parent)))
 		return k;
-	if ((k = strcmp(x->uuid, y->uuid)))
+	if (x->uuid != y->uuid && (k = strcmp(x->uuid, y->uuid)))
 		return k;
 	return x->order < y->order ? -1 : x->order > y->order;
 }
@@ -1256,6 +1394,13 @@ static void eval_binding(struct match *m, struct spec *s, struct compat_dedup *s
 	_cleanup_free_ char *key = spec_key(s);
 	if (!compat_dedup_add(seen, key, s->b.seq, NULL))
 		return;
+	s->pooled_binding_text = plan_intern(m->plan, s->binding_text);
+	s->pooled_attrs = xcalloc(s->attrs.n + 1, sizeof(*s->pooled_attrs));
+	for (size_t k = 0; k < s->attrs.n; k++)
+		s->pooled_attrs[k] = (struct compat_kv){
+			.name = (char *)plan_intern(m->plan, s->attrs.v[k].name),
+			.value = (char *)plan_intern(m->plan, s->attrs.v[k].value)
+		};
 	size_t i = types_first(m, s->mdev_type), first = i;
 	for (; i < m->n_types && streq(m->types[i].type->mdev_type, s->mdev_type); i++)
 		eval_target(m, s, m->types[i].parent, m->types[i].type);
@@ -1303,12 +1448,42 @@ int compat_match(const struct compat_record *r, const struct compat_inventory *i
 	free(m.uuid_conflict_text);
 	free(m.types);
 	free(m.free_devs);
+	free(m.memo);
+	free(m.pooled);
 
 	if (m.plan->n_cands > 1)
 		qsort(m.plan->cands, m.plan->n_cands, sizeof(*m.plan->cands), cmp_candidate);
 	m.plan->verdict = plan_decide(m.plan);
 	*ret = m.plan;
 	return 0;
+}
+
+void compat_match_needs(const struct compat_record *r, const struct compat_select *sel,
+			struct strv *types, struct strv *uuids)
+{
+	for (size_t k = 0; k < r->n_patterns; k++) {
+		const struct compat_pattern *pat = &r->patterns[k];
+		struct compat_binding b;
+		for (bool more = compat_binding_first(&pat->vars, &b); more;
+		     more = compat_binding_next(&pat->vars, &b)) {
+			char *name = NULL, *why = NULL;
+			if (compat_tvalue_expand(&pat->d.mdev_type, &pat->vars, &b, &name, &why) ==
+			    0)
+				strv_push(types, name);
+			free(why);
+		}
+	}
+	strv_sort(types);
+	strv_uniq(types);
+	/* The UUIDs uuid_policy() asks about. */
+	if (sel->uuid)
+		strv_push(uuids, xstrdup(sel->uuid));
+	if (r->uuid[0])
+		strv_push(uuids, xstrdup(r->uuid));
+	if (sel->fresh_uuid)
+		strv_push(uuids, xstrdup(sel->fresh_uuid));
+	strv_sort(uuids);
+	strv_uniq(uuids);
 }
 
 enum compat_verdict compat_plan_verdict(const struct compat_plan *p)

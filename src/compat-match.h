@@ -141,6 +141,13 @@ struct compat_plan;
  * inv may be freed before it. */
 int compat_match(const struct compat_record *r, const struct compat_inventory *inv,
 		 const struct compat_select *sel, struct compat_plan **ret);
+/* What compat_match() of r under sel can look at in an inventory: the type names r's bindings
+ * expand to (sorted, each once; a superset: a binding that fails later, on an attr or its cost,
+ * still names its type), and the UUIDs whose use it asks about (the requested one, the
+ * source's, the fresh one). Free devices aside, it looks at no other type or device, so a host
+ * need not gather the facts of any other: its own inventory never has free devices. */
+void compat_match_needs(const struct compat_record *r, const struct compat_select *sel,
+			struct strv *types, struct strv *uuids);
 /* Accepts NULL; returns NULL. */
 struct compat_plan *compat_plan_free(struct compat_plan *p);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct compat_plan *, compat_plan_free)

@@ -9,6 +9,7 @@
 
 #include "compat-record.h"
 #include "error.h"
+#include "json-io.h"
 
 const char *const compat_pci_field_names[_COMPAT_PCI_FIELD_MAX] = {
 	"vendor",
@@ -2060,9 +2061,61 @@ int compat_inventory_parse(const char *text, size_t len, struct compat_inventory
 	return inventory_parse(text, len, COMPAT_INPUT_MAX, ret);
 }
 
-int compat_inventory_parse_host(const char *text, size_t len, struct compat_inventory **ret)
+/* The nesting depth of v (a scalar is 0); *has_real is set when v holds a real anywhere. */
+static size_t tree_depth(const json_t *v, bool *has_real)
 {
-	return inventory_parse(text, len, 0, ret);
+	size_t max = 0, i;
+	const char *k;
+	json_t *m;
+
+	if (json_is_object(v))
+		json_object_foreach ((json_t *)v, k, m) {
+			size_t d = tree_depth(m, has_real);
+			max = d > max ? d : max;
+		}
+	else if (json_is_array(v))
+		json_array_foreach (v, i, m) {
+			size_t d = tree_depth(m, has_real);
+			max = d > max ? d : max;
+		}
+	else {
+		*has_real |= json_is_real(v);
+		return 0;
+	}
+	return max + 1;
+}
+
+int compat_inventory_parse_host(json_t *root, struct compat_inventory **ret)
+{
+	/* The tree is checked as its compact text would be, without writing and parsing that text
+	 * (a 512x16 host's is megabytes). Two things go the text's way, for the same outcome: a
+	 * depth that load() refuses before jansson sees the text (the message has the text's line
+	 * and column), and a real, which the text may spell as an integer ("1" for 1.0). A tree
+	 * has no duplicate members. */
+	bool has_real = false;
+	if (tree_depth(root, &has_real) > COMPAT_DEPTH_MAX || has_real) {
+		_cleanup_free_ char *text = json_io_compact(root);
+		return inventory_parse(text, strlen(text), 0, ret);
+	}
+	json_t *s = json_is_object(root) ? json_object_get(root, "schema") : NULL;
+	if (!json_is_object(root))
+		return err_set(-EINVAL, "$: expected an object");
+	if (!s)
+		return err_set(-EINVAL, "$.schema: required member missing");
+	if (!json_is_string(s) || !streq(json_string_value(s), COMPAT_INVENTORY_SCHEMA))
+		return err_set(-EINVAL, "$.schema: expected \"%s\"", COMPAT_INVENTORY_SCHEMA);
+
+	struct ctx c = { 0 };
+	struct compat_inventory *inv = xcalloc(1, sizeof(*inv));
+	sb_puts(&c.path, "$");
+	int r = parse_inventory(&c, root, inv);
+	sb_free(&c.path);
+	if (r < 0) {
+		compat_inventory_free(inv);
+		return r;
+	}
+	*ret = inv;
+	return 0;
 }
 
 /* ---- canonical JSON of an inventory ---- */

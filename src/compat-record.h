@@ -337,10 +337,11 @@ struct compat_inventory {
 
 /* Parse and validate an inventory, as compat_record_parse() does a record. */
 int compat_inventory_parse(const char *text, size_t len, struct compat_inventory **ret);
-/* The same checks without the COMPAT_INPUT_MAX size limit, for this host's own inventory
- * (compat-host.c): its size grows with the host (512 parents of 16 types is several MiB), and
- * the limit is there against documents from elsewhere. The other limits still apply. */
-int compat_inventory_parse_host(const char *text, size_t len, struct compat_inventory **ret);
+/* The same checks on this host's own inventory (compat-host.c), built as a tree: the checks and
+ * errors of its compact text, without the COMPAT_INPUT_MAX size limit (its size grows with the
+ * host, 512 parents of 16 types is several MiB, and the limit is there against documents from
+ * elsewhere). The other limits still apply. root is not changed. */
+int compat_inventory_parse_host(json_t *root, struct compat_inventory **ret);
 struct compat_inventory *compat_inventory_free(struct compat_inventory *inv);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct compat_inventory *, compat_inventory_free)
 #define _cleanup_compat_inventory_ _cleanup_(compat_inventory_freep)

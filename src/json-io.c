@@ -85,6 +85,145 @@ int json_io_load_config(struct mdev *dev, json_t *root)
 	return 0;
 }
 
+/* ---- the plain definition, read without a tree ----
+ *
+ * `list` loads every definition on each of libvirt's re-lists, and building a jansson tree is
+ * most of what loading one costs. Nearly every definition is what mdevctl itself writes: an
+ * object whose members are strings, and "attrs", an array of one-member objects of strings,
+ * all in printable ASCII without escapes. Such a text is read here; any other (an escape, a
+ * byte outside printable ASCII, a number, true, null, nesting, a repeated member, a missing
+ * one, a syntax error) goes to jansson, which decides and words any error. So this reader only
+ * ever answers "loaded, as jansson would have" or "not mine", and cannot change an outcome. */
+
+struct plain {
+	const char *p, *end;
+};
+
+static void plain_ws(struct plain *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+		s->p++;
+}
+
+static bool plain_char(struct plain *s, char c)
+{
+	plain_ws(s);
+	if (s->p < s->end && *s->p == c) {
+		s->p++;
+		return true;
+	}
+	return false;
+}
+
+/* A string of printable ASCII without escapes; *ret points into the text. */
+static bool plain_string(struct plain *s, const char **ret, size_t *ret_len)
+{
+	plain_ws(s);
+	if (s->p >= s->end || *s->p != '"')
+		return false;
+	const char *b = ++s->p;
+	while (s->p < s->end && *s->p != '"') {
+		unsigned char c = (unsigned char)*s->p;
+		if (c < 0x20 || c > 0x7e || c == '\\')
+			return false;
+		s->p++;
+	}
+	if (s->p >= s->end)
+		return false;
+	*ret = b;
+	*ret_len = (size_t)(s->p - b);
+	s->p++;
+	return true;
+}
+
+static bool plain_is(const char *k, size_t n, const char *name)
+{
+	return n == strlen(name) && memcmp(k, name, n) == 0;
+}
+
+/* [{"name": "value"}, ...] appended to dev. */
+static bool plain_attrs(struct plain *s, struct mdev *dev)
+{
+	if (!plain_char(s, '['))
+		return false;
+	if (plain_char(s, ']'))
+		return true;
+	do {
+		const char *k, *v;
+		size_t kn, vn;
+		if (!plain_char(s, '{') || !plain_string(s, &k, &kn) || !plain_char(s, ':') ||
+		    !plain_string(s, &v, &vn) || !plain_char(s, '}'))
+			return false;
+		_cleanup_free_ char *name = xstrndup(k, kn), *value = xstrndup(v, vn);
+		mdev_append_attr(dev, name, value);
+	} while (plain_char(s, ','));
+	return plain_char(s, ']');
+}
+
+static bool load_plain(struct mdev *dev, const char *text, size_t len)
+{
+	struct plain s = { text, text + len };
+	const char *type = NULL, *start = NULL;
+	size_t type_len = 0, start_len = 0;
+	bool attrs = false;
+
+	if (!plain_char(&s, '{'))
+		return false;
+	if (plain_char(&s, '}'))
+		return false; /* no mdev_type: jansson's error */
+	do {
+		const char *k, *v;
+		size_t kn, vn;
+		if (!plain_string(&s, &k, &kn) || !plain_char(&s, ':'))
+			return false;
+		if (plain_is(k, kn, "attrs")) {
+			if (attrs || !plain_attrs(&s, dev))
+				return false;
+			attrs = true;
+			continue;
+		}
+		if (!plain_string(&s, &v, &vn))
+			return false;
+		if (plain_is(k, kn, "mdev_type")) {
+			if (type)
+				return false;
+			type = v;
+			type_len = vn;
+		} else if (plain_is(k, kn, "start")) {
+			if (start)
+				return false;
+			start = v;
+			start_len = vn;
+		}
+	} while (plain_char(&s, ','));
+	if (!plain_char(&s, '}'))
+		return false;
+	plain_ws(&s);
+	if (s.p != s.end || !type || !start)
+		return false;
+	free(dev->type);
+	dev->type = xstrndup(type, type_len);
+	dev->autostart = plain_is(start, start_len, "auto");
+	return true;
+}
+
+int json_io_load_definition(struct mdev *dev, const char *text, size_t len)
+{
+	size_t n_attrs = dev->n_attrs;
+	if (load_plain(dev, text, len))
+		return 1;
+	/* Not plain: drop what was read of it and start again, the jansson way. */
+	while (dev->n_attrs > n_attrs)
+		(void)mdev_delete_attr(dev, false, 0);
+	json_t *root = NULL;
+	int r = json_io_parse(text, len, &root);
+	if (r < 0)
+		return r;
+	r = json_io_load_config(dev, root);
+	json_decref(root);
+	return r;
+}
+
 json_t *json_io_config(const struct mdev *dev)
 {
 	json_t *o = json_object(), *attrs = json_array();
@@ -154,6 +293,16 @@ static void emit_string(struct strbuf *sb, const char *s, size_t len)
 	static const char hex[] = "0123456789abcdef";
 	sb_putc(sb, '"');
 	for (size_t i = 0; i < len; i++) {
+		/* Runs of characters that need no escape are copied at once. */
+		size_t run = i;
+		while (run < len && (unsigned char)s[run] >= 0x20 && s[run] != '"' &&
+		       s[run] != '\\')
+			run++;
+		if (run > i) {
+			sb_add(sb, s + i, run - i);
+			i = run - 1;
+			continue;
+		}
 		unsigned char c = (unsigned char)s[i];
 		switch (c) {
 		case '"':
@@ -269,6 +418,97 @@ static void emit(struct strbuf *sb, const json_t *v, int level, bool pretty)
 		sb_puts(sb, "null");
 		break;
 	}
+}
+
+/* ---- definitions written straight to text ----
+ *
+ * `list --dumpjson` prints every device; building the jansson tree first costs more than
+ * writing the text. These write what json_io_pretty() writes for json_io_config() and
+ * json_io_device_tree(), byte for byte (the unit tests compare them). */
+
+static void pretty_key(struct strbuf *sb, int level, const char *key)
+{
+	sb_putc(sb, '\n');
+	indent(sb, level);
+	emit_string(sb, key, strlen(key));
+	sb_puts(sb, ": ");
+}
+
+/* json_io_config(dev) at indentation level. */
+static void pretty_config(struct strbuf *sb, const struct mdev *dev, int level)
+{
+	const char *type = dev->type ? dev->type : "";
+	sb_putc(sb, '{');
+	pretty_key(sb, level + 1, "mdev_type");
+	emit_string(sb, type, strlen(type));
+	sb_putc(sb, ',');
+	pretty_key(sb, level + 1, "start");
+	sb_puts(sb, dev->autostart ? "\"auto\"" : "\"manual\"");
+	sb_putc(sb, ',');
+	pretty_key(sb, level + 1, "attrs");
+	if (dev->n_attrs == 0)
+		sb_puts(sb, "[]");
+	else {
+		sb_putc(sb, '[');
+		for (size_t i = 0; i < dev->n_attrs; i++) {
+			if (i)
+				sb_putc(sb, ',');
+			sb_putc(sb, '\n');
+			indent(sb, level + 2);
+			sb_putc(sb, '{');
+			pretty_key(sb, level + 3, dev->attrs[i].name);
+			emit_string(sb, dev->attrs[i].value, strlen(dev->attrs[i].value));
+			sb_putc(sb, '\n');
+			indent(sb, level + 2);
+			sb_putc(sb, '}');
+		}
+		sb_putc(sb, '\n');
+		indent(sb, level + 1);
+		sb_putc(sb, ']');
+	}
+	sb_putc(sb, '\n');
+	indent(sb, level);
+	sb_putc(sb, '}');
+}
+
+void json_io_config_pretty(const struct mdev *dev, struct strbuf *out)
+{
+	pretty_config(out, dev, 0);
+}
+
+void json_io_device_tree_pretty(const struct mdev_list *list, struct strbuf *out)
+{
+	if (list->n == 0) {
+		sb_puts(out, "[]");
+		return;
+	}
+	sb_puts(out, "[\n  {");
+	for (size_t i = 0; i < list->n; i++) {
+		const struct mdev *d = list->v[i];
+		bool first_of_parent = i == 0 || !streq(list->v[i - 1]->parent, d->parent);
+		bool last_of_parent = i + 1 == list->n || !streq(list->v[i + 1]->parent, d->parent);
+		if (first_of_parent) {
+			if (i)
+				sb_putc(out, ',');
+			pretty_key(out, 2, d->parent);
+			sb_putc(out, '[');
+		} else
+			sb_putc(out, ',');
+		sb_putc(out, '\n');
+		indent(out, 3);
+		sb_putc(out, '{');
+		pretty_key(out, 4, d->uuid);
+		pretty_config(out, d, 4);
+		sb_putc(out, '\n');
+		indent(out, 3);
+		sb_putc(out, '}');
+		if (last_of_parent) {
+			sb_putc(out, '\n');
+			indent(out, 2);
+			sb_putc(out, ']');
+		}
+	}
+	sb_puts(out, "\n  }\n]");
 }
 
 char *json_io_pretty(const json_t *v)

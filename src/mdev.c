@@ -163,14 +163,79 @@ static int cmp_mdev(const void *a, const void *b)
 	return r ? r : strcmp(x->uuid, y->uuid);
 }
 
+struct ranked {
+	size_t rank;	 /* of the parent among the list's parents */
+	uint64_t prefix; /* the UUID's first 8 bytes, big-endian: their strcmp() order */
+	struct mdev *dev;
+};
+
+static int cmp_ranked(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	return strcmp(x->dev->uuid, y->dev->uuid);
+}
+
+static uint64_t uuid_prefix(const char *u)
+{
+	uint64_t k = 0;
+	size_t i = 0;
+	for (; i < 8 && u[i]; i++)
+		k = k << 8 | (unsigned char)u[i];
+	return k << (8 * (8 - i));
+}
+
+static int cmp_parent_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 void mdev_list_sort(struct mdev_list *l)
 {
 	/* Lists often arrive sorted already (store_lookup_running sorts them): check first. */
 	size_t i = 1;
 	while (i < l->n && cmp_mdev(&l->v[i - 1], &l->v[i]) <= 0)
 		i++;
-	if (i < l->n)
-		qsort(l->v, l->n, sizeof(*l->v), cmp_mdev);
+	if (i >= l->n)
+		return;
+	/* A listing has thousands of devices on a few parents: rank the parents once, and the
+	 * devices compare by rank and UUID, not by two strings. */
+	struct str_index ix = { 0 };
+	const char **parents = xmalloc(l->n * sizeof(*parents));
+	size_t *rank = xmalloc(l->n * sizeof(*rank)), n = 0, k;
+	struct ranked *r = xmalloc(l->n * sizeof(*r));
+	str_index_init(&ix, 16);
+	for (i = 0; i < l->n; i++) {
+		const char *p = l->v[i]->parent ? l->v[i]->parent : "";
+		if (str_index_add(&ix, p, n, &k))
+			parents[k = n++] = p;
+		r[i] = (struct ranked){ .rank = k,
+					.prefix = uuid_prefix(l->v[i]->uuid),
+					.dev = l->v[i] };
+	}
+	str_index_free(&ix);
+	/* parents[] sorted, then each first-seen number mapped to its place. */
+	const char **sorted = xmalloc(n * sizeof(*sorted));
+	memcpy(sorted, parents, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_parent_name);
+	str_index_init(&ix, n);
+	for (k = 0; k < n; k++)
+		str_index_add(&ix, sorted[k], k, NULL);
+	for (k = 0; k < n; k++)
+		str_index_get(&ix, parents[k], &rank[k]);
+	for (i = 0; i < l->n; i++)
+		r[i].rank = rank[r[i].rank];
+	qsort(r, l->n, sizeof(*r), cmp_ranked);
+	for (i = 0; i < l->n; i++)
+		l->v[i] = r[i].dev;
+	str_index_free(&ix);
+	free(sorted);
+	free(parents);
+	free(rank);
+	free(r);
 }
 
 void mdev_list_free(struct mdev_list *l)

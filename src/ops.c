@@ -121,11 +121,13 @@ int ops_list(const struct list_request *rq, FILE *out)
 	mdev_list_sort(&l);
 
 	if (rq->dumpjson) {
-		json_t *j =
-			(rq->uuid && l.n == 1) ? json_io_config(l.v[0]) : json_io_device_tree(&l);
-		_cleanup_free_ char *s = json_io_pretty(j);
-		json_decref(j);
-		write_all(out, s);
+		struct strbuf sb = { 0 };
+		if (rq->uuid && l.n == 1)
+			json_io_config_pretty(l.v[0], &sb);
+		else
+			json_io_device_tree_pretty(&l, &sb);
+		fwrite(sb.buf, 1, sb.len, out);
+		sb_free(&sb);
 	} else {
 		struct strbuf sb = { 0 };
 		for (size_t i = 0; i < l.n; i++)

@@ -14,21 +14,31 @@
 
 /* Read to EOF. A pipe may return less than asked before its end, so only a read of 0 ends it;
  * a regular file returns less only at its end (short_is_eof), which saves the final read(2)
- * that would return 0: one system call per definition that `list` loads. */
-static int read_loop(int fd, size_t max_size, bool short_is_eof, char **ret, size_t *ret_len)
+ * that would return 0: one system call per definition that `list` loads. The content goes to
+ * buf (cap bytes, the NUL included) while it fits, so that the small files read in bulk (a
+ * definition, a sysfs attribute) cost no allocation; beyond that to a growing heap buffer.
+ * *ret is buf or the heap buffer (the caller frees it when it is not buf). */
+static ssize_t read_loop(int fd, size_t max_size, bool short_is_eof, char *buf, size_t cap,
+			 char **ret)
 {
-	size_t cap = 4096, len = 0;
-	_cleanup_free_ char *buf = xmalloc(cap);
+	_cleanup_free_ char *heap = NULL;
+	char *p = buf;
+	size_t len = 0;
 
 	for (;;) {
 		if (len + 1 >= cap) {
 			if (cap > max_size + 1)
 				return -EFBIG;
 			cap *= 2;
-			buf = xrealloc(buf, cap);
+			if (!heap) {
+				heap = xmalloc(cap);
+				memcpy(heap, buf, len);
+			} else
+				heap = xrealloc(heap, cap);
+			p = heap;
 		}
 		size_t want = cap - len - 1;
-		ssize_t n = read(fd, buf + len, want);
+		ssize_t n = read(fd, p + len, want);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -42,16 +52,28 @@ static int read_loop(int fd, size_t max_size, bool short_is_eof, char **ret, siz
 		if (short_is_eof && (size_t)n < want)
 			break;
 	}
-	buf[len] = '\0';
-	*ret = TAKE_PTR(buf);
+	p[len] = '\0';
+	*ret = heap ? TAKE_PTR(heap) : buf;
+	return (ssize_t)len;
+}
+
+/* read_loop() into a fresh heap buffer: the contract of path_read_file(). */
+static int read_alloc(int fd, size_t max_size, bool short_is_eof, char **ret, size_t *ret_len)
+{
+	char buf[4096];
+	char *p;
+	ssize_t n = read_loop(fd, max_size, short_is_eof, buf, sizeof(buf), &p);
+	if (n < 0)
+		return (int)n;
+	*ret = p == buf ? xstrndup(buf, (size_t)n) : p;
 	if (ret_len)
-		*ret_len = len;
+		*ret_len = (size_t)n;
 	return 0;
 }
 
 int fd_read_all(int fd, size_t max_size, char **ret, size_t *ret_len)
 {
-	return read_loop(fd, max_size, false, ret, ret_len);
+	return read_alloc(fd, max_size, false, ret, ret_len);
 }
 
 int path_read_file(const char *path, size_t max_size, char **ret, size_t *ret_len)
@@ -62,8 +84,8 @@ int path_read_file(const char *path, size_t max_size, char **ret, size_t *ret_le
 	return fd_read_all(fd, max_size, ret, ret_len);
 }
 
-int path_read_regular_at(int dirfd, const char *path, size_t max_size, char **ret,
-			 size_t *ret_len)
+ssize_t path_read_regular_buf(int dirfd, const char *path, size_t max_size, char *buf, size_t cap,
+			      char **ret)
 {
 	/* O_NONBLOCK: a FIFO put where a definition belongs must not hang the caller (libvirt
 	 * waits for `list` without a timeout); it reads as empty. */
@@ -71,7 +93,7 @@ int path_read_regular_at(int dirfd, const char *path, size_t max_size, char **re
 		openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
-	return read_loop(fd, max_size, true, ret, ret_len);
+	return read_loop(fd, max_size, true, buf, cap, ret);
 }
 
 int path_read_attr(const char *path, char **ret)
@@ -84,10 +106,20 @@ int path_read_attr(const char *path, char **ret)
 	return 0;
 }
 
-int path_readlink(const char *path, char **ret)
+int path_read_file_at(int dirfd, const char *path, size_t max_size, char **ret, size_t *ret_len)
+{
+	/* sysfs gives an attribute's whole value to the first read(2) (at most a page), and
+	 * reads less than asked only at the end, like a regular file. */
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	return read_alloc(fd, max_size, true, ret, ret_len);
+}
+
+int path_readlink_at(int dirfd, const char *path, char **ret)
 {
 	char buf[PATH_MAX];
-	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+	ssize_t n = readlinkat(dirfd, path, buf, sizeof(buf) - 1);
 	if (n < 0)
 		return -errno;
 	buf[n] = '\0';
@@ -95,10 +127,15 @@ int path_readlink(const char *path, char **ret)
 	return 0;
 }
 
-int path_readlink_basename(const char *path, char **ret)
+int path_readlink(const char *path, char **ret)
+{
+	return path_readlink_at(AT_FDCWD, path, ret);
+}
+
+int path_readlink_basename_at(int dirfd, const char *path, char **ret)
 {
 	_cleanup_free_ char *t = NULL;
-	int r = path_readlink(path, &t);
+	int r = path_readlink_at(dirfd, path, &t);
 	if (r < 0)
 		return r;
 	size_t n = strlen(t);
@@ -110,6 +147,11 @@ int path_readlink_basename(const char *path, char **ret)
 		return -EINVAL;
 	*ret = xstrdup(b);
 	return 0;
+}
+
+int path_readlink_basename(const char *path, char **ret)
+{
+	return path_readlink_basename_at(AT_FDCWD, path, ret);
 }
 
 int path_write_string(const char *path, const char *s)
@@ -206,13 +248,14 @@ int path_mkdir_p(const char *path, mode_t mode)
 	return path_is_dir(path) ? 0 : -ENOTDIR;
 }
 
-int path_dir_names(int fd, struct strv *out)
+int path_dir_foreach(int fd, path_dir_fn fn, void *userdata)
 {
 	/* getdents64(2) straight into a large buffer: opendir(3) adds an fstat(2) per directory,
-	 * and `list` reads one directory per supported type. */
+	 * and `list` reads one directory per supported type. On the stack: a heap block this
+	 * size makes malloc sort all its free small blocks first, hundreds of times per run. */
 	enum { BUF = 32768 };
-	_cleanup_free_ char *buf = xmalloc(BUF);
-	size_t found = 0;
+	char buf[BUF] __attribute__((aligned(8)));
+	int found = 0;
 
 	for (;;) {
 		ssize_t n = getdents64(fd, buf, BUF);
@@ -228,11 +271,24 @@ int path_dir_names(int fd, struct strv *out)
 			off += de->d_reclen;
 			if (streq(de->d_name, ".") || streq(de->d_name, ".."))
 				continue;
-			strv_push(out, xstrdup(de->d_name));
+			int r = fn(de->d_name, de->d_type, userdata);
+			if (r < 0)
+				return r;
 			found++;
 		}
 	}
-	return (int)found;
+	return found;
+}
+
+static int push_name(const char *name, unsigned char d_type, void *userdata)
+{
+	strv_push(userdata, xstrdup(name));
+	return 0;
+}
+
+int path_dir_names(int fd, struct strv *out)
+{
+	return path_dir_foreach(fd, push_name, out);
 }
 
 bool path_exists(const char *path)

@@ -13,19 +13,28 @@
  * Files above max_size bytes give -EFBIG. */
 int path_read_file(const char *path, size_t max_size, char **ret, size_t *ret_len);
 /* Read a file known to be regular (a definition), path relative to the directory dirfd
- * (AT_FDCWD for the working directory): the same contract, one read(2) fewer, and a FIFO in
- * its place reads as empty instead of blocking. */
-int path_read_regular_at(int dirfd, const char *path, size_t max_size, char **ret,
-			 size_t *ret_len);
+ * (AT_FDCWD for the working directory), into the caller's buf of cap bytes when it fits, else
+ * into a malloc'ed buffer: returns the length (the text NUL-terminated at *ret, which is buf or
+ * a buffer the caller frees), or a negative errno (-EFBIG above max_size bytes). A short read
+ * ends it (one read(2) fewer than path_read_file()), and a FIFO in its place reads as empty
+ * instead of blocking. `list` reads thousands of definitions this way without allocating. */
+ssize_t path_read_regular_buf(int dirfd, const char *path, size_t max_size, char *buf, size_t cap,
+			      char **ret);
+/* Read a sysfs attribute (or any regular file) relative to dirfd, with path_read_file()'s
+ * contract except that a short read ends it: the kernel hands an attribute's whole value to the
+ * first read(2). */
+int path_read_file_at(int dirfd, const char *path, size_t max_size, char **ret, size_t *ret_len);
 /* Read a small sysfs-style attribute and strip surrounding whitespace. */
 int path_read_attr(const char *path, char **ret);
 /* Read from an already open descriptor to EOF (same contract as path_read_file). */
 int fd_read_all(int fd, size_t max_size, char **ret, size_t *ret_len);
 
-/* readlink(2) into a malloc'ed string. */
+/* readlink(2) into a malloc'ed string; _at: path relative to dirfd. */
 int path_readlink(const char *path, char **ret);
+int path_readlink_at(int dirfd, const char *path, char **ret);
 /* The last component of a link's target ("../x/y" gives "y"). */
 int path_readlink_basename(const char *path, char **ret);
+int path_readlink_basename_at(int dirfd, const char *path, char **ret);
 
 /* Write the string with one write(2), no newline added, opening O_WRONLY|O_TRUNC (sysfs
  * ignores O_TRUNC; a plain-file tree needs it). The kernel's errno comes back as -errno. */
@@ -45,6 +54,12 @@ struct strv;
 /* The names in the open directory fd, "." and ".." left out, appended to out unsorted. Returns
  * how many, or a negative errno. The caller closes fd. */
 int path_dir_names(int fd, struct strv *out);
+/* Call fn for each entry of the open directory fd, "." and ".." left out, in the directory's
+ * order, with its d_type (DT_UNKNOWN where the filesystem does not tell: the caller then
+ * stats). Returns how many entries, a negative errno, or fn's negative return, which stops the
+ * walk. The caller closes fd. */
+typedef int (*path_dir_fn)(const char *name, unsigned char d_type, void *userdata);
+int path_dir_foreach(int fd, path_dir_fn fn, void *userdata);
 
 /* mkdir -p with the given mode for the components it creates. */
 int path_mkdir_p(const char *path, mode_t mode);

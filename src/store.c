@@ -14,6 +14,7 @@
 #include "journal.h"
 #include "json-io.h"
 #include "log.h"
+#include "path-bulk.h"
 #include "path.h"
 #include "store.h"
 
@@ -21,14 +22,9 @@
 static int parse_definition(const char *text, size_t len, const char *parent, const char *uuid,
 			    struct mdev **ret)
 {
-	json_t *root = NULL;
-	int r = json_io_parse(text, len, &root);
-	if (r < 0)
-		return r;
 	_cleanup_mdev_ struct mdev *dev = mdev_new(uuid);
 	mdev_set_parent(dev, parent);
-	r = json_io_load_config(dev, root);
-	json_decref(root);
+	int r = json_io_load_definition(dev, text, len);
 	if (r < 0)
 		return r;
 	dev->defined = true;
@@ -36,27 +32,26 @@ static int parse_definition(const char *text, size_t len, const char *parent, co
 	return 0;
 }
 
-/* Load the definition dir/parent/name, opened as name relative to dirfd (the parent's
- * directory). The path is spelt out only for a message. */
-static int load_at(int dirfd, const char *name, const char *dir, const char *parent,
-		   const char *uuid, struct mdev **ret)
+/* The definition dir/parent/name from what reading it gave (path_read_regular_buf()'s text and
+ * length, or a negative errno): -ENOENT when there is none, else 0 and *ret, or a negative errno
+ * with the error set. The path is spelt out only for a message. */
+static int load_text(const char *text, ssize_t len, const char *dir, const char *parent,
+		     const char *name, const char *uuid, struct mdev **ret)
 {
-	_cleanup_free_ char *text = NULL, *path = NULL;
-	size_t len;
-	int r = path_read_regular_at(dirfd, name, STORE_DEFINITION_MAX, &text, &len);
-	if (r == -ENOENT)
-		return r;
-	if (r == -EFBIG) {
+	_cleanup_free_ char *path = NULL;
+	if (len == -ENOENT)
+		return -ENOENT;
+	if (len == -EFBIG) {
 		path = xasprintf("%s/%s/%s", dir, parent, name);
-		err_set(r, "File is larger than %u bytes, the most a definition may have",
+		err_set(-EFBIG, "File is larger than %u bytes, the most a definition may have",
 			STORE_DEFINITION_MAX);
-		return err_wrap(r, "Unable to open file \"%s\"", path);
+		return err_wrap(-EFBIG, "Unable to open file \"%s\"", path);
 	}
-	if (r < 0) {
+	if (len < 0) {
 		path = xasprintf("%s/%s/%s", dir, parent, name);
-		return err_os(r, -r, "Unable to open file \"%s\"", path);
+		return err_os((int)len, (int)-len, "Unable to open file \"%s\"", path);
 	}
-	r = parse_definition(text, len, parent, uuid, ret);
+	int r = parse_definition(text, (size_t)len, parent, uuid, ret);
 	if (r < 0) {
 		path = xasprintf("%s/%s/%s", dir, parent, name);
 		return err_wrap(r, "Invalid definition \"%s\"", path);
@@ -70,45 +65,91 @@ bool store_exists(const char *parent, const char *uuid)
 	return path_exists(path);
 }
 
-static int str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
+/* Looking up the definitions of running devices: they are opened directly, relative to their
+ * parent's directory, if the first few tries of a parent mostly find one; if most of them find
+ * nothing, that parent's directory is read (one call for all of its names) and only the names
+ * in it are opened. Both ways give the same answer: a definition is a name the directory has.
+ * The reads of all parents go together (path_bulk_read()): the first few of each parent, then
+ * the rest of each; the warnings come out in the listing's order all the same. */
+#define LOOKUP_PROBE 8
 
-/* The running devices of one parent, l->v[from..to): the parent's directory is read once and
- * only the definitions that exist are opened, relative to it. */
-static void lookup_parent(int cfgfd, const char *cfg, struct mdev_list *l, size_t from, size_t to)
-{
-	const char *parent = l->v[from]->parent;
-	struct strv names = { 0 };
-	_cleanup_close_ int dfd = -1;
+struct lookup_group {
+	const char *parent;
+	int dfd;	 /* the parent's directory; -1: none, so nothing is defined */
+	size_t from, to; /* its devices in the list */
+	size_t hits, misses;
+};
 
-	if (!parent || !*parent || strchr(parent, '/') || streq(parent, ".") ||
-	    streq(parent, ".."))
-		return;
-	dfd = openat(cfgfd, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || path_dir_names(dfd, &names) <= 0) {
-		strv_free(&names);
+struct lookup {
+	const char *cfg;
+	struct mdev_list *l;
+	struct lookup_group *g;
+	size_t n_groups;
+	/* the reads under way: for each, its device and its group */
+	struct path_bulk_req *req;
+	size_t *dev, *group;
+	size_t n;
+	char **warning; /* of each device, NULL: none */
+};
+
+static void lookup_one(size_t i, const char *text, ssize_t len, void *userdata)
+{
+	struct lookup *lk = userdata;
+	struct mdev *dev = lk->l->v[lk->dev[i]];
+	struct lookup_group *g = &lk->g[lk->group[i]];
+	_cleanup_mdev_ struct mdev *def = NULL;
+	int r = load_text(text, len, lk->cfg, g->parent, dev->uuid, dev->uuid, &def);
+	if (r == -ENOENT) {
+		/* Not there, removed since, or a dangling link: not defined. */
+		g->misses++;
 		return;
 	}
-	strv_sort(&names);
-	for (size_t i = from; i < to; i++) {
-		struct mdev *dev = l->v[i];
-		const char *key = dev->uuid;
-		if (!bsearch(&key, names.v, names.n, sizeof(*names.v), str_cmp))
-			continue;
-		_cleanup_mdev_ struct mdev *def = NULL;
-		int r = load_at(dfd, dev->uuid, cfg, parent, dev->uuid, &def);
-		if (r == -ENOENT)
-			continue; /* removed since, or a dangling link: not defined */
-		/* Upstream marks "(defined)" by the file's existence, readable or not. */
-		dev->defined = true;
-		if (r == 0)
-			dev->autostart = def->autostart;
-		else {
-			log_warn("%s", err_get(0));
-			err_clear();
-		}
+	g->hits++;
+	/* Upstream marks "(defined)" by the file's existence, readable or not. */
+	dev->defined = true;
+	if (r == 0)
+		dev->autostart = def->autostart;
+	else {
+		lk->warning[lk->dev[i]] = xstrdup(err_get(0));
+		err_clear();
+	}
+}
+
+static void lookup_add(struct lookup *lk, size_t group, size_t dev)
+{
+	lk->req[lk->n] =
+		(struct path_bulk_req){ .dirfd = lk->g[group].dfd, .name = lk->l->v[dev]->uuid };
+	lk->dev[lk->n] = dev;
+	lk->group[lk->n++] = group;
+}
+
+static void lookup_run(struct lookup *lk)
+{
+	path_bulk_read(lk->req, lk->n, STORE_DEFINITION_MAX, lookup_one, lk);
+	lk->n = 0;
+}
+
+/* The rest of group g, after its first tries: directly, or what its directory lists. */
+static void lookup_rest(struct lookup *lk, size_t g)
+{
+	struct lookup_group *gr = &lk->g[g];
+	size_t from = gr->from + LOOKUP_PROBE;
+
+	if (gr->misses <= 2 * gr->hits) {
+		for (size_t i = from; i < gr->to; i++)
+			lookup_add(lk, g, i);
+		return;
+	}
+	struct strv names = { 0 };
+	if (path_dir_names(gr->dfd, &names) >= 0) {
+		struct str_index ix = { 0 };
+		str_index_init(&ix, names.n);
+		for (size_t i = 0; i < names.n; i++)
+			str_index_add(&ix, names.v[i], i, NULL);
+		for (size_t i = from; i < gr->to; i++)
+			if (str_index_get(&ix, lk->l->v[i]->uuid, NULL))
+				lookup_add(lk, g, i);
+		str_index_free(&ix);
 	}
 	strv_free(&names);
 }
@@ -122,90 +163,221 @@ void store_lookup_running(struct mdev_list *l)
 		return;
 	/* Sorted as the listing will be (parent, then UUID), which also groups the parents. */
 	mdev_list_sort(l);
+	struct lookup lk = { .cfg = cfg, .l = l };
+	lk.g = xcalloc(l->n, sizeof(*lk.g));
+	lk.req = xmalloc(l->n * sizeof(*lk.req));
+	lk.dev = xmalloc(l->n * sizeof(*lk.dev));
+	lk.group = xmalloc(l->n * sizeof(*lk.group));
+	lk.warning = xcalloc(l->n, sizeof(*lk.warning));
 	for (size_t from = 0, to; from < l->n; from = to) {
 		const char *p = l->v[from]->parent ? l->v[from]->parent : "";
 		for (to = from + 1; to < l->n && streq(p, l->v[to]->parent ? l->v[to]->parent : "");
 		     to++)
 			;
-		lookup_parent(cfgfd, cfg, l, from, to);
+		int dfd = -1;
+		if (*p && !strchr(p, '/') && !streq(p, ".") && !streq(p, ".."))
+			dfd = openat(cfgfd, p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		lk.g[lk.n_groups++] =
+			(struct lookup_group){ .parent = p, .dfd = dfd, .from = from, .to = to };
 	}
+	/* The first tries of every parent, then the rest of every parent. */
+	for (size_t g = 0; g < lk.n_groups; g++)
+		for (size_t i = lk.g[g].from;
+		     lk.g[g].dfd >= 0 && i < lk.g[g].to && i < lk.g[g].from + LOOKUP_PROBE; i++)
+			lookup_add(&lk, g, i);
+	lookup_run(&lk);
+	for (size_t g = 0; g < lk.n_groups; g++)
+		if (lk.g[g].dfd >= 0 && lk.g[g].to > lk.g[g].from + LOOKUP_PROBE)
+			lookup_rest(&lk, g);
+	lookup_run(&lk);
+
+	for (size_t i = 0; i < l->n; i++)
+		if (lk.warning[i]) {
+			log_warn("%s", lk.warning[i]);
+			free(lk.warning[i]);
+		}
+	for (size_t g = 0; g < lk.n_groups; g++)
+		if (lk.g[g].dfd >= 0)
+			close(lk.g[g].dfd);
+	free(lk.g);
+	free(lk.req);
+	free(lk.dev);
+	free(lk.group);
+	free(lk.warning);
 }
 
 /* d_type when the filesystem gives it, else lstat: a symlink is neither a parent directory nor
  * a definition (upstream looks at the entry itself, not its target). */
-static unsigned entry_type(int dirfd, const struct dirent *de)
+static unsigned entry_type(int dirfd, const char *name, unsigned char d_type)
 {
 	struct stat st;
-	if (de->d_type != DT_UNKNOWN)
-		return de->d_type;
-	if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (d_type != DT_UNKNOWN)
+		return d_type;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return DT_UNKNOWN;
 	return S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
 }
 
-static void scan_parent(const char *cfg, const char *parent, const char *uuid, unsigned flags,
-			struct mdev_list *out)
-{
-	_cleanup_free_ char *dir = xasprintf("%s/%s", cfg, parent);
-	_cleanup_closedir_ DIR *d = opendir(dir);
-	struct dirent *de;
+/* An entry of a parent's directory that names a definition (or should: a name that is no UUID
+ * is warned about when its turn comes, in directory order among the definitions' warnings). */
+struct scan_entry {
+	char *name;
+	char uuid[UUID_STR_LEN];
+	bool bad; /* not a UUID */
+};
 
-	if (!d) {
-		if (errno != ENOENT)
-			log_warn("Unable to read directory \"%s\": %s", dir, os_error_str(errno));
-		return;
+struct scan {
+	int cfgfd;
+	const char *cfg;
+	const char *uuid, *parent; /* filters, NULL: any */
+	const struct str_index *uuids; /* a filter of several UUIDs, NULL: any */
+	unsigned flags;
+	struct mdev_list *out;
+	int dfd; /* the parent directory being read */
+	const char *cur;
+	struct scan_entry *e; /* its entries, in directory order */
+	size_t n, cap;
+	size_t *req_entry; /* the entry of each read request */
+	size_t warned;	   /* entries before this one have had their turn */
+};
+
+/* Collect the definitions of the directory being read; they are loaded in bulk after. */
+static int scan_name(const char *name, unsigned char d_type, void *userdata)
+{
+	struct scan *sc = userdata;
+	char u[UUID_STR_LEN];
+	bool bad;
+
+	/* Dot-files are our own temporary files (and . and ..): skip them quietly. */
+	if (name[0] == '.')
+		return 0;
+	if (entry_type(sc->dfd, name, d_type) != DT_REG)
+		return 0;
+	bad = uuid_canonical(name, u, NULL) < 0;
+	if (!bad && sc->uuid && !streq(sc->uuid, u))
+		return 0;
+	if (!bad && sc->uuids && !str_index_get(sc->uuids, u, NULL))
+		return 0;
+	if (sc->n == sc->cap) {
+		sc->cap = sc->cap ? 2 * sc->cap : 64;
+		sc->e = xrealloc(sc->e, sc->cap * sizeof(*sc->e));
 	}
-	while ((de = readdir(d))) {
-		char u[UUID_STR_LEN];
-		/* Dot-files are our own temporary files (and . and ..): skip them quietly. */
-		if (de->d_name[0] == '.')
-			continue;
-		if (entry_type(dirfd(d), de) != DT_REG)
-			continue;
-		if (!mdev_entry_uuid(de->d_name, uuid, u))
-			continue;
-		struct mdev *dev = NULL;
-		int r = load_at(dirfd(d), de->d_name, cfg, parent, u, &dev);
-		if (r == -ENOENT)
-			continue; /* removed while we looked: not an error */
-		if (r < 0) {
-			struct strbuf sb = { 0 };
-			for (size_t i = 0; i < err_count(); i++)
-				sb_printf(&sb, "%s%s", i ? ": " : "", err_get(i));
-			log_warn("%s; skipping it", sb.buf);
-			sb_free(&sb);
-			err_clear();
-			if (!(flags & STORE_SCAN_INCLUDE_CORRUPT))
-				continue;
-			dev = mdev_new(u);
-			mdev_set_parent(dev, parent);
-			dev->defined = true;
-		}
-		mdev_list_push(out, dev);
-	}
+	struct scan_entry *e = &sc->e[sc->n++];
+	*e = (struct scan_entry){ .name = xstrdup(name), .bad = bad };
+	memcpy(e->uuid, u, UUID_STR_LEN);
+	return 0;
 }
 
-int store_scan(const char *uuid, const char *parent, unsigned flags, struct mdev_list *out)
+/* The warnings of the names that are no UUIDs, up to entry end. */
+static void scan_warn_names(struct scan *sc, size_t end)
+{
+	char u[UUID_STR_LEN];
+	for (; sc->warned < end; sc->warned++)
+		if (sc->e[sc->warned].bad)
+			(void)mdev_entry_uuid(sc->e[sc->warned].name, NULL, u);
+}
+
+static void scan_definition(size_t i, const char *text, ssize_t len, void *userdata)
+{
+	struct scan *sc = userdata;
+	size_t k = sc->req_entry[i];
+	const char *u = sc->e[k].uuid;
+	struct mdev *dev = NULL;
+
+	scan_warn_names(sc, k + 1);
+	int r = load_text(text, len, sc->cfg, sc->cur, sc->e[k].name, u, &dev);
+	if (r == -ENOENT)
+		return; /* removed while we looked: not an error */
+	if (r < 0) {
+		struct strbuf sb = { 0 };
+		for (size_t j = 0; j < err_count(); j++)
+			sb_printf(&sb, "%s%s", j ? ": " : "", err_get(j));
+		log_warn("%s; skipping it", sb.buf);
+		sb_free(&sb);
+		err_clear();
+		if (!(sc->flags & STORE_SCAN_INCLUDE_CORRUPT))
+			return;
+		dev = mdev_new(u);
+		mdev_set_parent(dev, sc->cur);
+		dev->defined = true;
+	}
+	mdev_list_push(sc->out, dev);
+}
+
+static int scan_parent(const char *name, unsigned char d_type, void *userdata)
+{
+	struct scan *sc = userdata;
+
+	if (name[0] == '.' || streq(name, "scripts.d"))
+		return 0;
+	if (sc->parent && !streq(sc->parent, name))
+		return 0;
+	if (entry_type(sc->cfgfd, name, d_type) != DT_DIR)
+		return 0;
+	/* Each parent's definitions are opened relative to its directory. */
+	_cleanup_close_ int dfd = openat(sc->cfgfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		if (errno != ENOENT) {
+			_cleanup_free_ char *dir = xasprintf("%s/%s", sc->cfg, name);
+			log_warn("Unable to read directory \"%s\": %s", dir, os_error_str(errno));
+		}
+		return 0;
+	}
+	sc->dfd = dfd;
+	sc->cur = name;
+	sc->n = sc->warned = 0;
+	/* A directory that cannot be read further ends its list, as readdir(3) would. */
+	(void)path_dir_foreach(dfd, scan_name, sc);
+	struct path_bulk_req *req = xmalloc((sc->n + 1) * sizeof(*req));
+	sc->req_entry = xmalloc((sc->n + 1) * sizeof(*sc->req_entry));
+	size_t n = 0;
+	for (size_t k = 0; k < sc->n; k++)
+		if (!sc->e[k].bad) {
+			sc->req_entry[n] = k;
+			req[n++] = (struct path_bulk_req){ .dirfd = dfd, .name = sc->e[k].name };
+		}
+	path_bulk_read(req, n, STORE_DEFINITION_MAX, scan_definition, sc);
+	scan_warn_names(sc, sc->n);
+	for (size_t k = 0; k < sc->n; k++)
+		free(sc->e[k].name);
+	free(sc->req_entry);
+	free(req);
+	return 0;
+}
+
+static int scan(struct scan *sc)
 {
 	_cleanup_free_ char *cfg = env_config_dir();
-	_cleanup_closedir_ DIR *d = opendir(cfg);
-	struct dirent *de;
+	_cleanup_close_ int cfgfd = open(cfg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (!d) {
+	if (cfgfd < 0) {
 		if (errno == ENOENT)
 			return 0;
 		return err_os(-errno, errno, "Unable to read directory \"%s\"", cfg);
 	}
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' || streq(de->d_name, "scripts.d"))
-			continue;
-		if (parent && !streq(parent, de->d_name))
-			continue;
-		if (entry_type(dirfd(d), de) != DT_DIR)
-			continue;
-		scan_parent(cfg, de->d_name, uuid, flags, out);
-	}
+	sc->cfgfd = cfgfd;
+	sc->cfg = cfg;
+	(void)path_dir_foreach(cfgfd, scan_parent, sc);
+	free(sc->e);
 	return 0;
+}
+
+int store_scan(const char *uuid, const char *parent, unsigned flags, struct mdev_list *out)
+{
+	struct scan sc = { .uuid = uuid, .parent = parent, .flags = flags, .out = out };
+	return scan(&sc);
+}
+
+int store_scan_uuids(const struct strv *uuids, unsigned flags, struct mdev_list *out)
+{
+	struct str_index ix = { 0 };
+	str_index_init(&ix, uuids->n);
+	for (size_t i = 0; i < uuids->n; i++)
+		str_index_add(&ix, uuids->v[i], i, NULL);
+	struct scan sc = { .uuids = &ix, .flags = flags, .out = out };
+	int r = scan(&sc);
+	str_index_free(&ix);
+	return r;
 }
 
 /* The lock of store_lock(), once taken. */

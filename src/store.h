@@ -21,6 +21,9 @@ enum {
 /* Definitions matching the optional UUID and parent, appended to out (unsorted), each with
  * defined = true. A missing /etc/mdevctl.d gives none; an unreadable one is an error. */
 int store_scan(const char *uuid, const char *parent, unsigned flags, struct mdev_list *out);
+/* store_scan() of the definitions of any of these UUIDs (canonical), under any parent: each
+ * parent's directory is listed once, and only their definitions are read. */
+int store_scan_uuids(const struct strv *uuids, unsigned flags, struct mdev_list *out);
 
 /* For each running device of l (parent and uuid set): defined = a definition file exists,
  * autostart = its start mode when it loads (a warning when it does not). Reads each parent's

@@ -46,22 +46,32 @@ static int read_error(int r, const char *path)
 	return err_os(r, -r, "Unable to read \"%s\"", path);
 }
 
-int sysfs_device_state(const char *uuid, char **ret_parent, char **ret_type)
+/* sysfs_device_state() of the entry name of the bus's devices directory, open as devfd: the
+ * links are read relative to it (a long walk from the root saved, for each of hundreds of
+ * devices), the paths spelt out only for messages and for realpath(3). With devfd AT_FDCWD,
+ * name is the whole path. */
+static char *device_path(int devfd, const char *name)
 {
-	_cleanup_free_ char *dev = env_device_path(uuid);
+	return devfd == AT_FDCWD ? xstrdup(name) : env_device_path(name);
+}
+
+static int device_state_at(int devfd, const char *name, char **ret_parent, char **ret_type)
+{
+	_cleanup_free_ char *dev = NULL, *typelink = NULL;
 	_cleanup_free_ char *target = NULL, *parent = NULL, *type = NULL;
-	_cleanup_free_ char *typelink = xasprintf("%s/mdev_type", dev);
+	_cleanup_free_ char *rel = xasprintf("%s/mdev_type", name);
 	int r;
 
-	r = path_readlink(dev, &target);
+	r = path_readlink_at(devfd, name, &target);
 	if (r == 0)
 		parent = second_last(target);
 	else if (r == -ENOENT || r == -ENOTDIR)
 		return 0;
 	else if (r != -EINVAL)
-		return read_error(r, dev);
+		return read_error(r, dev = device_path(devfd, name));
 	if (!parent) {
 		char real[PATH_MAX];
+		dev = device_path(devfd, name);
 		if (!realpath(dev, real))
 			return errno == ENOENT ? 0 : read_error(-errno, dev);
 		parent = second_last(real);
@@ -69,9 +79,13 @@ int sysfs_device_state(const char *uuid, char **ret_parent, char **ret_type)
 			return 0;
 	}
 
-	r = path_readlink_basename(typelink, &type);
+	r = path_readlink_basename_at(devfd, rel, &type);
 	if (r == -ENOENT || r == -ENOTDIR)
 		return 0;
+	if (r < 0) {
+		dev = dev ? dev : device_path(devfd, name);
+		typelink = xasprintf("%s/mdev_type", dev);
+	}
 	if (r == -EINVAL) {
 		char real[PATH_MAX];
 		if (!realpath(typelink, real))
@@ -83,8 +97,14 @@ int sysfs_device_state(const char *uuid, char **ret_parent, char **ret_type)
 		/* The link must lead somewhere: a dangling one is a device half torn down, one
 		 * that cannot be resolved (a loop) is an error, as canonicalising finds. */
 		struct stat st;
-		if (stat(typelink, &st) < 0)
-			return errno == ENOENT || errno == ENOTDIR ? 0 : read_error(-errno, typelink);
+		if (fstatat(devfd, rel, &st, 0) < 0) {
+			if (errno == ENOENT || errno == ENOTDIR)
+				return 0;
+			int e = errno;
+			dev = dev ? dev : device_path(devfd, name);
+			typelink = xasprintf("%s/mdev_type", dev);
+			return read_error(-e, typelink);
+		}
 	}
 
 	if (ret_parent)
@@ -92,6 +112,17 @@ int sysfs_device_state(const char *uuid, char **ret_parent, char **ret_type)
 	if (ret_type)
 		*ret_type = TAKE_PTR(type);
 	return 1;
+}
+
+int sysfs_device_state(const char *uuid, char **ret_parent, char **ret_type)
+{
+	_cleanup_free_ char *dir = env_mdev_devices();
+	_cleanup_close_ int devfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (devfd >= 0)
+		return device_state_at(devfd, uuid, ret_parent, ret_type);
+	/* No devices directory to start from: the same answers from the whole path. */
+	_cleanup_free_ char *dev = env_device_path(uuid);
+	return device_state_at(AT_FDCWD, dev, ret_parent, ret_type);
 }
 
 /* ---- the running devices, in bulk ----
@@ -126,6 +157,9 @@ struct bus {
 	struct bus_entry *v;
 	size_t n;
 	size_t wanted;
+	struct str_index by_name; /* name -> index in v */
+	bool names_are_uuids;	  /* every name is its canonical UUID, as the kernel names them */
+	int devfd;		  /* the devices directory, or -1 */
 };
 
 static void bus_free(struct bus *b)
@@ -136,22 +170,21 @@ static void bus_free(struct bus *b)
 		free(b->v[i].type);
 	}
 	free(b->v);
-	*b = (struct bus){ 0 };
-}
-
-static int bus_entry_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct bus_entry *)a)->name, ((const struct bus_entry *)b)->name);
+	str_index_free(&b->by_name);
+	if (b->devfd >= 0)
+		close(b->devfd);
+	*b = (struct bus){ .devfd = -1 };
 }
 
 /* The bus entries whose names are UUIDs (warned about otherwise, unless quiet), optionally only
- * the one with the given UUID, sorted by name. None when mdev support is not loaded. */
+ * the one with the given UUID, in directory order. None when mdev support is not loaded. */
 static void bus_read(const char *uuid, bool quiet, struct bus *out)
 {
 	_cleanup_free_ char *dir = env_mdev_devices();
-	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct strv names = { 0 };
 
+	out->devfd = fd;
 	if (fd < 0 || path_dir_names(fd, &names) < 0) {
 		strv_free(&names);
 		return;
@@ -169,13 +202,19 @@ static void bus_read(const char *uuid, bool quiet, struct bus *out)
 	}
 	strv_free(&names);
 	out->wanted = out->n;
-	qsort(out->v, out->n, sizeof(*out->v), bus_entry_cmp);
+	/* The type walk looks up every device it meets by name. */
+	str_index_init(&out->by_name, out->n);
+	out->names_are_uuids = true;
+	for (size_t i = 0; i < out->n; i++) {
+		str_index_add(&out->by_name, out->v[i].name, i, NULL);
+		out->names_are_uuids &= streq(out->v[i].name, out->v[i].uuid);
+	}
 }
 
 static struct bus_entry *bus_find(struct bus *b, const char *name)
 {
-	struct bus_entry key = { .name = (char *)name };
-	return bsearch(&key, b->v, b->n, sizeof(*b->v), bus_entry_cmp);
+	size_t i;
+	return str_index_get(&b->by_name, name, &i) ? &b->v[i] : NULL;
 }
 
 /* Cost model in system calls: the links cost 3 per device; the type walk 4 per directory. */
@@ -243,27 +282,40 @@ static void bus_walk_types(struct bus *b)
 
 /* Parent and type of every wanted entry: the type walk when it pays, the links for the rest.
  * Unreadable devices are warned about unless quiet. */
+static int entry_name_cmp(const void *a, const void *b, void *userdata)
+{
+	const struct bus_entry *v = userdata;
+	return strcmp(v[*(const size_t *)a].name, v[*(const size_t *)b].name);
+}
+
 static void bus_resolve(struct bus *b, bool quiet)
 {
 	bus_walk_types(b);
-	for (size_t i = 0; i < b->n; i++) {
-		struct bus_entry *e = &b->v[i];
-		if (!e->wanted || (e->state != ENTRY_UNKNOWN && e->state != ENTRY_AMBIGUOUS))
-			continue;
+	/* The devices the walk did not settle, one by one in name order (the order of their
+	 * warnings); on a consistent tree, none. */
+	size_t *rest = xmalloc((b->n + 1) * sizeof(*rest)), n = 0;
+	for (size_t i = 0; i < b->n; i++)
+		if (b->v[i].wanted &&
+		    (b->v[i].state == ENTRY_UNKNOWN || b->v[i].state == ENTRY_AMBIGUOUS))
+			rest[n++] = i;
+	qsort_r(rest, n, sizeof(*rest), entry_name_cmp, b->v);
+	for (size_t k = 0; k < n; k++) {
+		struct bus_entry *e = &b->v[rest[k]];
 		free(e->parent);
 		free(e->type);
 		e->parent = e->type = NULL;
-		int r = sysfs_device_state(e->name, &e->parent, &e->type);
+		int r = device_state_at(b->devfd, e->name, &e->parent, &e->type);
 		if (r < 0 && !quiet)
 			log_warn("Skipping device %s: %s", e->uuid, err_get(err_count() - 1));
 		err_clear();
 		e->state = r > 0 ? ENTRY_RUNNING : r == 0 ? ENTRY_GONE : ENTRY_UNREADABLE;
 	}
+	free(rest);
 }
 
 int sysfs_list_active(const char *uuid, const char *parent, struct mdev_list *out)
 {
-	struct bus b = { 0 };
+	struct bus b = { .devfd = -1 };
 	bus_read(uuid, false, &b);
 	bus_resolve(&b, false);
 	for (size_t i = 0; i < b.n; i++) {
@@ -280,19 +332,10 @@ int sysfs_list_active(const char *uuid, const char *parent, struct mdev_list *ou
 	return 0;
 }
 
-static int entry_uuid_cmp(const void *a, const void *b)
-{
-	return strcmp((*(struct bus_entry *const *)a)->uuid, (*(struct bus_entry *const *)b)->uuid);
-}
-
-static int mdev_uuid_cmp(const void *a, const void *b)
-{
-	return strcmp((*(struct mdev *const *)a)->uuid, (*(struct mdev *const *)b)->uuid);
-}
-
 void sysfs_mark_active_list(struct mdev_list *l)
 {
-	struct bus b = { 0 };
+	struct bus b = { .devfd = -1 };
+	struct str_index defined = { 0 }, running = { 0 };
 
 	if (l->n == 0)
 		return;
@@ -302,33 +345,37 @@ void sysfs_mark_active_list(struct mdev_list *l)
 		return;
 	}
 	/* Only the running devices that are defined matter: the others are never read. */
-	struct mdev **byuuid = xmalloc(l->n * sizeof(*byuuid));
-	memcpy(byuuid, l->v, l->n * sizeof(*byuuid));
-	qsort(byuuid, l->n, sizeof(*byuuid), mdev_uuid_cmp);
+	str_index_init(&defined, l->n);
+	for (size_t i = 0; i < l->n; i++)
+		str_index_add(&defined, l->v[i]->uuid, i, NULL);
 	b.wanted = 0;
 	for (size_t i = 0; i < b.n; i++) {
-		struct mdev key_dev, *key = &key_dev;
-		snprintf(key_dev.uuid, sizeof(key_dev.uuid), "%s", b.v[i].uuid);
-		b.v[i].wanted = bsearch(&key, byuuid, l->n, sizeof(*byuuid), mdev_uuid_cmp) != NULL;
+		b.v[i].wanted = str_index_get(&defined, b.v[i].uuid, NULL);
 		b.wanted += b.v[i].wanted;
 	}
 	bus_resolve(&b, true);
-	/* Entries are sorted by name; a name is its UUID on any tree the kernel made, but look
-	 * them up by UUID through an index of their own to be exact on any other. */
-	struct bus_entry **idx = xmalloc(b.n * sizeof(*idx));
-	for (size_t i = 0; i < b.n; i++)
-		idx[i] = &b.v[i];
-	qsort(idx, b.n, sizeof(*idx), entry_uuid_cmp);
+	/* Entries are named by their UUIDs on any tree the kernel made, and looked up by name
+	 * then; on any other, by UUID: the first entry in name order for a UUID. */
+	const struct str_index *by_uuid = &b.by_name;
+	if (!b.names_are_uuids) {
+		str_index_init(&running, b.n);
+		for (size_t i = 0; i < b.n; i++) {
+			size_t k;
+			if (!str_index_add(&running, b.v[i].uuid, i, &k) &&
+			    strcmp(b.v[i].name, b.v[k].name) < 0)
+				str_index_set(&running, b.v[i].uuid, i);
+		}
+		by_uuid = &running;
+	}
 	for (size_t i = 0; i < l->n; i++) {
 		struct mdev *dev = l->v[i];
-		struct bus_entry key_e, *key = &key_e;
-		snprintf(key_e.uuid, sizeof(key_e.uuid), "%s", dev->uuid);
-		struct bus_entry **hit = bsearch(&key, idx, b.n, sizeof(*idx), entry_uuid_cmp);
-		dev->active = hit && (*hit)->state == ENTRY_RUNNING && dev->parent && dev->type &&
-			      streq((*hit)->parent, dev->parent) && streq((*hit)->type, dev->type);
+		size_t k;
+		const struct bus_entry *e = str_index_get(by_uuid, dev->uuid, &k) ? &b.v[k] : NULL;
+		dev->active = e && e->state == ENTRY_RUNNING && dev->parent && dev->type &&
+			      streq(e->parent, dev->parent) && streq(e->type, dev->type);
 	}
-	free(idx);
-	free(byuuid);
+	str_index_free(&defined);
+	str_index_free(&running);
 	bus_free(&b);
 }
 
@@ -359,61 +406,90 @@ static int parse_error(int r, const char *s)
 	return err_set(-EINVAL, "invalid digit found in string");
 }
 
-static int read_instances(const char *typedir, int32_t *ret)
+/* available_instances of the type directory at dirfd/typedir. */
+static int read_instances(int dirfd, const char *typedir, int32_t *ret)
 {
 	_cleanup_free_ char *path = xasprintf("%s/available_instances", typedir);
 	_cleanup_free_ char *s = NULL;
-	int r = path_read_file(path, 4096, &s, NULL);
+	int r = path_read_file_at(dirfd, path, 4096, &s, NULL);
 	if (r < 0)
 		return err_set(r, "%s", os_error_str(r));
 	r = parse_i32(s, ret);
 	return r < 0 ? parse_error(r, s) : 0;
 }
 
-static int read_optional(const char *typedir, const char *name, char **ret)
+/* A stripped attribute of the type directory at dirfd/typedir; "" when the file is absent. */
+static int read_attr(int dirfd, const char *typedir, const char *name, bool optional, char **ret)
 {
 	_cleanup_free_ char *path = xasprintf("%s/%s", typedir, name);
-	int r = path_read_attr(path, ret);
-	if (r == -ENOENT) {
+	char *s = NULL;
+	int r = path_read_file_at(dirfd, path, 1 << 20, &s, NULL);
+	if (r == -ENOENT && optional) {
 		*ret = xstrdup("");
 		return 0;
 	}
-	return r < 0 ? err_set(r, "%s", os_error_str(r)) : 0;
+	if (r < 0)
+		return err_set(r, "%s", os_error_str(r));
+	*ret = strstrip(s);
+	return 0;
 }
 
-int sysfs_parent_types(const char *parent, struct mdev_type_list *out)
+/* Whether the entry name of the directory dirfd is a directory, following a link as stat(2)
+ * does; d_type answers without a system call on sysfs and most filesystems. */
+static bool entry_is_dir(int dirfd, const char *name, unsigned char d_type)
 {
-	_cleanup_free_ char *pp = env_parent_path(parent);
-	_cleanup_free_ char *tdir = xasprintf("%s/mdev_supported_types", pp);
-	_cleanup_closedir_ DIR *d = opendir(tdir);
-	struct dirent *de;
+	struct stat st;
+	if (d_type == DT_DIR)
+		return true;
+	if (d_type != DT_LNK && d_type != DT_UNKNOWN)
+		return false;
+	return fstatat(dirfd, name, &st, 0) == 0 && S_ISDIR(st.st_mode);
+}
+
+struct type_walk {
+	int tfd; /* the parent's mdev_supported_types */
+	const char *parent;
+	unsigned flags;
+	struct mdev_type_list *out;
+	int failed; /* the error of a type that could not be read */
+};
+
+static int read_type_files(struct type_walk *w, const char *name)
+{
+	struct mdev_type *t = mdev_type_list_add(w->out);
+	bool raw = w->flags & SYSFS_TYPES_RAW_DESCRIPTION;
 	int r;
 
-	if (!d)
-		return err_set(-errno, "%s", os_error_str(errno));
-	while ((de = readdir(d))) {
-		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-			continue;
-		_cleanup_free_ char *typedir = xasprintf("%s/%s", tdir, de->d_name);
-		if (!path_is_dir(typedir))
-			continue;
-		struct mdev_type *t = mdev_type_list_add(out);
-		t->parent = xstrdup(parent);
-		t->id = xstrdup(de->d_name);
-		r = read_instances(typedir, &t->available);
-		if (r < 0)
-			return r;
-		_cleanup_free_ char *api = xasprintf("%s/device_api", typedir);
-		r = path_read_attr(api, &t->device_api);
-		if (r < 0)
+	t->parent = xstrdup(w->parent);
+	t->id = xstrdup(name);
+	r = read_instances(w->tfd, name, &t->available);
+	if (r < 0)
+		return r;
+	r = read_attr(w->tfd, name, "device_api", false, &t->device_api);
+	if (r < 0)
+		return r;
+	if (w->flags & SYSFS_TYPES_NO_TEXT) {
+		t->name = xstrdup("");
+		t->description = xstrdup("");
+		return 0;
+	}
+	r = read_attr(w->tfd, name, "name", true, &t->name);
+	if (r < 0)
+		return r;
+	if (raw) {
+		_cleanup_free_ char *path = xasprintf("%s/description", name);
+		r = path_read_file_at(w->tfd, path, 1 << 20, &t->description, NULL);
+		if (r == -ENOENT)
+			t->description = xstrdup("");
+		else if (r < 0)
 			return err_set(r, "%s", os_error_str(r));
-		r = read_optional(typedir, "name", &t->name);
-		if (r < 0)
-			return r;
-		r = read_optional(typedir, "description", &t->description);
-		if (r < 0)
-			return r;
-		/* Upstream shows a multi-line description on one line. */
+		return 0;
+	}
+	r = read_attr(w->tfd, name, "description", true, &t->description);
+	if (r < 0)
+		return r;
+	/* Upstream shows a multi-line description on one line. */
+	if (strchr(t->description, '\n')) {
 		struct strbuf sb = { 0 };
 		for (const char *c = t->description; *c; c++)
 			if (*c == '\n')
@@ -424,6 +500,97 @@ int sysfs_parent_types(const char *parent, struct mdev_type_list *out)
 		t->description = sb_steal(&sb);
 	}
 	return 0;
+}
+
+static int read_type(const char *name, unsigned char d_type, void *userdata)
+{
+	struct type_walk *w = userdata;
+	if (!entry_is_dir(w->tfd, name, d_type))
+		return 0;
+	int r = read_type_files(w, name);
+	if (r < 0)
+		w->failed = r;
+	return r;
+}
+
+/* /sys/class/mdev_bus, opened once for the process: the files of every parent are then looked
+ * up relative to it, which spares walking the whole path again for each of hundreds of
+ * parents (the lookups are a good part of what reading a big host costs). */
+static int bus_fd(void)
+{
+	static int fd = -1;
+	if (fd < 0) {
+		_cleanup_free_ char *dir = env_mdev_bus();
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+	}
+	return fd;
+}
+
+int sysfs_types_dir(const char *parent)
+{
+	_cleanup_free_ char *rel = xasprintf("%s/mdev_supported_types", parent);
+	int bfd = bus_fd();
+	int tfd = bfd < 0 ? bfd : openat(bfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (tfd < 0) {
+		int e = bfd < 0 ? -bfd : errno;
+		return err_set(-e, "%s", os_error_str(e));
+	}
+	return tfd;
+}
+
+int sysfs_parent_link(const char *parent, const char *link, char **ret)
+{
+	_cleanup_free_ char *rel = xasprintf("%s/%s", parent, link);
+	int bfd = bus_fd();
+	return bfd < 0 ? bfd : path_readlink_basename_at(bfd, rel, ret);
+}
+
+/* The named types, in names' order. Each is read as if it were there: on a host with many
+ * parents most are, and a missing one costs the one failed open of available_instances; only
+ * then a stat tells a type that is not there from one whose files are missing. */
+static int read_named_types(struct type_walk *w, const struct strv *names)
+{
+	for (size_t i = 0; i < names->n; i++) {
+		const char *name = names->v[i];
+		size_t before = w->out->n;
+		struct stat st;
+		if (!name_is_safe(name))
+			continue;
+		int r = read_type_files(w, name);
+		if ((r == -ENOENT || r == -ENOTDIR) &&
+		    (fstatat(w->tfd, name, &st, 0) < 0 || !S_ISDIR(st.st_mode))) {
+			err_clear();
+			while (w->out->n > before)
+				mdev_type_clear(&w->out->v[--w->out->n]);
+			continue;
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int sysfs_types_at(int tfd, const char *parent, const struct strv *names, unsigned flags,
+		   struct mdev_type_list *out)
+{
+	struct type_walk w = { .tfd = tfd, .parent = parent, .flags = flags, .out = out };
+	if (names)
+		return read_named_types(&w, names);
+	/* Every file is opened relative to the types' directory: a one- or two-component lookup
+	 * instead of the whole path, four times per type. A directory that cannot be read further
+	 * ends the list, as readdir(3) would. */
+	(void)path_dir_foreach(tfd, read_type, &w);
+	return w.failed;
+}
+
+int sysfs_parent_types(const char *parent, struct mdev_type_list *out)
+{
+	_cleanup_close_ int tfd = sysfs_types_dir(parent);
+	if (tfd < 0)
+		return tfd;
+	return sysfs_types_at(tfd, parent, NULL, 0, out);
 }
 
 static int parent_missing(const char *parent)
@@ -469,7 +636,7 @@ int sysfs_create(const struct mdev *dev)
 		return err_set(-EINVAL, "Parent %s does not support mdev type %s", dev->parent,
 			       dev->type);
 	int32_t avail;
-	r = read_instances(typedir, &avail);
+	r = read_instances(AT_FDCWD, typedir, &avail);
 	if (r < 0)
 		return r;
 	if (avail == 0)

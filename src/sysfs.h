@@ -28,6 +28,29 @@ int sysfs_list_parents(struct strv *out);
  * has no mdev_supported_types or a type's files cannot be read or parsed. */
 int sysfs_parent_types(const char *parent, struct mdev_type_list *out);
 
+/* The parent's mdev_supported_types directory, opened for sysfs_types_at() and for reading
+ * other files of its types relative to it (path_read_file_at()); the caller closes it. A
+ * negative errno with the error set (the system's message) when it cannot be opened. */
+int sysfs_types_dir(const char *parent);
+
+/* The last component of the target of the link parent/link ("driver", "driver/module"), as
+ * path_readlink_basename(); a negative errno (no error set) when there is none. */
+int sysfs_parent_link(const char *parent, const char *link, char **ret);
+
+enum {
+	/* Descriptions as the files hold them (not stripped, lines not joined): the facts of
+	 * migration compatibility keep free text as it is. */
+	SYSFS_TYPES_RAW_DESCRIPTION = 1 << 0,
+	/* Neither name nor description (both ""): matching never looks at them. */
+	SYSFS_TYPES_NO_TEXT = 1 << 1,
+};
+/* sysfs_parent_types() on tfd (sysfs_types_dir() of parent), optionally only for the types in
+ * names (unique; in that order): no other type is read, a name that is not a safe path
+ * component or not a supported type is left out, and one that is there but cannot be read is
+ * the error. */
+int sysfs_types_at(int tfd, const char *parent, const struct strv *names, unsigned flags,
+		   struct mdev_type_list *out);
+
 /* Create dev (parent and type set) through its type's `create` file, after upstream's checks
  * in upstream's order: already running, parent missing (with a case hint), parent not
  * registered, type unsupported, no available instances. */

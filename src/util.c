@@ -139,6 +139,20 @@ static int hexval(char c)
 	return -1;
 }
 
+/* Already lower-case hyphenated: the form of every name the kernel and mdevctl write. */
+static bool is_canonical(const char *s)
+{
+	for (size_t i = 0; i < 36; i++) {
+		char c = s[i];
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (c != '-')
+				return false;
+		} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return false;
+	}
+	return s[36] == '\0';
+}
+
 int uuid_canonical(const char *s, char ret[UUID_STR_LEN], const char **ret_reason)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -146,6 +160,12 @@ int uuid_canonical(const char *s, char ret[UUID_STR_LEN], const char **ret_reaso
 	size_t len = strlen(s);
 	bool hyphens;
 	uint8_t b[16];
+
+	/* `list` canonicalises every name on the mdev bus and in /etc/mdevctl.d. */
+	if (len == 36 && is_canonical(s)) {
+		memcpy(ret, s, UUID_STR_LEN);
+		return 0;
+	}
 
 	if (len == 45 && strncasecmp(s, "urn:uuid:", 9) == 0) {
 		s += 9;
@@ -398,4 +418,96 @@ bool kernel_strtobool(const char *s, bool *ret)
 	default:
 		return false;
 	}
+}
+
+/* Eight bytes at a time, each word mixed in by a multiplication and a shift (the keys are
+ * mostly 36-character UUIDs: a byte at a time costs four times as much). */
+static uint64_t str_hash(const char *s)
+{
+	size_t len = strlen(s);
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
+	for (;;) {
+		uint64_t w = 0;
+		size_t n = len < 8 ? len : 8;
+		memcpy(&w, s, n);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+		if (len <= 8)
+			return h;
+		s += 8;
+		len -= 8;
+	}
+}
+
+void str_index_init(struct str_index *ix, size_t n)
+{
+	size_t cap = 16;
+	while (cap < 2 * n)
+		cap *= 2;
+	*ix = (struct str_index){ .slots = xcalloc(cap, sizeof(*ix->slots)), .mask = cap - 1 };
+}
+
+static struct str_index_slot *str_index_find(const struct str_index *ix, const char *key,
+					     uint64_t h)
+{
+	/* Linear probing; the table is at most half full, so a probe ends soon on an empty slot. */
+	for (size_t i = h & ix->mask;; i = (i + 1) & ix->mask) {
+		struct str_index_slot *s = &ix->slots[i];
+		if (!s->key || (s->hash == h && streq(s->key, key)))
+			return s;
+	}
+}
+
+bool str_index_add(struct str_index *ix, const char *key, size_t value, size_t *ret_existing)
+{
+	if (!ix->slots)
+		str_index_init(ix, 0);
+	if (2 * (ix->n + 1) > ix->mask + 1) {
+		struct str_index bigger;
+		str_index_init(&bigger, ix->mask + 1);
+		for (size_t i = 0; i <= ix->mask; i++)
+			if (ix->slots[i].key)
+				*str_index_find(&bigger, ix->slots[i].key, ix->slots[i].hash) =
+					ix->slots[i];
+		bigger.n = ix->n;
+		free(ix->slots);
+		*ix = bigger;
+	}
+	uint64_t h = str_hash(key);
+	struct str_index_slot *s = str_index_find(ix, key, h);
+	if (s->key) {
+		if (ret_existing)
+			*ret_existing = s->value;
+		return false;
+	}
+	*s = (struct str_index_slot){ .key = key, .hash = h, .value = value };
+	ix->n++;
+	return true;
+}
+
+bool str_index_get(const struct str_index *ix, const char *key, size_t *ret_value)
+{
+	if (!ix->slots)
+		return false;
+	struct str_index_slot *s = str_index_find(ix, key, str_hash(key));
+	if (!s->key)
+		return false;
+	if (ret_value)
+		*ret_value = s->value;
+	return true;
+}
+
+void str_index_set(struct str_index *ix, const char *key, size_t value)
+{
+	if (!ix->slots)
+		return;
+	struct str_index_slot *s = str_index_find(ix, key, str_hash(key));
+	if (s->key)
+		s->value = value;
+}
+
+void str_index_free(struct str_index *ix)
+{
+	free(ix->slots);
+	*ix = (struct str_index){ 0 };
 }

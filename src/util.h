@@ -76,6 +76,28 @@ void strv_sort(struct strv *sv);
 void strv_uniq(struct strv *sv);
 void strv_free(struct strv *sv);
 
+/* An index of borrowed strings (they must outlive it) to values, for exact lookups among
+ * thousands of names (the running devices of a big host) without sorting them. */
+struct str_index_slot {
+	const char *key; /* NULL: empty */
+	uint64_t hash;
+	size_t value;
+};
+struct str_index {
+	struct str_index_slot *slots;
+	size_t mask, n;
+};
+/* An empty index sized for about n keys (it grows past that). */
+void str_index_init(struct str_index *ix, size_t n);
+/* Add key with value; when key is there already, keep it and return false with its value in
+ * *ret_existing (optional). */
+bool str_index_add(struct str_index *ix, const char *key, size_t value, size_t *ret_existing);
+/* Set the value of a key that is there (nothing otherwise). */
+void str_index_set(struct str_index *ix, const char *key, size_t value);
+/* Whether key is there; its value in *ret_value (optional). */
+bool str_index_get(const struct str_index *ix, const char *key, size_t *ret_value);
+void str_index_free(struct str_index *ix);
+
 /* How the kernel reads what is written to a sysfs attribute, for comparing values as the driver
  * will see them. kernel_strtoul: kstrtoul(s, 0) on a 64-bit kernel (an optional '+', then 0x
  * hex, leading-0 octal or decimal, nothing after; overflow refused). kernel_strtobool:

@@ -139,7 +139,7 @@ static int inventory_run(const struct cli_args *a)
 {
 	(void)a;
 	json_t *inv = NULL;
-	int r = compat_host_inventory(&inv, NULL);
+	int r = compat_host_inventory(NULL, &inv, NULL);
 	if (r < 0)
 		return r;
 	print_json(inv);
@@ -283,8 +283,12 @@ static int check_run(const struct cli_args *a)
 	for (size_t i = 0; i < n; i++) {
 		if (n_inv > 0)
 			r = load_inventory(a->values[C_INVENTORY][i], &invs[i]);
-		else
-			r = compat_host_inventory(NULL, &invs[i]);
+		else {
+			_cleanup_(strv_free) struct strv types = { 0 }, uuids = { 0 };
+			compat_match_needs(rec, &sel, &types, &uuids);
+			struct compat_host_need need = { .types = &types, .uuids = &uuids };
+			r = compat_host_inventory(&need, NULL, &invs[i]);
+		}
 		if (r < 0)
 			goto out;
 		hosts[i] = invs[i]->host ? invs[i]->host
@@ -484,7 +488,7 @@ static int traits_run(const struct cli_args *a)
 	} else {
 		_cleanup_compat_inventory_ struct compat_inventory *inv = NULL;
 		r = a->value[T_INVENTORY] ? load_inventory(a->value[T_INVENTORY], &inv)
-					  : compat_host_inventory(NULL, &inv);
+					  : compat_host_inventory(NULL, NULL, &inv);
 		if (r >= 0)
 			r = compat_inventory_traits(inv, &req);
 		if (r >= 0)

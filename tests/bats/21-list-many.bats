@@ -1,9 +1,12 @@
 #!/usr/bin/env bats
 # `list` on hosts with many devices, where it reads parents and types through each type's
-# devices/ directory instead of two links per device (src/sysfs.c): the same answer as the
-# per-device reading, on consistent trees and on trees whose links disagree, and a bounded
-# number of system calls per device. Trees come from bench/mkhost.py; the expected listings
-# are computed here from the generator's documented layout, not from the program.
+# devices/ directory instead of two links per device (src/sysfs.c), opens the definitions of
+# running devices directly or through their parent's listing (src/store.c), and reads many
+# definitions through io_uring (src/path-bulk.c): the same answer as the per-device reading,
+# on consistent trees and on trees whose links disagree, either way of finding and reading
+# definitions, and a bounded number of system calls per device. Trees come from
+# bench/mkhost.py; the expected listings are computed here from the generator's documented
+# layout, not from the program.
 
 load helpers
 
@@ -15,6 +18,12 @@ big() {
 	python3 "$MKBIG" --parents "$1" --types "$2" --devices "$3" --defined "$4" "$ROOT" ||
 		fail "mkhost.py failed"
 	use_root
+}
+
+# no_lsan CMD...: CMD with LeakSanitizer off (a build with --enable-sanitizers): it cannot run
+# under ptrace, and the tests that trace system calls count them; leaks are every other test's.
+no_lsan() {
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$@"
 }
 
 # The generator's layout: device i runs on parent i % P with type (i / P) % T, definition i is
@@ -59,6 +68,88 @@ expected_active() {
 	assert_output "$(expected_active 4 3 200 150 | grep "^$(uuid_of 77) ")"
 }
 
+# How `list` finds the definitions of running devices (src/store.c): it opens them directly
+# while most tries find one, and reads the parent's directory once they mostly do not. Both
+# ways must give the same marks; strace -y shows which way was taken.
+@test "list of 200 running devices, all defined: definitions opened directly, no directory read" {
+	command -v strace >/dev/null || fail "strace is not installed (tools/deps.sh test installs it)"
+	big 4 3 200 200
+	no_lsan strace -y -e trace=openat,getdents64 -o "$BATS_TEST_TMPDIR/trace" "$MDEVCTL" list \
+		>"$BATS_TEST_TMPDIR/out"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" "$(expected_active 4 3 200 200)"
+	run grep -c "^getdents64([0-9]*<$ETC/0000" "$BATS_TEST_TMPDIR/trace"
+	assert_output 0
+}
+
+@test "list of 200 running devices, 12 defined: the parents' directories are read, (defined) exactly on those 12" {
+	command -v strace >/dev/null || fail "strace is not installed (tools/deps.sh test installs it)"
+	big 4 3 200 12
+	no_lsan strace -y -e trace=openat,getdents64 -o "$BATS_TEST_TMPDIR/trace" "$MDEVCTL" list \
+		>"$BATS_TEST_TMPDIR/out"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" "$(expected_active 4 3 200 12)"
+	assert_equal "$(grep -c ' (defined)$' "$BATS_TEST_TMPDIR/out")" 12
+	# each parent's directory read, and far fewer definitions tried than devices run
+	[ "$(grep -c "^getdents64([0-9]*<$ETC/0000" "$BATS_TEST_TMPDIR/trace")" -ge 4 ] ||
+		fail "the parents' directories were not read: $(grep getdents64 "$BATS_TEST_TMPDIR/trace")"
+	local tries
+	tries=$(grep -c "^openat([0-9]*<$ETC/0000:0.:00.0>, \"[0-9a-f-]*\"" "$BATS_TEST_TMPDIR/trace")
+	echo "# $tries definitions tried for 200 running devices" >&3
+	[ "$tries" -lt 100 ] || fail "$tries definitions tried"
+	# the same marks with the definitions of one parent gone entirely
+	rm -r "$ETC/0000:02:00.0"
+	run -0 "$MDEVCTL" list
+	assert_output "$(expected_active 4 3 200 12 | sed '/ 0000:02:00.0 / s/ (defined)$//; / 0000:02:00.0 / s/ auto$/ manual/')"
+}
+
+# Many definitions are read through io_uring where the kernel allows it (src/path-bulk.c), and
+# one by one otherwise (MDEVCTL_TEST_NO_IO_URING forces that): the same bytes either way.
+@test "list, list -d, --dumpjson, -v of 300 definitions: the same through io_uring and one by one" {
+	command -v strace >/dev/null || fail "strace is not installed (tools/deps.sh test installs it)"
+	big 4 3 200 300
+	# one corrupt and one unreadable (a directory) definition among them, for the warnings
+	echo '{"mdev_type": ' >"$ETC/0000:01:00.0/$(uuid_of 4)"
+	rm "$ETC/0000:02:00.0/$(uuid_of 5)" && mkdir "$ETC/0000:02:00.0/$(uuid_of 5)"
+	local args all_err=
+	for args in "list" "list -d" "list --dumpjson" "list -d --dumpjson" "list -d -v"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$MDEVCTL" $args
+		assert_success
+		# the warnings without their time stamps
+		local out=$output err=${stderr//\[????-??-??T??:??:??Z /[}
+		# shellcheck disable=SC2086
+		MDEVCTL_TEST_NO_IO_URING=1 run --separate-stderr "$MDEVCTL" $args
+		assert_success
+		assert_equal "$output" "$out"
+		assert_equal "${stderr//\[????-??-??T??:??:??Z /[}" "$err"
+		all_err+=$err
+	done
+	[[ $all_err == *"Invalid definition"*"$(uuid_of 4)"* ]] || fail "no warning about the corrupt definition: $all_err"
+	[[ $all_err == *"Unable to open file"*"$(uuid_of 5)"* ]] || fail "no warning about the directory: $all_err"
+	# which way was taken: io_uring_setup's answer, and the definitions opened one by one
+	local fs
+	fs=$(stat -f -c %T "$ETC")
+	case $fs in
+	ext2/ext3 | xfs | btrfs) ;;
+	*) skip "io_uring is used on ext4, xfs and btrfs only; $ETC is on $fs" ;;
+	esac
+	no_lsan strace -f -e trace=io_uring_setup,openat -o "$BATS_TEST_TMPDIR/trace" "$MDEVCTL" list -d \
+		>/dev/null 2>&1
+	if ! grep -q '^[0-9]* *io_uring_setup(.*) = [0-9]' "$BATS_TEST_TMPDIR/trace"; then
+		skip "io_uring is refused to processes here: $(grep io_uring_setup "$BATS_TEST_TMPDIR/trace")"
+	fi
+	local one_by_one
+	one_by_one=$(grep -c "openat(.*\"[0-9a-f-]\{36\}\"" "$BATS_TEST_TMPDIR/trace" || true)
+	echo "# list -d: $one_by_one of 300 definitions opened one by one" >&3
+	[ "$one_by_one" -lt 30 ] || fail "$one_by_one definitions opened one by one"
+	MDEVCTL_TEST_NO_IO_URING=1 no_lsan strace -f -e trace=io_uring_setup,openat \
+		-o "$BATS_TEST_TMPDIR/trace" "$MDEVCTL" list -d >/dev/null 2>&1
+	# every regular file (the directory is not a definition)
+	run grep -c "openat(.*\"[0-9a-f-]\{36\}\"" "$BATS_TEST_TMPDIR/trace"
+	assert_output 299
+	run grep -c io_uring_setup "$BATS_TEST_TMPDIR/trace"
+	assert_output 0
+}
+
 @test "list -d of 300 definitions, 200 running: (active) exactly on the running ones" {
 	big 4 3 200 300
 	run -0 "$MDEVCTL" list -d
@@ -71,6 +162,20 @@ expected_active() {
 	assert_output "$(uuid_of 0) 0000:01:00.0 bench_2 manual"
 	run -0 "$MDEVCTL" list -d
 	assert_equal "$(grep -c ' (active)$' <<<"$output")" 199
+}
+
+@test "list and list -d when a bus entry is named by its UUID in capitals: the same devices" {
+	big 4 3 200 200
+	run -0 "$MDEVCTL" list -d
+	local want=$output
+	assert_equal "$(grep -c ' (active)$' <<<"$want")" 200
+	local upper
+	upper=$(uuid_of 3 | tr a-f A-F)
+	mv "$SYS/bus/mdev/devices/$(uuid_of 3)" "$SYS/bus/mdev/devices/$upper"
+	run -0 "$MDEVCTL" list -d
+	assert_output "$want"
+	run -0 "$MDEVCTL" list
+	assert_output "$(expected_active 4 3 200 200)"
 }
 
 @test "list when a type's devices/ directory and the device links disagree: the links decide" {

@@ -409,3 +409,72 @@ EOF2
 	assert_equal "$(jq -c '.parents[2].types[1] | [.settable_attrs, .features]' <<<"$output")" \
 		'[{"ports":{"type":"int","range":{"min":1,"max":2}}},null]'
 }
+
+# A check looks at this host only as far as its record needs (src/compat-host.c): the types the
+# record can become, and the devices of the UUIDs it may give. What it does not read cannot
+# change its answer, and what it reads must be the same as in the whole inventory.
+
+@test "compat check: a broken type the record cannot become does not matter; the inventory skips its parent" {
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual)"
+	record_of "$U1"
+	echo many >"$(type_dir "$P_MTTY" mtty-1)/available_instances"
+	run --separate-stderr "$MDEVCTL" compat inventory
+	assert_success
+	assert_warn "Skipping parent mtty"
+	assert_equal "$(jq -c '[.parents[] | select(.parent == "mtty")]' <<<"$output")" '[]'
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec.json" --dumpjson
+	assert_success
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -c '.chosen | [.parent, .mdev_type]' <<<"$output")" '["mtty","mtty-2"]'
+	run --separate-stderr "$MDEVCTL" create-compatible --dry-run --from "$BATS_TEST_TMPDIR/rec.json"
+	assert_success
+	assert_equal "$stderr" ""
+}
+
+@test "compat check: a UUID is taken by a running device, or by a definition under any parent in any spelling" {
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual)"
+	record_of "$U1"
+	add_device "$P_GVT" "$T_GVT4" "$U2"
+	# a definition named by its UUID in capitals, under another parent than the record's
+	add_definition "$P_AP" "$(tr a-f A-F <<<"$U3")" "$(def_json "$T_AP" manual)"
+	local u
+	for u in "$U2" "$U3"; do
+		run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec.json" -u "$u" --dumpjson
+		assert_equal "$status" 5
+		assert_equal "$(jq -c '.rejections[0].reasons' <<<"$output")" '["UUID_CONFLICT"]'
+	done
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec.json" -u "$U4" --dumpjson
+	assert_success
+	assert_equal "$(jq -r .chosen.uuid <<<"$output")" "$U4"
+}
+
+@test "compat: many parents with the same types share the rule files' facts, and a migration_info changes only its own type" {
+	ROOT=$BATS_TEST_TMPDIR/big
+	python3 "$SRCDIR/bench/mkhost.py" --parents 6 --types 2 --devices 2 --defined 2 "$ROOT" ||
+		fail "mkhost.py failed"
+	use_root
+	mkdir -p "$ADMIN_RULES"
+	cat >"$ADMIN_RULES/50-bench.json" <<'EOF2'
+{"schema": "mdev-compat-rules/1",
+ "types": [{"mdev_type": "bench_*", "descriptor": {"driver": {"name": "bench", "version": "1.4.2"}, "features": ["fbc", "h264"], "vendor_fields": {"gen": "g1"}}}]}
+EOF2
+	printf '{"features": ["fbc", "h264", "vsync"], "vendor_fields": {"gen": "g2"}}\n' \
+		>"$SYS/devices/pci0000:03/0000:03:00.0/mdev_supported_types/bench_1/migration_info"
+	run --separate-stderr "$MDEVCTL" compat inventory
+	assert_success
+	assert_equal "$stderr" ""
+	# every type but that one: the rules' facts; that one: its migration_info over them
+	assert_equal "$(jq -c '[.parents[].types[] | [.mdev_type, .driver.version, .features, .vendor_fields.gen]] | unique' <<<"$output")" \
+		'[["bench_0","1.4.2",["fbc","h264"],"g1"],["bench_1","1.4.2",["fbc","h264"],"g1"],["bench_1","1.4.2",["fbc","h264","vsync"],"g2"]]'
+	assert_equal "$(jq -c '[.parents[] | select(.parent == "0000:03:00.0") | .types[1].vendor_fields.gen]' <<<"$output")" '["g2"]'
+	assert_equal "$(jq '[.parents[].types[]] | length' <<<"$output")" 12
+	# a check sees the same facts: the record of device 0 (bench_0) against bench_1 on every parent
+	"$MDEVCTL" compat show -u "$(ls "$SYS/bus/mdev/devices" | head -1)" >"$BATS_TEST_TMPDIR/rec.json"
+	jq '.compatible = [{"mdev_type": "bench_1"}] | .feature_match = "exact"' "$BATS_TEST_TMPDIR/rec.json" \
+		>"$BATS_TEST_TMPDIR/rec1.json"
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec1.json" --dumpjson
+	assert_success
+	# bench_1 on 0000:03:00.0 has a feature more: refused under exact matching, the others not
+	assert_equal "$(jq -c '[.candidates[] | select(.mdev_type == "bench_1") | .parent] | length' <<<"$output")" 5
+	assert_equal "$(jq -c '[.rejections[] | select(.mdev_type == "bench_1") | .parent]' <<<"$output")" '["0000:03:00.0"]'
+}

@@ -808,6 +808,64 @@ static void test_inventory_round_trip(void)
 	}
 }
 
+/* The host's own inventory is checked as a tree: each case must give what its compact text
+ * gives, error message included, or the same canonical JSON when accepted. */
+static void host_tree_case(const char *what, json_t *tree)
+{
+	_cleanup_free_ char *text = json_io_compact(tree);
+	struct compat_inventory *a = NULL, *b = NULL;
+
+	err_clear();
+	int ra = compat_inventory_parse(text, strlen(text), &a);
+	_cleanup_free_ char *ea = xstrdup(ra < 0 ? err_get(0) : "");
+	err_clear();
+	int rb = compat_inventory_parse_host(tree, &b);
+	_cleanup_free_ char *eb = xstrdup(rb < 0 ? err_get(0) : "");
+	err_clear();
+	ok(ra == rb, "%s: the tree is %s as its text is", what, ra < 0 ? "refused" : "accepted");
+	is_str(eb, ea, "%s: the same error", what);
+	if (ra == 0 && rb == 0) {
+		json_t *ja = compat_inventory_to_json(a), *jb = compat_inventory_to_json(b);
+		_cleanup_free_ char *sa = json_io_compact(ja), *sb = json_io_compact(jb);
+		is_str(sb, sa, "%s: the same inventory", what);
+		json_decref(ja);
+		json_decref(jb);
+	}
+	compat_inventory_free(a);
+	compat_inventory_free(b);
+}
+
+static void test_inventory_host_tree(void)
+{
+	for (size_t i = 0; i < ELEMENTSOF(inventory_cases); i++) {
+		_cleanup_free_ char *json = q(inventory_cases[i].json);
+		_cleanup_free_ char *what = xasprintf("host inventory %zu", i);
+		json_error_t e;
+		/* A tree cannot hold a duplicate member or a syntax error: those are the text's. */
+		json_t *tree = json_loadb(json, strlen(json), JSON_REJECT_DUPLICATES, &e);
+		if (tree)
+			host_tree_case(what, tree);
+		json_decref(tree);
+	}
+	/* Deeper than a text may be: refused with the text's message (its line and column). */
+	json_t *deep = json_string("x");
+	for (int i = 0; i < COMPAT_DEPTH_MAX; i++) {
+		json_t *a = json_array();
+		json_array_append_new(a, deep);
+		deep = a;
+	}
+	_cleanup_free_ char *inv = q(INV(",'host':'h'"));
+	json_t *tree = json_loads(inv, 0, NULL);
+	json_object_set_new(tree, "host", deep);
+	host_tree_case("a host inventory 33 levels deep", tree);
+	err_clear();
+	ok(compat_inventory_parse_host(tree, &(struct compat_inventory *){ NULL }) == -EINVAL &&
+		   strstr(err_get(0), "nesting deeper than 32 levels at line 1 column"),
+	   "the deep tree is refused for its depth: %s", err_get(0));
+	err_clear();
+	json_decref(tree);
+}
+
 /* ---- fixtures ---- */
 
 static char *read_fixture(const char *name, size_t *ret_len)
@@ -919,6 +977,7 @@ int main(void)
 	test_inventory_cases();
 	test_inventory_limits();
 	test_inventory_round_trip();
+	test_inventory_host_tree();
 	test_fixtures();
 	return tap_done();
 }

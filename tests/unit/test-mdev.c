@@ -13,8 +13,47 @@ static char *line(const struct mdev *d, enum mdev_listing l, bool verbose)
 	return sb_steal(&sb);
 }
 
+/* mdev_list_sort() against the order it promises: parents byte-wise, then UUIDs. */
+static int cmp_ref(const void *a, const void *b)
+{
+	const struct mdev *x = *(struct mdev *const *)a, *y = *(struct mdev *const *)b;
+	int r = strcmp(x->parent ? x->parent : "", y->parent ? y->parent : "");
+	return r ? r : strcmp(x->uuid, y->uuid);
+}
+
+static void test_sort(void)
+{
+	static const char *const parents[] = { "matrix", "0000:00:02.0", "0000:00:02.1",
+					       "Z",	 "0000:00:02",	 NULL,
+					       "" };
+	unsigned seed = 1;
+	for (size_t n = 0; n < 300; n += 1 + n / 3) {
+		struct mdev_list l = { 0 };
+		struct mdev **want = xmalloc((n + 1) * sizeof(*want));
+		for (size_t i = 0; i < n; i++) {
+			char u[UUID_STR_LEN];
+			seed = seed * 1103515245 + 12345;
+			snprintf(u, sizeof(u), "%08x-0000-4000-8000-%012zu", seed >> 8, i);
+			struct mdev *d = mdev_new(u);
+			mdev_set_parent(d, parents[(seed >> 4) % ELEMENTSOF(parents)]);
+			mdev_list_push(&l, d);
+			want[i] = d;
+		}
+		qsort(want, n, sizeof(*want), cmp_ref);
+		mdev_list_sort(&l);
+		bool same = true;
+		for (size_t i = 0; i < n; i++)
+			same &= l.v[i] == want[i];
+		ok(same, "%zu devices on %zu parents sort by parent, then UUID", n,
+		   n < ELEMENTSOF(parents) ? n : ELEMENTSOF(parents));
+		free(want);
+		mdev_list_free(&l);
+	}
+}
+
 int main(void)
 {
+	test_sort();
 	struct mdev *d = mdev_new("5cf14a12-a437-4c82-a13f-70e945782d7b");
 	mdev_set_parent(d, "matrix");
 	mdev_set_type(d, "vfio_ap-passthrough");

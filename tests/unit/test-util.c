@@ -138,8 +138,37 @@ static void test_strv(void)
 	strv_free(&sv);
 }
 
+static void test_str_index(void)
+{
+	struct str_index ix = { 0 };
+	char keys[3000][16];
+	size_t v;
+	ok(!str_index_get(&ix, "a", &v), "an empty index has nothing");
+	/* past its first size, so that it grows several times */
+	str_index_init(&ix, 10);
+	bool added = true, found = true, dup = true;
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+		snprintf(keys[i], sizeof(keys[i]), "k%zu", i * 7919 % 10007);
+		added &= str_index_add(&ix, keys[i], i, NULL);
+	}
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+		char k[16];
+		snprintf(k, sizeof(k), "k%zu", i * 7919 % 10007);
+		found &= str_index_get(&ix, k, &v) && v == i;
+		dup &= !str_index_add(&ix, k, 99999, &v) && v == i;
+	}
+	ok(added && ix.n == ELEMENTSOF(keys), "3000 keys added");
+	ok(found, "each key found with its value, by an equal string");
+	ok(dup, "adding a key again keeps the first value and says which");
+	ok(!str_index_get(&ix, "missing", &v) && !str_index_get(&ix, "", NULL),
+	   "absent keys are absent");
+	str_index_free(&ix);
+	ok(ix.slots == NULL && ix.n == 0, "freed");
+}
+
 int main(void)
 {
+	test_str_index();
 	test_uuid();
 	test_names();
 	test_ints();
