@@ -14,7 +14,8 @@ for t in "$@"; do
 	corpus=$build/corpus/$t
 	log=$build/logs/$t.log
 	mkdir -p "$corpus"
-	dict=-dict=$seeds/json.dict
+	dict=
+	[ -f "$seeds/json.dict" ] && dict=-dict=$seeds/json.dict
 	[ -f "$seeds/$t.dict" ] && dict=-dict=$seeds/$t.dict
 	# -max_len: definitions, records and rule files of a few KiB reach every rule; longer inputs
 	# only slow the search down. Leak checking stays on (libFuzzer's default with ASan).
