@@ -92,7 +92,8 @@ static void expand_patterns(const struct compat_record *r)
 		struct compat_binding b;
 		size_t n = 0;
 		for (bool more = compat_binding_first(&p->vars, &b);
-		     more && n < BINDINGS_PER_PATTERN; more = compat_binding_next(&p->vars, &b), n++) {
+		     more && n < BINDINGS_PER_PATTERN;
+		     more = compat_binding_next(&p->vars, &b), n++) {
 			expand(&p->d.mdev_type, p, &b);
 			expand(&p->cost, p, &b);
 			for (size_t i = 0; i < p->d.n_attrs; i++)

@@ -14,8 +14,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Type ids of the kernel's samples and of real vendors, to match the globs seen in the seeds. */
 static const char *const type_ids[] = {
-	"mtty-1", "mtty-2", "mdpy-vga", "mbochs-4", "i915-GVTg_V5_4", "i915-GVTg_V5_8",
-	"nvidia-35", "vfio_ap-passthrough", "vfio_ccw-io", "simgpu-a", "[x]", "*",
+	"mtty-1",	  "mtty-2",	    "mdpy-vga",	 "mbochs-4",
+	"i915-GVTg_V5_4", "i915-GVTg_V5_8", "nvidia-35", "vfio_ap-passthrough",
+	"vfio_ccw-io",	  "simgpu-a",	    "[x]",	 "*",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
