@@ -137,13 +137,13 @@ int compat_create(const struct compat_record *r, const struct compat_select *sel
 	 * migrations cannot both be given the last instance. */
 	ret = store_lock();
 	if (ret < 0)
-		goto fail;
+		return ret;
 	ret = compat_host_inventory(NULL, &inv);
 	if (ret < 0)
-		goto fail;
+		return ret;
 	ret = compat_match(r, inv, sel, &res->plan);
 	if (ret < 0)
-		goto fail;
+		return ret;
 	if (compat_plan_verdict(res->plan) != COMPAT_VERDICT_COMPATIBLE) {
 		res->status = COMPAT_CREATE_NO_MATCH;
 		return 0;
@@ -190,11 +190,6 @@ int compat_create(const struct compat_record *r, const struct compat_select *sel
 	}
 	res->status = COMPAT_CREATE_FAILED;
 	return 0;
-
-fail:
-	/* Nothing for the caller to free on failure (the tries array is already allocated). */
-	compat_create_result_clear(res);
-	return ret;
 }
 
 void compat_create_result_clear(struct compat_create_result *res)
