@@ -37,7 +37,8 @@ struct compat_create_result {
 
 /* Match r against this host and, unless dry_run, act on the plan. Returns 0 with *res filled
  * (free with compat_create_result_clear()) whatever the outcome of the plan, or a negative
- * errno with the error set when the host could not be read or locked. */
+ * errno with the error set when the host could not be read or locked (*res must be cleared
+ * then too). */
 int compat_create(const struct compat_record *r, const struct compat_select *sel, bool dry_run,
 		  struct compat_create_result *res);
 void compat_create_result_clear(struct compat_create_result *res);

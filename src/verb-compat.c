@@ -380,8 +380,10 @@ int verb_create_compatible_run(const struct cli_args *a)
 	sel.autostart = a->seen[X_AUTO];
 
 	r = compat_create(rec, &sel, a->seen[X_DRY_RUN], &res);
-	if (r < 0)
+	if (r < 0) {
+		compat_create_result_clear(&res);
 		return r;
+	}
 	enum compat_verdict v = compat_plan_verdict(res.plan);
 	if (a->seen[C_DUMPJSON]) {
 		json_t *j = compat_create_result_json(&res);
