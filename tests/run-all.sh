@@ -1,13 +1,10 @@
 #!/bin/sh
 # The whole test suite from a clean checkout: install what it needs, build with warnings as
-# errors, run the unit, CLI, simulator and differential tests (make check), the unit tests and
-# fuzz corpora under valgrind (make check-valgrind), each fuzz target briefly (make fuzz,
-# FUZZ_TIME seconds each, default 20), everything of make check again in a second build with
-# ASan and UBSan (--enable-sanitizers), make distcheck (the tarball, and the tests again from a
-# read-only source tree), libvirtd driving the installed mdevctl (make check-libvirt), then
-# the real-kernel test in QEMU (make check-e2e; E2E=0 leaves it out). Run it as root: the
-# simulated host is a FUSE mount, the libvirt test needs a mount namespace and the kernel test
-# installs QEMU.
+# errors, run the unit, CLI, simulator and differential tests (make check), make distcheck
+# (the tarball, and the tests again from a read-only source tree), libvirtd driving the
+# installed mdevctl (make check-libvirt), then the real-kernel test in QEMU (make check-e2e;
+# E2E=0 leaves it out). Run it as root: the simulated host is a FUSE mount, the libvirt test
+# needs a mount namespace and the kernel test installs QEMU.
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 if [ "$(id -u)" -ne 0 ]; then
@@ -24,12 +21,18 @@ cd "$build"
 "$src/configure" -q --enable-werror
 make -j"$(nproc)"
 make -j"$(nproc)" check || { cat tests/*.log tests/*/*.log 2>/dev/null | grep -v '^ok ' | tail -200; exit 1; }
+make -j"$(nproc)" distcheck >distcheck.log 2>&1 || { tail -100 distcheck.log; exit 1; }
+echo "make distcheck: ok"
+make check-libvirt >libvirt.log 2>&1 || { cat libvirt.log; exit 1; }
+grep -E '^(ok|not ok|1\.\.)' libvirt.log
+echo "make check-libvirt: ok"
+# Memory checks (issue 8): the unit tests and fuzz corpora under valgrind, each fuzz target
+# for FUZZ_TIME seconds (default 20), and everything of make check again in a second build
+# with ASan and UBSan (its own tree: valgrind and distcheck need the plain one).
 make check-valgrind >valgrind.log 2>&1 || { grep -v '^PASS' valgrind.log | tail -150; exit 1; }
 echo "make check-valgrind: ok"
 make -j"$(nproc)" fuzz FUZZ_TIME="${FUZZ_TIME:-20}" >fuzz.log 2>&1 || { tail -60 fuzz.log; exit 1; }
 grep '^fuzz-' fuzz.log
-
-# The sanitizer build: its own tree, since valgrind and distcheck need the plain one.
 san=$build-san
 rm -rf "$san"
 mkdir -p "$san"
@@ -41,11 +44,6 @@ mkdir -p "$san"
 		{ cat tests/*.log tests/*/*.log 2>/dev/null | grep -v '^ok ' | tail -200; exit 1; }
 )
 echo "make check with ASan and UBSan: ok"
-make -j"$(nproc)" distcheck >distcheck.log 2>&1 || { tail -100 distcheck.log; exit 1; }
-echo "make distcheck: ok"
-make check-libvirt >libvirt.log 2>&1 || { cat libvirt.log; exit 1; }
-grep -E '^(ok|not ok|1\.\.)' libvirt.log
-echo "make check-libvirt: ok"
 if [ "${E2E:-1}" != 0 ]; then
 	make check-e2e >e2e.log 2>&1 || { tail -150 e2e.log; exit 1; }
 	tail -8 e2e.log
