@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	json_t *conf = json_io_config(dev);
 	_cleanup_free_ char *pretty = json_io_pretty(conf);
-	_cleanup_free_ char *compact = json_io_compact(conf);
+	free(json_io_compact(conf));
 	json_decref(conf);
 	_cleanup_mdev_ struct mdev *again = load(pretty, strlen(pretty));
 	if (!again || !same_device(dev, again))
