@@ -354,12 +354,11 @@ static int invocation_failure(const char *path, const struct result *res)
 }
 
 /* Trailing NUL bytes are trimmed from script output, as upstream does. */
-static size_t trimmed_len(const struct result *res)
+static size_t trimmed_len(const char *out, size_t len)
 {
-	size_t n = res->out_len;
-	while (n > 0 && res->out[n - 1] == '\0')
-		n--;
-	return n;
+	while (len > 0 && out[len - 1] == '\0')
+		len--;
+	return len;
 }
 
 static int name_index(const char *const *names, size_t n, const char *s)
@@ -370,11 +369,10 @@ static int name_index(const char *const *names, size_t n, const char *s)
 	return -1;
 }
 
-/* {"supports":{"version":N,"actions":[...],"events":[...]}} -> caps; false when the output is
- * not such a document. */
-static bool parse_caps(const char *path, const struct result *res, struct caps *ret)
+bool callout_parse_caps(const char *path, const char *out, size_t len, unsigned *ret_actions,
+			unsigned *ret_events)
 {
-	json_t *root = json_loadb(res->out, trimmed_len(res), 0, NULL);
+	json_t *root = json_loadb(out, trimmed_len(out, len), 0, NULL);
 	json_t *sup = root ? json_object_get(root, "supports") : NULL;
 	json_t *ver = sup ? json_object_get(sup, "version") : NULL;
 	json_t *acts = sup ? json_object_get(sup, "actions") : NULL;
@@ -409,11 +407,17 @@ static bool parse_caps(const char *path, const struct result *res, struct caps *
 		log_warn("Callout script \"%s\" provides unknown Action type", path);
 	if (unknown_event)
 		log_warn("Callout script \"%s\" provides unknown Event type", path);
-	*ret = c;
+	*ret_actions = c.actions;
+	*ret_events = c.events;
 	ok = true;
 out:
 	json_decref(root);
 	return ok;
+}
+
+static bool parse_caps(const char *path, const struct result *res, struct caps *ret)
+{
+	return callout_parse_caps(path, res->out, res->out_len, &ret->actions, &ret->events);
 }
 
 /* The per-process cache of the capabilities probe, per (parent, type). */
@@ -625,16 +629,18 @@ int callout_get_attributes(struct mdev *dev)
 	callout_done(&c);
 	if (r <= 0)
 		return r;
-
-	size_t len = trimmed_len(&res);
-	const char *text = res.out;
-	if (len == 0 || (len == 4 && memcmp(text, "[{}]", 4) == 0)) {
-		result_clear(&res);
-		return 0;
-	}
-	json_t *attrs = NULL;
-	r = json_io_parse(text, len, &attrs);
+	r = callout_parse_attributes(dev, res.out, res.out_len);
 	result_clear(&res);
+	return r;
+}
+
+int callout_parse_attributes(struct mdev *dev, const char *out, size_t len)
+{
+	len = trimmed_len(out, len);
+	if (len == 0 || (len == 4 && memcmp(out, "[{}]", 4) == 0))
+		return 0;
+	json_t *attrs = NULL;
+	int r = json_io_parse(out, len, &attrs);
 	if (r < 0)
 		return err_wrap(r, "Invalid JSON received from callout script");
 	r = json_io_load_attrs(dev, attrs);
@@ -659,14 +665,18 @@ int callout_get_compat(struct mdev *dev, json_t **ret)
 	callout_done(&c);
 	if (r <= 0)
 		return r;
-	size_t len = trimmed_len(&res);
-	if (len == 0) {
-		result_clear(&res);
-		return 0;
-	}
-	json_t *facts = NULL;
-	r = json_io_parse(res.out, len, &facts);
+	r = callout_parse_compat(res.out, res.out_len, ret);
 	result_clear(&res);
+	return r;
+}
+
+int callout_parse_compat(const char *out, size_t len, json_t **ret)
+{
+	len = trimmed_len(out, len);
+	if (len == 0)
+		return 0;
+	json_t *facts = NULL;
+	int r = json_io_parse(out, len, &facts);
 	if (r < 0)
 		return err_wrap(r, "Invalid JSON received from callout script");
 	if (!json_is_object(facts)) {

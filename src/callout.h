@@ -47,3 +47,19 @@ int callout_get_compat(struct mdev *dev, json_t **ret);
 /* Apply dev's configuration to the running device through a versioned script that supports
  * the live event, then run the notifiers. */
 int callout_live_modify(struct mdev *dev);
+
+/* Interpreting what a script printed on stdout (out, len bytes, not NUL-terminated; trailing
+ * NUL bytes are ignored, as upstream ignores them). Kept apart from running scripts so that
+ * the fuzz targets (tests/fuzz) can feed them any bytes. */
+/* The capabilities answer {"supports":{"version":N,"actions":[...],"events":[...]}}: true and
+ * the bit sets of the known actions (1 << enum callout_action) and events (in the order pre,
+ * post, notify, get, live) it lists, with a warning naming path for an unknown one; false when
+ * the output is not such a document (the script is then not versioned). */
+bool callout_parse_caps(const char *path, const char *out, size_t len, unsigned *ret_actions,
+			unsigned *ret_events);
+/* The `get attributes` answer: nothing (empty or "[{}]"), or an attrs array appended to dev
+ * (json_io_load_attrs()). Returns 0 or a negative errno with the error set. */
+int callout_parse_attributes(struct mdev *dev, const char *out, size_t len);
+/* The `get compat` answer: 1 and *ret (a JSON object, not yet validated), 0 when empty, or
+ * -EINVAL with the error set when it is not a JSON object. */
+int callout_parse_compat(const char *out, size_t len, json_t **ret);

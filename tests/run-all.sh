@@ -31,13 +31,36 @@ echo "make distcheck: ok"
 make check-libvirt >libvirt.log 2>&1 || { cat libvirt.log; exit 1; }
 grep -E '^(ok|not ok|1\.\.)' libvirt.log
 echo "make check-libvirt: ok"
+# Memory checks (issue 8): the unit tests and fuzz corpora under valgrind, each fuzz target
+# for FUZZ_TIME seconds (default 20), and everything of make check again in a second build
+# with ASan and UBSan (its own tree: valgrind and distcheck need the plain one).
+make check-valgrind >valgrind.log 2>&1 || { grep -v '^PASS' valgrind.log | tail -150; exit 1; }
+echo "make check-valgrind: ok"
+make -j"$(nproc)" fuzz FUZZ_TIME="${FUZZ_TIME:-20}" >fuzz.log 2>&1 || { tail -60 fuzz.log; exit 1; }
+grep '^fuzz-' fuzz.log
+san=$build-san
+rm -rf "$san"
+mkdir -p "$san"
+(
+	cd "$san"
+	"$src/configure" -q --enable-werror --enable-sanitizers
+	make -j"$(nproc)" >/dev/null
+	make -j"$(nproc)" check >check.log 2>&1 ||
+		{ cat tests/*.log tests/*/*.log 2>/dev/null | grep -v '^ok ' | tail -200; exit 1; }
+)
+echo "make check with ASan and UBSan: ok"
 if [ "${E2E:-1}" != 0 ]; then
 	make check-e2e >e2e.log 2>&1 || { tail -150 e2e.log; exit 1; }
 	tail -8 e2e.log
 fi
 
 # One closing line that any CI reader understands.
-pass=$(sed -n 's/^# PASS: *//p' test-suite.log)
-fail=$(sed -n 's/^# FAIL: *//p' test-suite.log)
-err=$(sed -n 's/^# ERROR: *//p' test-suite.log)
+# The plain build's and the sanitizer build's make check, and make check-valgrind.
+count() {
+	sed -n "s/^# $1: *//p" test-suite.log "$san/test-suite.log" valgrind-suite.log |
+		awk '{ n += $1 } END { print n }'
+}
+pass=$(count PASS)
+fail=$(count FAIL)
+err=$(count ERROR)
 echo "$pass passed, $((fail + err)) failed"

@@ -4,12 +4,14 @@
 #   tools/deps.sh test    the above, plus bats (with bats-assert, bats-support), FUSE for the
 #                         simulated host, jq, python3 (with jsonschema), groff for the man
 #                         page lint, strace (system calls of list), Debian's own mdevctl for the
-#                         differential test, and libvirt's daemon and virsh for the libvirt test
+#                         differential test, libvirt's daemon and virsh for the libvirt test,
+#                         clang with libFuzzer and the sanitizer runtimes (make fuzz; llvm-14
+#                         for llvm-symbolizer) and valgrind (make check-valgrind)
 # Runs apt-get through sudo when not root. Does nothing when everything is installed.
 set -eu
 
 build="build-essential autoconf automake pkg-config libjansson-dev uuid-dev libudev-dev libfuse3-dev"
-test="$build bats bats-assert bats-support libfuse3-dev fuse3 jq python3 python3-jsonschema groff-base strace mdevctl libvirt-daemon libvirt-clients"
+test="$build clang libclang-rt-14-dev llvm-14 valgrind bats bats-assert bats-support libfuse3-dev fuse3 jq python3 python3-jsonschema groff-base strace mdevctl libvirt-daemon libvirt-clients"
 case "${1:-build}" in
 build) want=$build ;;
 test) want=$test ;;
