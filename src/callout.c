@@ -4,8 +4,8 @@
  * (trust.h) is skipped with a warning, when the directories are listed and again right before
  * each run. Scripts are executed by path, never through a shell, with the argv of the
  * protocol; the file the kernel then finds is the one judged, because only root or the user
- * running mdevctl can change a path that passed the check (see docs/reliability-trust.md).
- * Their output is read up to OUTPUT_MAX bytes per stream; no timeout, as upstream. */
+ * running mdevctl can change a path that passed the check (docs/reliability.md, "Trust and
+ * input limits"). Their output is read up to OUTPUT_MAX bytes per stream; no timeout, as upstream. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
