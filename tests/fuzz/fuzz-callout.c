@@ -48,9 +48,8 @@ static void compat(const char *out, size_t len)
 		json_t *inv =
 			json_pack("{s:s, s:[{s:s, s:[o]}]}", "schema", COMPAT_INVENTORY_SCHEMA,
 				  "parents", "parent", "0000:00:02.0", "types", type);
-		_cleanup_free_ char *text = json_io_compact(inv);
 		_cleanup_compat_inventory_ struct compat_inventory *parsed = NULL;
-		if (compat_inventory_parse_host(text, strlen(text), &parsed) < 0)
+		if (compat_inventory_parse_host(inv, &parsed) < 0)
 			abort();
 		json_decref(inv);
 	}

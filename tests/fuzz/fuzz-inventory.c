@@ -2,7 +2,9 @@
  * other hosts (`compat check --inventory`): the strict parser and validator
  * (compat_inventory_parse()), the traits it offers, and the round trip compat-record.h
  * promises: the canonical JSON of an accepted inventory parses again, to an inventory whose
- * canonical JSON is the same. A broken round trip aborts, which libFuzzer reports. */
+ * canonical JSON is the same, both from its text (as another host's inventory is read) and
+ * from the tree itself (as the host's own inventory is checked, compat_inventory_parse_host()).
+ * A broken round trip aborts, which libFuzzer reports. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	_cleanup_compat_inventory_ struct compat_inventory *inv = NULL, *again = NULL;
+	_cleanup_compat_inventory_ struct compat_inventory *inv = NULL, *again = NULL,
+						      *from_tree = NULL;
 
 	log_set_level(LOG_OFF);
 	if (compat_inventory_parse((const char *)data, size, &inv) < 0) {
@@ -31,13 +34,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	json_t *j = compat_inventory_to_json(inv);
 	_cleanup_free_ char *text = json_io_compact(j);
-	if (compat_inventory_parse_host(text, strlen(text), &again) < 0)
+	if (compat_inventory_parse(text, strlen(text), &again) < 0)
 		abort();
-	json_t *j2 = compat_inventory_to_json(again);
-	if (!json_equal(j, j2))
+	if (compat_inventory_parse_host(j, &from_tree) < 0)
+		abort();
+	json_t *j2 = compat_inventory_to_json(again), *j3 = compat_inventory_to_json(from_tree);
+	if (!json_equal(j, j2) || !json_equal(j, j3))
 		abort();
 	json_decref(j);
 	json_decref(j2);
+	json_decref(j3);
 	err_clear();
 	return 0;
 }
