@@ -107,6 +107,9 @@ static size_t read_all(void)
  * status says whether all was read right (bit 0) and whether io_uring was used (bit 1). */
 static int child_refusing(int nr, int err)
 {
+	/* The child must not print the TAP lines buffered so far again: _exit() does not flush
+	 * stdio, but valgrind's exit path (__libc_freeres) does. */
+	fflush(stdout);
 	pid_t pid = fork();
 	if (pid == 0) {
 		struct sock_filter f[] = {
