@@ -11,8 +11,10 @@ against the generated tree bound over /sys and /etc/mdevctl.d; a read-only overl
 tree over /usr gives both /usr/lib/mdevctl/scripts.d whatever the host has, one over /etc lets
 the compatibility rule files of a scenario sit in /etc/mdevctl/compat.d, and a tmpfs over
 /run/udev (when it exists) tells this mdevctl that no udev is running (the simulated host sends
-no uevents, so waiting for udev could only time out). The trees live in a tmpfs mounted over a
-temporary directory, in memory like sysfs, and disappear with it.
+no uevents, so waiting for udev could only time out). The sysfs trees live in a tmpfs mounted
+over a temporary directory, in memory like sysfs; the definitions (etc/ of each tree) are moved to
+a temporary directory on a disk file system (--etc-dir, default /var/tmp), where /etc is on a real
+host: the file system decides what reading them costs. Both disappear at the end.
 
 Each timed scenario first runs both binaries once, untimed, and requires the same output
 (Debian's 1.2.0 prints one extra trailing newline) and an output that is right for the host (the
@@ -149,6 +151,12 @@ class Mounts:
                 subprocess.run(["umount", "-l", t], stderr=subprocess.DEVNULL)
 
 
+def fs_type(path):
+    """The file system type of path, as stat -f names it (ext2/ext3 for ext4, tmpfs...)."""
+    r = subprocess.run(["stat", "-f", "-c", "%T", path], capture_output=True, text=True)
+    return r.stdout.strip() or "an unknown file system"
+
+
 class Bench:
     def __init__(self, a):
         self.a = a
@@ -157,6 +165,7 @@ class Bench:
         self.ours, self.deb = a.mdevctl, a.upstream
         self.m = Mounts()
         self.work = None
+        self.disk = None
         self.host = None  # whether a host is bound over /sys and /etc/mdevctl.d now
         self.sim_mount = None
         self.results = []  # timed scenarios
@@ -168,6 +177,7 @@ class Bench:
     # ---- the namespace ----
 
     def setup(self):
+        self.disk = tempfile.mkdtemp(prefix="mdevctl-bench-etc.", dir=self.a.etc_dir)
         self.work = tempfile.mkdtemp(prefix="mdevctl-bench.")
         self.m.mount(self.work, "-t", "tmpfs", "-o", "mode=0700", "tmpfs")
         for d in ("usr/lib/mdevctl/scripts.d/callouts", "usr/lib/mdevctl/scripts.d/notifiers",
@@ -192,6 +202,8 @@ class Bench:
         except BenchError as e:
             log("cleaning up: %s" % e)
         self.m.release()
+        if self.disk:
+            shutil.rmtree(self.disk, ignore_errors=True)
         if self.work:
             try:
                 os.rmdir(self.work)
@@ -203,6 +215,12 @@ class Bench:
         root = os.path.join(self.work, name)
         t0 = time.perf_counter()
         sh(sys.executable, MKHOST, root, *args)
+        # The definitions where a real host has them: on a disk file system, not in memory.
+        etc = os.path.join(root, "etc")
+        if os.path.isdir(etc):
+            moved = os.path.join(self.disk, name)
+            shutil.move(etc, moved)
+            os.symlink(moved, etc)
         log("host %s made in %.1f s" % (name, time.perf_counter() - t0))
         return root
 
@@ -596,6 +614,8 @@ class Bench:
         L.append("- Debian's: `%s`, %s%s" % (self.deb, version(self.deb),
                                                " (package %s)" % dpkg.stdout.decode()
                                                if dpkg.returncode == 0 else ""))
+        L.append("- files: the sysfs trees in tmpfs, the definitions on %s (`%s`)" % (
+            fs_type(self.disk), self.a.etc_dir))
         L.append("- command: `%s`" % (self.a.command or " ".join(sys.argv)))
         L.append("- %d timed run%s per binary and scenario, alternating; before them one untimed "
                  "run of each checks the output (and warms the caches); every run's output is "
@@ -739,6 +759,8 @@ def main():
     ap.add_argument("--only", default=",".join(SCENARIOS),
                     help="comma-separated scenarios among %s (default: all)" % ", ".join(SCENARIOS))
     ap.add_argument("--out", help="also write the report to this file")
+    ap.add_argument("--etc-dir", default="/var/tmp",
+                    help="a directory on the disk file system for the definitions (default /var/tmp)")
     ap.add_argument("--srcdir", help="the source tree, for its git revision in the report")
     ap.add_argument("--command", help="the command line to show in the report")
     a = ap.parse_args()

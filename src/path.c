@@ -96,6 +96,19 @@ ssize_t path_read_regular_buf(int dirfd, const char *path, size_t max_size, char
 	return read_loop(fd, max_size, true, buf, cap, ret);
 }
 
+void path_read_each(const struct path_read_req *f, size_t n, size_t max_size, path_read_fn fn,
+		    void *userdata)
+{
+	for (size_t i = 0; i < n; i++) {
+		char buf[4096], *text;
+		ssize_t r = path_read_regular_buf(f[i].dirfd, f[i].name, max_size, buf, sizeof(buf),
+						  &text);
+		fn(i, r >= 0 ? text : NULL, r, userdata);
+		if (r >= 0 && text != buf)
+			free(text);
+	}
+}
+
 int path_read_attr(const char *path, char **ret)
 {
 	char *s;

@@ -20,6 +20,16 @@ int path_read_file(const char *path, size_t max_size, char **ret, size_t *ret_le
  * instead of blocking. `list` reads thousands of definitions this way without allocating. */
 ssize_t path_read_regular_buf(int dirfd, const char *path, size_t max_size, char *buf, size_t cap,
 			      char **ret);
+/* path_read_regular_buf() of each of n files, in order, with one stack buffer for them all:
+ * fn gets the whole text (NUL-terminated, valid during the call only) and its length, or NULL
+ * and the negative errno. */
+struct path_read_req {
+	int dirfd;	  /* kept open until path_read_each() returns */
+	const char *name; /* relative to dirfd */
+};
+typedef void (*path_read_fn)(size_t i, const char *text, ssize_t len, void *userdata);
+void path_read_each(const struct path_read_req *f, size_t n, size_t max_size, path_read_fn fn,
+		    void *userdata);
 /* Read a sysfs attribute (or any regular file) relative to dirfd, with path_read_file()'s
  * contract except that a short read ends it: the kernel hands an attribute's whole value to the
  * first read(2). */

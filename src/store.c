@@ -14,7 +14,6 @@
 #include "journal.h"
 #include "json-io.h"
 #include "log.h"
-#include "path-bulk.h"
 #include "path.h"
 #include "store.h"
 
@@ -69,8 +68,8 @@ bool store_exists(const char *parent, const char *uuid)
  * parent's directory, if the first few tries of a parent mostly find one; if most of them find
  * nothing, that parent's directory is read (one call for all of its names) and only the names
  * in it are opened. Both ways give the same answer: a definition is a name the directory has.
- * The reads of all parents go together (path_bulk_read()): the first few of each parent, then
- * the rest of each; the warnings come out in the listing's order all the same. */
+ * The reads are made in two rounds, the first few of each parent, then the rest of each; the
+ * warnings come out in the listing's order all the same. */
 #define LOOKUP_PROBE 8
 
 struct lookup_group {
@@ -86,7 +85,7 @@ struct lookup {
 	struct lookup_group *g;
 	size_t n_groups;
 	/* the reads under way: for each, its device and its group */
-	struct path_bulk_req *req;
+	struct path_read_req *req;
 	size_t *dev, *group;
 	size_t n;
 	char **warning; /* of each device, NULL: none */
@@ -118,14 +117,14 @@ static void lookup_one(size_t i, const char *text, ssize_t len, void *userdata)
 static void lookup_add(struct lookup *lk, size_t group, size_t dev)
 {
 	lk->req[lk->n] =
-		(struct path_bulk_req){ .dirfd = lk->g[group].dfd, .name = lk->l->v[dev]->uuid };
+		(struct path_read_req){ .dirfd = lk->g[group].dfd, .name = lk->l->v[dev]->uuid };
 	lk->dev[lk->n] = dev;
 	lk->group[lk->n++] = group;
 }
 
 static void lookup_run(struct lookup *lk)
 {
-	path_bulk_read(lk->req, lk->n, STORE_DEFINITION_MAX, lookup_one, lk);
+	path_read_each(lk->req, lk->n, STORE_DEFINITION_MAX, lookup_one, lk);
 	lk->n = 0;
 }
 
@@ -328,15 +327,15 @@ static int scan_parent(const char *name, unsigned char d_type, void *userdata)
 	sc->n = sc->warned = 0;
 	/* A directory that cannot be read further ends its list, as readdir(3) would. */
 	(void)path_dir_foreach(dfd, scan_name, sc);
-	struct path_bulk_req *req = xmalloc((sc->n + 1) * sizeof(*req));
+	struct path_read_req *req = xmalloc((sc->n + 1) * sizeof(*req));
 	sc->req_entry = xmalloc((sc->n + 1) * sizeof(*sc->req_entry));
 	size_t n = 0;
 	for (size_t k = 0; k < sc->n; k++)
 		if (!sc->e[k].bad) {
 			sc->req_entry[n] = k;
-			req[n++] = (struct path_bulk_req){ .dirfd = dfd, .name = sc->e[k].name };
+			req[n++] = (struct path_read_req){ .dirfd = dfd, .name = sc->e[k].name };
 		}
-	path_bulk_read(req, n, STORE_DEFINITION_MAX, scan_definition, sc);
+	path_read_each(req, n, STORE_DEFINITION_MAX, scan_definition, sc);
 	scan_warn_names(sc, sc->n);
 	for (size_t k = 0; k < sc->n; k++)
 		free(sc->e[k].name);
