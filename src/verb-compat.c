@@ -356,8 +356,9 @@ const struct cli_command verb_create_compatible_cmd = {
 		"selects a parent, type and attributes on this host as `mdevctl compat check`\n"
 		"does, creates the device, writes its definition and prints its UUID. If an\n"
 		"attempt fails, nothing of it is left and the next candidate is tried (at most\n"
-		"3 attempts). Exit status: 0 created, 3 incompatible, 4 no capacity, 5 blocked\n"
-		"by policy, 6 invalid record.",
+		"3 attempts); a definition that cannot be written, or a device the kernel will\n"
+		"not remove, ends the attempts. Exit status: 0 created, 1 failed, 3\n"
+		"incompatible, 4 no capacity, 5 blocked by policy, 6 invalid record.",
 	.options = create_options,
 	.n_options = X_N,
 	.rules = create_rules,
