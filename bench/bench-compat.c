@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Throughput of the compatibility matcher, for issue 7's "compat check" figure: how many
  * (pattern binding, destination type) evaluations compat_match() makes per second on one core.
  * The record and the inventory are parsed once (their parsing is measured by the end-to-end

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* One timed run of a command for bench/bench.py: fork, exec with stdin from /dev/null and
  * stdout and stderr to the given files, wait4; prints the wall time and the peak RSS of the
  * command. It exists because the peak RSS that wait4 reports is the highest of every memory

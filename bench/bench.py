@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The benchmarks of issue 7: this mdevctl against Debian's, on the same generated hosts.
 
     bench.py --mdevctl BIN --sim BIN --bench-compat BIN --bench-run BIN [--upstream BIN]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Generate a large plain-file mdev host for the benchmarks.
 
     mkhost.py DIR [--parents P] [--types T] [--devices N] [--defined D] [--auto-parent A]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # run.sh BUILDDIR [--quick] [--runs N] [--out FILE]
 #
 # The benchmarks of issue 7 (what `make bench` runs): BUILDDIR's src/mdevctl against Debian's

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bash completion for mdevctl and lsmdev                               -*- shell-script -*-
 #
 # Installed twice, as "mdevctl" and as "lsmdev", in the bash-completion completions

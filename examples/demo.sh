@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Build mdevctl and show it at work on the bundled simulated host: tests/sim/mdev-sim mounts a
 # FUSE file system that behaves like the sysfs of a host with mdev parents (an Intel GVT-g
 # GPU, a vfio_ap matrix, the mtty sample driver), and mdevctl runs against it through

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Build a plain-file model of an mdev host under DIR, laid out as the kernel lays out sysfs
 # (parents under /sys/devices, relative symlinks from /sys/class/mdev_bus and /sys/bus/mdev),
 # plus the directories mdevctl expects under /etc and /usr/lib. Point MDEVCTL_ENV_ROOT at DIR.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The callout protocol; see callout.h. Scripts run through posix_spawn, which reports a
  * script that cannot be executed (no exec bit, no interpreter line) as an error instead of an
  * exit status; such scripts are skipped, as upstream skips them. A script that is not trusted

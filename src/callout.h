@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Callout and notifier scripts, with upstream's protocol: argv "-t TYPE -e EVENT -a ACTION
  * -s STATE -u UUID -p PARENT", the device's JSON on stdin for pre/post/live, exit status 2 for
  * "not my device type", the capabilities probe that selects a versioned script for a (parent,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Command-line parsing with the rules upstream's parser (clap) applies, so that every argv that
  * works with upstream works here and every one it refuses is refused: "--opt=value",
  * "--opt value", "-o value", "-ovalue", clustered flags, a value that starts with '-' is not a

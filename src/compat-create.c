@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* create-compatible's doing part; see compat-create.h. The matching is compat-match.c's and
  * the host's facts compat-host.c's: this file only turns a ranked candidate list into one device
  * and one definition, with the same kernel checks, callouts and atomic writes as `start` and

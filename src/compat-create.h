@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Doing what a compatibility plan says (COMPAT.md section 7): under the host-wide lock, match a
  * source's record against this host, then create the chosen device (its `create`, its attributes
  * in order, read back), persist it as an mdevctl definition and run the callouts and notifiers

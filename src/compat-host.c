@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The live host's side of migration compatibility: what each supported type is (its facts, in
  * the layers of COMPAT.md section 4), the inventory of the host, and the record of one device.
  * Everything is assembled as JSON and handed to the strict parsers of compat-record.c before it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* This host as migration compatibility sees it (COMPAT.md section 4): the facts of each
  * supported type, layered from sysfs, the vendor and admin rule files, the type's
  * `migration_info` file and a versioned callout's `-e get -a compat` answer; the inventory of

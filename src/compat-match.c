@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The matching engine of migration compatibility; see compat-match.h. One pass over patterns
  * and bindings expands each binding once into a target spec, de-duplicates it, and evaluates
  * it against every parent offering its type; each rule appends reasons (a code for the JSON, a

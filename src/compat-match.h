@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The matching engine of migration compatibility (COMPAT.md sections 3, 5 and 6): given a
  * parsed source record and a parsed destination inventory, evaluate every (pattern, binding,
  * parent, type) target against the rules, collect every failing rule of every target, rank the

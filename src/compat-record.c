@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Strict parsing of compatibility records and inventories, and the canonical JSON of an
  * inventory; see compat-record.h. Every parser walks a jansson tree with a JSON path of where it
  * is, so the first failing rule is reported with its place; structs are built in place and

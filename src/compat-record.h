@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Strict parsing of the two documents migration compatibility reads (COMPAT.md): the source's
  * compatibility record ("mdev-compat/1", section 2) and a destination's inventory
  * ("mdev-inventory/1", section 4), into structs the matcher walks, plus the canonical JSON of an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Rule files: parsing and validation (by the record and inventory parsers, through wrapping),
  * loading the vendor and admin directories, and the layered lookup by type id; see
  * compat-rules.h. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Rule files ("mdev-compat-rules/1", COMPAT.md section 4): what a vendor (or an administrator)
  * knows about the mdev types of a driver that sysfs does not say. One file is
  *	{"schema": "mdev-compat-rules/1", "description": "...",

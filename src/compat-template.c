@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Templates, variables and bindings of compatibility patterns; see compat-template.h. Every
  * bound here (variables, values, bindings, template length, substitutions) is checked where the
  * data comes in, so iterating and expanding never need to fail on size. */

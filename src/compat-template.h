@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Templates, variables and bindings of a compatibility record's `compatible` patterns (COMPAT.md
  * section 3, "Templates"): the declared variables of a pattern (int values or range, enum,
  * bool), the cartesian product of their values in the order the plan ranks them, the parsed

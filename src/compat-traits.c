@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Trait naming, and the traits of records and inventories; see compat-traits.h for the rules
  * and why each one never excludes a destination the matcher would accept. Both sides build
  * their traits through the same helpers (vendor-field digest, version normalisation), since a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* OpenStack Placement traits for compatibility (COMPAT.md section 8): the trait names a source
  * record requires and a destination offers, so that a scheduler can prefilter hosts before it
  * asks any of them to `check`. The naming rule every trait goes through, then the traits of a

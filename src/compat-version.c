@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The version rules of migration compatibility: parsing under the semver, dotted and opaque
  * schemes, ordering, and range checks (explicit and default). See compat-version.h for the
  * rules and the decisions taken where COMPAT.md is silent. Every loop here is bounded by the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The version rules of migration compatibility (COMPAT.md section 3, "Versions", and the
  * major/minor that the traits of section 8 need): parsing a driver version under its scheme
  * (semver, dotted, opaque), ordering two versions, and deciding whether a version satisfies a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The root and the well-known paths; see env.h. */
 #include <errno.h>
 #include <stdarg.h>

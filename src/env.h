@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The root of every system path. Upstream takes MDEVCTL_ENV_ROOT (default "/") and joins fixed
  * relative paths to it; so do we, and this module is the only place that knows those paths.
  * A --jsonfile path is the user's own and is never rerooted. */

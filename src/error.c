@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The process-wide error chain; see error.h. */
 #include <stdarg.h>
 #include <stdio.h>

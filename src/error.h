@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The error being reported. Upstream prints a failure as "Error: <message>" followed, when the
  * failure has an underlying cause, by "Caused by:" and the cause(s); scripts and libvirt show
  * that text verbatim. Functions below the CLI return a negative errno and describe the failure

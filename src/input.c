@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Bounded reads of files named by the user; see input.h. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reading a file the user names on the command line (--jsonfile, a compat record or inventory,
  * "-" for standard input): whole, up to a limit, whatever the file is. The limit bounds what a
  * character device (/dev/zero) or an endless pipe can make mdevctl read and hold, and a FIFO

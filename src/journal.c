@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The create-compatible journal; see journal.h. The record is written without a temporary file
  * or fsync: it is written before the create, so a record cut short (only a crash can do that,
  * and a crash ends the boot, which makes any record moot) proves the create never happened,

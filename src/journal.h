@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The journal of create-compatible's device creation. A create-compatible killed between the
  * kernel's create and the rename of the device's definition (SIGKILL, the OOM killer) would
  * leave a device running without a definition: capacity taken that nobody knows about, by a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* JSON mapping and a serde_json-compatible emitter; see json-io.h. */
 #include <errno.h>
 #include <inttypes.h>

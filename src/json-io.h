@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The JSON side of the model, with jansson: parsing definitions and --jsonfile input under
  * upstream's rules (plus strict types), building the objects that `list` and `types` print,
  * and an emitter that writes exactly what upstream's serde_json writes (2-space pretty form or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The logging sink; see log.h for the format and why it is that one. */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The logging sink. Messages go to stderr in the format upstream's env_logger uses,
  * "[2026-01-02T03:04:05Z WARN  mdevctl] text", so that logs and scripts reading them see the
  * same lines. MDEVCTL_LOG sets the threshold (error, warn, info, debug, trace; default warn);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Base macros: cleanup attributes for locals, array sizes and string equality. Everything here
  * is header-only so that every layer can use it without linking anything. */
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The device model and its text forms; see mdev.h. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The model: a mediated device as upstream sees it (UUID, parent, type, start mode, ordered
  * attributes, whether it runs), a supported type of a parent, and the text forms `list` and
  * `types` print. No I/O here: sysfs.h fills the live side, store.h the stored one, json-io.h

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mdevctl's entry point: the verb table, dispatch by verb (or to `list` when called as
  * lsmdev), and the exit status: 0 success, 1 runtime error ("Error: ..." on stderr), 2 usage
  * error, 3-6 the verdicts and invalid records of `compat`. */

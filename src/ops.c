@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The operations; see ops.h. Each follows upstream 1.4.0's order of checks and its messages,
  * so that what a script or libvirt sees on failure does not change. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The operations behind the verbs, as calls that take a request and, where the verb prints,
  * a FILE to print to. They validate, run the callouts around the change, and return 0 or a
  * negative errno with the error set; they never exit and never print errors themselves. Every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Root-agnostic file I/O with the errno contract of path.h. */
 #include <dirent.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Every read, write, readlink and directory walk of the program goes through here, on paths
  * built by env.h (or a user's --jsonfile path). Functions return 0 (or a count) on success and
  * a negative errno on failure, never print, and set O_CLOEXEC on every descriptor. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* SHA-256; see sha256.h. Straight from FIPS 180-4, section 6.2. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* SHA-256 (FIPS 180-4), for the compatibility traits, which name long or structured values by a
  * digest (COMPAT.md section 8). A few dozen lines here spare the program a crypto library
  * dependency for one hash of a few hundred bytes. */

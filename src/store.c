@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Definitions on disk; see store.h. */
 #include <dirent.h>
 #include <errno.h>

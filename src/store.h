@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Persistent definitions: /etc/mdevctl.d/<parent>/<uuid>, one pretty-printed JSON object each.
  * Scans tolerate what a live system throws at them (temporary files of a concurrent writer,
  * files vanishing mid-scan, a corrupt or unreadable file: warned about and skipped), writes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Live state through sysfs; see sysfs.h. Link targets are read with readlink(2) rather than
  * canonicalised component by component: the kernel's links are relative and direct, and `list`
  * runs on every device event in libvirt, so the cost per device matters. A bus entry that is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The live side: which mediated devices run, on which parent, with which type; the parents and
  * their supported types; and the kernel's create / attribute / remove interface, with the
  * checks and messages upstream gives before it writes. Paths come from env.h, so a rerooted

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The walk of trust.h. The path is walked one component at a time with O_PATH descriptors
  * opened O_NOFOLLOW, each directory judged through the very descriptor the next step starts
  * from, and symbolic links read and spliced into what is left to walk, as the kernel does:

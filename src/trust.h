@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Trust in the files mdevctl runs or obeys: callout and notifier scripts, which it runs as
  * root, and migration-compatibility rule files, which decide what it creates. As sshd's
  * StrictModes and sudo do for their files, such a file is refused unless nobody but root (or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Waiting for udev; see udev.h. udev keeps no record of an mdev itself (it has no device node,
  * properties or tags), so what we wait for is the device that matters to the users of a new
  * mdev: its VFIO group, /sys/class/vfio/N, whose node /dev/vfio/N they open. We poll udev's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The only user of libudev. After `start` creates a device on a real host, libvirt and scripts
  * open /dev/vfio/N at once; that node exists only after udev has processed the new device, so
  * we wait for that, briefly and boundedly. Rerooted runs (tests, image preparation) never

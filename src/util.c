@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Base helpers: allocation, string buffers, UUIDs, safe names, integer parsing. See util.h. */
 #include <ctype.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Base helpers with no I/O of their own: allocation that never returns NULL, a growable string
  * buffer, UUID parsing and formatting in the forms upstream accepts, checks for names that
  * become path components, and small string utilities. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `mdevctl compat`: migration compatibility (COMPAT.md sections 1-6 and 8). `show` prints the
  * record of a device of this host, `inventory` this host as a destination, `check` the plan for a
  * record against this host or against inventories of other hosts, `traits` the Placement traits

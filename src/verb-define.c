@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `mdevctl define`: store a definition, from options, a JSON file or a running device. */
 #include "ops.h"
 #include "verbs.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `mdevctl list` and `lsmdev`: running or defined devices, as text or JSON. */
 #include "ops.h"
 #include "verbs.h"

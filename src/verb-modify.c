@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `mdevctl modify`: change a definition, or a running device through a callout script. */
 #include "ops.h"
 #include "verbs.h"

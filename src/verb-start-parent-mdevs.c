@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `mdevctl start-parent-mdevs PARENT`: what the udev rule runs when a parent appears; starts
  * the parent's definitions marked "auto". */
 #include "ops.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `mdevctl start`: create a device, from its definition or fully specified on the command
  * line or in a JSON file. */
 #include "ops.h"

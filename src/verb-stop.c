@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `mdevctl stop`: remove a running device. */
 #include "ops.h"
 #include "verbs.h"

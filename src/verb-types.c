@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `mdevctl types`: the types each parent supports, with their available instances. */
 #include "ops.h"
 #include "verbs.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* `mdevctl undefine`: remove a device's definitions. */
 #include "ops.h"
 #include "verbs.h"

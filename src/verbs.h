@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The verb table shared by main and the verb files: one file per verb, each with its option
  * table (struct cli_command) and a run function that turns parsed arguments into an ops.h
  * request. run returns 0, CLI_USAGE after printing a usage error, or a negative errno with

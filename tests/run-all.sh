@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The whole test suite from a clean checkout: install what it needs, build with warnings as
 # errors, run the unit, CLI, simulator and differential tests (make check), the benchmark's
 # quick mode (make bench BENCH_QUICK=1), make distcheck

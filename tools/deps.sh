@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Install the Debian packages that building and testing mdevctl need, if they are missing.
 #   tools/deps.sh build   compiler, autotools and the libraries
 #   tools/deps.sh test    the above, plus bats (with bats-assert, bats-support), FUSE for the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Command line: syntax, help, version, usage errors, UUID forms, lsmdev, start-up self-check.
 
 load helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # list: active and defined devices, text and JSON, filters, ordering, marks.
 
 load helpers

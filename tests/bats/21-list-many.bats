@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # `list` on hosts with many devices, where it reads parents and types through each type's
 # devices/ directory instead of two links per device (src/sysfs.c), opens the definitions of
 # running devices directly or through their parent's listing (src/store.c): the same answer as

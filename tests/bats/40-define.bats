@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # define: new definitions from options, from a running device, from a JSON file.
 
 load helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # start, stop and start-parent-mdevs against the plain-file sysfs model: `create` receives the
 # UUID, `remove` receives 1, attributes are written into a pre-made device directory.
 

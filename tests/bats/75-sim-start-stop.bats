@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # start, stop, start-parent-mdevs, attributes and rollback against the simulated host
 # (tests/sim), which creates and removes devices as the kernel does: every test asserts what
 # exists afterwards (devices, attribute values, available instances) and that a command that

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Callout and notifier scripts: invocation protocol, vetoes, ordering, get-attributes,
 # versioned scripts and live modify.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # `mdevctl compat` on plain-file hosts and inventory files: the command line (subcommands,
 # usage errors, exit statuses), records of defined and running devices, this host's inventory,
 # checks against this host and against inventories of other hosts, rule files and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Migration compatibility between two simulated hosts (tests/sim/hosts/compat-src.json and
 # compat-dst.json, a fictitious vendor "simgpu" described by tests/sim/compat.d/simgpu.json and by
 # migration_info files): `compat show` on the source, `compat check` on the destination, and the

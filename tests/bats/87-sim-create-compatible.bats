@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # create-compatible on simulated hosts: the GVT-g aggregation story (a V5_2 source whose
 # destination has no V5_2 left becomes a V5_4 aggregated by 2, created and persisted), dry runs,
 # no capacity, failed attribute writes and kernel refusals moving on to the next candidate, the

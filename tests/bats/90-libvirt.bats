@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The exact command lines libvirt runs, with stdin as libvirt provides it (a pipe carrying
 # compact JSON without a trailing newline, or /dev/null), and the output libvirt parses.
 

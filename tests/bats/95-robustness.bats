@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Robustness: corrupt definitions, atomic writes, concurrent use, odd input.
 
 load helpers

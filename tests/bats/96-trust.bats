@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Trust and input limits (issue 8): callout and notifier scripts and compat rule files that
 # someone other than root (or the user running mdevctl) could change are refused with one
 # warning and not run or read; a script's output is capped; every input has a size limit,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Fault injection on a simulated host (tests/sim): the kernel refusing create, an attribute write
 # or remove (EBUSY), the parent going away between mdevctl's look at the host and its create,
 # the definitions' file system full (a tiny tmpfs over /etc/mdevctl.d), and SIGKILL at every

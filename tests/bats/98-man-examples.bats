@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Replay the examples of the man page (man/examples.txt) on the host of examples/mkhost.sh.
 #
 # Format of man/examples.txt: blocks of

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # What a distribution package ships, checked against the program itself: every option of every
 # command is in the bash completions and in the man page, the completions offer the host's
 # UUIDs, parents and types, the man pages pass groff's warnings, and `make install DESTDIR=`

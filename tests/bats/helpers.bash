@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=bash disable=SC2034,SC2154
 # (constants are used by the test files; status, output, stderr and BATS_* come from bats)
 # Shared helpers for the mdevctl CLI tests (bats-core >= 1.5).

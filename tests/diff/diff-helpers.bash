@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=bash
 # The differential test: run Debian's mdevctl (1.2.0) and ours through the same scripted
 # command sequence, each on its own fresh simulated host built from the same description, and

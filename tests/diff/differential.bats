@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Differential test: Debian's mdevctl 1.2.0 and ours, side by side on simulated hosts, through
 # the scenarios in scenarios/. See diff-helpers.bash for how, normalise.py for the known
 # differences.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The one place where the known differences between Debian's mdevctl 1.2.0 and this
 implementation (which follows upstream 1.4.0) are normalised away before the differential test
 compares the two. Any difference not listed here fails the test.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # /init of the end-to-end test initramfs (mkinitramfs.sh installs this file as /init).
 #
 # Mounts the kernel file systems, mounts the host's state directory (a 9p share with mount tag

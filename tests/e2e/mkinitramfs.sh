@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # mkinitramfs.sh CACHE PAYLOAD_DIR OUT
 #
 # Builds the initramfs the end-to-end tests boot (see run.sh): a busybox userland, the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # run-vm.sh KERNEL INITRD STATE_DIR [KERNEL_ARGS...]
 #
 # Boots KERNEL with INITRD in qemu-system-x86_64 (q35, TCG unless E2E_ACCEL says otherwise)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # run.sh MDEVCTL_BINARY [CACHE]
 #
 # The real-kernel end-to-end test, in one command: prepares Debian's kernel and the sample mdev

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # setup-kernel.sh CACHE
 #
 # Prepares everything the real-kernel end-to-end tests boot: Debian's own kernel (the one

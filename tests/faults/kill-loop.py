@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """SIGKILL at every system call of `define`, `modify` and `create-compatible`.
 
 Each command is first run once under strace to list its system calls in order. Then, for every

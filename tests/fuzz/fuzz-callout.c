@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Fuzz target: what a callout script prints on stdout, read by the three parsers of callout.h:
  * the capabilities answer, the `get attributes` answer (appended to a device whose definition
  * is then built) and the `get compat` answer. Compat facts the validator accepts are layered

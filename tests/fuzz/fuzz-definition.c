@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Fuzz target: a device definition, the text of /etc/mdevctl.d/<parent>/<uuid> and of
  * --jsonfile, through the code that reads both (json_io_parse(), json_io_load_config()). What
  * it accepts must survive the way back: the definition mdevctl would write for it

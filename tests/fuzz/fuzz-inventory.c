@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Fuzz target: a destination inventory (mdev-inventory/1), which a scheduler passes in from
  * other hosts (`compat check --inventory`): the strict parser and validator
  * (compat_inventory_parse()), the traits it offers, and the round trip compat-record.h

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Fuzz target: a migration-compatibility record (mdev-compat/1), which arrives from another
  * host: the strict parser and validator (compat_record_parse()), then what mdevctl does with a
  * record it accepted: its Placement traits, the expansion of every template of every pattern

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Fuzz target: a compatibility rule file (mdev-compat-rules/1, a compat.d file), written by a
  * vendor package or an administrator: the parser and validator (compat_rules_add()), then the
  * lookups mdevctl does per type with the entries accepted: the merged type facts and record

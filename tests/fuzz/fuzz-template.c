@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Fuzz target: the template language of compatible patterns (compat-template.h), with the
  * variables and their values also taken from the input so that the evaluator sees every kind
  * of binding. The input is text: the first line is the template, each further line declares

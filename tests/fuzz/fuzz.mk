@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The libFuzzer build, separate from the main (gcc) one: the library's sources and each target
 # compiled with clang, coverage instrumentation and ASan/UBSan, into $(out). `make fuzz` in the
 # build directory runs this file with the variables below; it is plain GNU make rather than

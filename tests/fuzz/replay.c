@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Replays fuzz inputs without libFuzzer: main() feeds each file named on the command line (a
  * directory: each file in it) to the target's LLVMFuzzerTestOneInput() once. Linked with a
  * target and the gcc-built library, it makes `make check` run every seed and every saved

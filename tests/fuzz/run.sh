@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Run each libFuzzer target for a while (`make fuzz`): run.sh BUILD SEEDS SECONDS TARGET...
 # BUILD holds the fuzz-<target> binaries (tests/fuzz/fuzz.mk); SEEDS is tests/fuzz, whose
 # <target>/ directories are the seed corpora (read only: new inputs go to BUILD/corpus/<target>,

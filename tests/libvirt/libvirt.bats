@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # libvirt's node-device driver (Debian's libvirtd, nodedev driver only) driving the installed
 # mdevctl, through virsh. Run by run.sh, which sets up the private mount namespace and the
 # daemon; the tests run in file order and build on each other (the daemon keeps its state).

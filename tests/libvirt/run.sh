@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # run.sh BUILDDIR
 #
 # libvirt's node-device driver driving this mdevctl, end to end: installs BUILDDIR's build into

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Check the JSON Schemas in schemas/ against the data the project ships and tests with, as TAP.
 
 Valid: every rule file (compat.d/, examples/compat.d/, tests/sim/compat.d/), every valid fixture

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* mdev-sim: a simulated mdev host. Mounts a FUSE file system that looks to mdevctl (ours or
  * upstream's) like the /sys of a Linux 6.1 host with mediated-device parents, as a JSON host
  * description says, and behaves like it: writing a UUID to a type's `create` makes a device,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Helpers for bats tests that run against the simulated mdev host (tests/sim/mdev-sim, a FUSE
 # file system that behaves like the /sys of a Linux 6.1 host with mdev parents).
 #

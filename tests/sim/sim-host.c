@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The simulated mdev host: how the model changes and how each sysfs file of the kernel 6.1 mdev
  * core behaves (drivers/vfio/mdev/mdev_sysfs.c, mdev_core.c), plus the fault-injection control
  * file and the state dump. Every change to the model updates the tree in the same call, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The model of a simulated mdev host: parents, their mdev types and capacity pools, the devices
  * created on them, and pending injected faults. sim-host.c keeps the sysfs tree (sim-tree.h) in
  * step with the model and gives every attribute file the behaviour of the kernel 6.1 mdev core

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Reading a host description (JSON, documented in tests/sim/README.md) into a sim_host. The
  * check is strict, unknown keys included, and the first problem is reported with the file and a
  * path into the document ("hosts/x.json: parents[2].types[0].cost: ..."): a typo in a fixture

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The in-memory sysfs tree of mdev-sim; see sim-tree.h. Children are kept in a doubly linked list
  * in creation order: directories here hold a few dozen entries at most, and listing order that
  * follows creation is what kernfs shows for attribute groups anyway. */

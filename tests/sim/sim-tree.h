@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The in-memory tree that mdev-sim serves: directories, symbolic links and attribute files, as
  * kernfs keeps them for sysfs. An attribute file has no contents of its own: reading calls its
  * show() and writing its store(), which the host model (sim-host.c) provides, so a read always

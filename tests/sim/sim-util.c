@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Base helpers of mdev-sim; see sim-util.h. The integer and UUID parsers transcribe the kernel's
  * (lib/kstrtox.c, lib/uuid.c) rather than libc's strtoull, which skips blanks and accepts a
  * sign that the kernel refuses. */

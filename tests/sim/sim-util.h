@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Base helpers of the simulated mdev host (mdev-sim): how a kernel show() formats a string, and
  * the parsers that must behave exactly as the kernel's do (kstrtoull/kstrtoll, uuid_is_valid)
  * because the simulator stands in for it. The simulator shares no parsing code with the mdevctl

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Tests of the simulated mdev host (mdev-sim) itself: that it shows the sysfs layout of a Linux
 # 6.1 host and answers create, remove and attribute writes as the kernel's mdev core does, that
 # its fault injection works, and that Debian's mdevctl (upstream 1.2.0) drives it unchanged.

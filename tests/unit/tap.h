@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A minimal TAP producer for the C unit tests: automake's tap-driver.sh reads the output.
  * Tests are table-driven; each check prints one "ok"/"not ok" line with a description. */
 #pragma once

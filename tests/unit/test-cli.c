@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Unit tests of the command-line parser against upstream's (clap's) rules: option forms,
  * repeats, values that look like options, help winning, and the relation table. */
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Unit tests of the matching engine: one table row per rule and per reason code (records and
  * inventories parsed from JSON, the plan compared as compact JSON), every verdict and its exit
  * status, ranking by hint, pattern, reuse and policy, the UUID policy, de-duplication and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Unit tests of the strict record and inventory parsers: every rule's error with its exact JSON
  * path, unknown members at each level, each limit at its boundary and one past, deep nesting,
  * inheritance and defaults, the fixtures under tests/data/compat, and the inventory round trip.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Unit tests of rule files: valid and invalid files with the exact error and its JSON path in
  * the rule file (the record and inventory parsers' errors rewritten), globs, the layering of
  * matching entries and of compat_json_merge(), record parts with templates, type facts from

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Unit tests of compatibility templates: the syntax and its errors, expansion with each operator
  * and the exact BINDING_INVALID reasons, undeclared variables found without expanding, the
  * order of the cartesian product, ranges, enum and bool values, de-duplication and every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Unit tests of the Placement traits: the naming rule, then the traits of records and
  * inventories parsed from JSON (COMPAT.md's section-2 record and section-4 inventory, the
  * intersection over patterns, eq-pinned and default version ranges on both sides, skipped

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Unit tests of the version rules of migration compatibility: scheme names, parsing under each
  * scheme (and the leniencies and refusals decided in compat-version.h), SemVer precedence,
  * explicit and default ranges with the pre-release rule, and the limits on hostile input. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Unit tests of the JSON mapping: definition rules, error messages, and byte-exact output in
  * serde_json's pretty and compact forms. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Unit tests of the model: attribute edits with upstream's index rules and hints, and the text
  * forms of `list` and `types`. */
 #include <errno.h>

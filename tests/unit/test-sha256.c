@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Unit tests of SHA-256 against the FIPS 180-4 example vectors and sha256sum. */
 #include <stdlib.h>
 #include <string.h>

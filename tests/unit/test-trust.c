@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Unit tests of trust.h: the verdict on an owner and a mode (a table), and the walk on a tree
  * made in a temporary directory used as MDEVCTL_ENV_ROOT: links relative, absolute and
  * chained, "..", loops, loose directories on the way, and agreement with the kernel's own

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Unit tests of the base helpers: UUID forms, safe names, integer parsing, string buffers, string
  * vectors. */
 #include <errno.h>

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # boot1.sh: the first boot of the real-kernel end-to-end test (run by /init, see init.sh).
 #
 # Loads vfio, mdev and the sample parents mtty, mdpy and mbochs, then runs one command

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # boot2.sh: the second boot of the real-kernel end-to-end test (run by /init, see init.sh).
 #
 # /etc/mdevctl.d is the state share that boot1.sh left two auto definitions (mtty-2 $A1 and

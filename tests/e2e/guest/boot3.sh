@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # boot3.sh: the third boot of the real-kernel end-to-end test (run by /init, see init.sh).
 #
 # Boot 2 ran create-compatible on boot 1's compatibility record of an mtty-2 and persisted the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh disable=SC2034 # DEB and others are for the scripts that source this
 # lib.sh: helpers sourced by the guest-side test scripts (boot1.sh, boot2.sh).
 #
