@@ -9,8 +9,8 @@
 
 bats_require_minimum_version 1.5.0
 
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+bats_load_library bats-support
+bats_load_library bats-assert
 
 # --- locations ---------------------------------------------------------------
 
@@ -79,7 +79,8 @@ use_root() {
 	export ROOT MDEVCTL_ENV_ROOT
 	SYS=$ROOT/sys
 	ETC=$ROOT/etc/mdevctl.d
-	USRLIB=$ROOT/usr/lib/mdevctl/scripts.d
+	# where this build reads callouts and notifiers (configure --with-scriptdir), rerooted
+	USRLIB=$ROOT${MDEVCTL_TEST_SCRIPTDIR:-/usr/lib/mdevctl/scripts.d}
 	# where this build reads vendor compat rule files (configure --with-compatdir), rerooted
 	VENDOR_RULES=$ROOT${MDEVCTL_TEST_COMPATDIR:-/usr/lib/mdevctl/compat.d}
 	ADMIN_RULES=$ROOT/etc/mdevctl/compat.d
@@ -90,6 +91,7 @@ mkhost() {
 	ROOT=$BATS_TEST_TMPDIR/root
 	sh "$MKHOST" "$@" "$ROOT" >/dev/null || fail "mkhost.sh failed"
 	use_root
+	mkdir -p "$USRLIB/callouts" "$USRLIB/notifiers"
 }
 
 # mkempty: only the required directories, no sysfs content at all
@@ -98,6 +100,7 @@ mkempty() {
 	mkdir -p "$ROOT/etc/mdevctl.d/scripts.d/callouts" "$ROOT/etc/mdevctl.d/scripts.d/notifiers" \
 		"$ROOT/usr/lib/mdevctl/scripts.d/callouts" "$ROOT/usr/lib/mdevctl/scripts.d/notifiers"
 	use_root
+	mkdir -p "$USRLIB/callouts" "$USRLIB/notifiers"
 }
 
 # --- building more of the host ----------------------------------------------
