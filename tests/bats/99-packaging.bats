@@ -221,6 +221,33 @@ complete_line() {
 	complete_line mdevctl '' | grep -qx create-compatible || fail "no create-compatible"
 }
 
+# fish_complete LINE: the candidates fish's completion offers for LINE, sorted
+fish_complete() {
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	ln -sf "$MDEVCTL" "$BATS_TEST_TMPDIR/bin/mdevctl"
+	ln -sf "$MDEVCTL" "$BATS_TEST_TMPDIR/bin/lsmdev"
+	HOME=$BATS_TEST_TMPDIR PATH=$BATS_TEST_TMPDIR/bin:$PATH fish --no-config -c \
+		"source $(completion_file mdevctl.fish); source $(completion_file lsmdev.fish); complete -C '$1'" |
+		cut -f1 | LC_ALL=C sort
+}
+
+@test "packaging: the fish completion offers this host's UUIDs, parents and types" {
+	command -v fish >/dev/null || skip "fish is not installed"
+	mkhost
+	assert_equal "$(fish_complete 'mdevctl start -p ')" "$(printf '%s\n' "$P_GVT" "$P_AP" "$P_MTTY" | LC_ALL=C sort)"
+	assert_equal "$(fish_complete 'mdevctl start -p mtty -t ')" "$(printf '%s\n' "$T_MTTY1" "$T_MTTY2")"
+	assert_equal "$(fish_complete 'mdevctl stop -u ')" \
+		"$(printf '%s\n' "$U_GVT4" "$U_GVT8" "$U_AP" "$U_MTTY" | LC_ALL=C sort)"
+	assert_equal "$(fish_complete 'mdevctl create-compatible --policy ')" \
+		"$(printf '%s\n' first-fit pack spread)"
+	assert_equal "$(fish_complete 'mdevctl compat ')" "$(printf '%s\n' check inventory show traits)"
+	fish_complete 'mdevctl ' | grep -qx create-compatible || fail "no create-compatible"
+	assert_equal "$(fish_complete 'lsmdev --')" \
+		"$(printf '%s\n' --defined --dumpjson --help --parent --uuid --verbose --version)"
+	assert_equal "$(fish_complete 'mdevctl start-parent-mdevs ')" \
+		"$(printf '%s\n' "$P_GVT" "$P_AP" "$P_MTTY" | LC_ALL=C sort)"
+}
+
 # dist_tree: the files of the tarball in $BATS_TEST_TMPDIR/src (make distdir), a source tree
 # that configure accepts whether the tests' own build is in-tree (as dh builds) or not
 dist_tree() {
@@ -283,4 +310,31 @@ installed_tree() {
 	(cd "$b" && make -s uninstall) >"$BATS_TEST_TMPDIR/log" 2>&1 ||
 		fail "uninstall failed: $(tail -20 "$BATS_TEST_TMPDIR/log")"
 	[ -z "$(find "$p" -type f -o -type l)" ] || fail "uninstall left: $(find "$p" -type f -o -type l)"
+}
+
+@test "packaging: the RPM spec builds an RPM that provides and conflicts with mdevctl" {
+	command -v rpmbuild >/dev/null || skip "rpmbuild is not installed (Debian: rpm)"
+	dist_tree
+	local v t=$BATS_TEST_TMPDIR/rpm
+	v=$("$MDEVCTL" --version | cut -d' ' -f2)
+	mkdir -p "$t"
+	mv "$BATS_TEST_TMPDIR/src" "$t/mdevctl-c-$v"
+	tar -C "$t" -cJf "$t/mdevctl-c-$v.tar.xz" "mdevctl-c-$v"
+	# --nodeps: the build dependencies are Debian packages here, not RPMs
+	rpmbuild --define "_topdir $t" --nodeps -tb "$t/mdevctl-c-$v.tar.xz" >"$t/log" 2>&1 ||
+		fail "rpmbuild failed: $(tail -30 "$t/log")"
+	local rpm=$t/RPMS/$(uname -m)/mdevctl-c-$v-1.$(uname -m).rpm
+	[ -f "$rpm" ] || fail "no $rpm: $(ls -R "$t/RPMS")"
+	run rpm -qp --provides "$rpm"
+	assert_line "mdevctl = $v"
+	run rpm -qp --conflicts "$rpm"
+	assert_output "mdevctl"
+	run rpm -qpl "$rpm"
+	assert_line /usr/sbin/mdevctl
+	assert_line /usr/sbin/lsmdev
+	assert_line /usr/lib/udev/rules.d/60-mdevctl.rules
+	assert_line --regexp '^/usr/share/licenses/mdevctl-c[^/]*/COPYING$'
+	assert_line /usr/share/fish/vendor_completions.d/mdevctl.fish
+	assert_line /usr/share/zsh/site-functions/_mdevctl
+	refute_line /usr/share/doc/mdevctl-c/COPYING
 }
