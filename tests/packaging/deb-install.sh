@@ -75,7 +75,7 @@ echo "# package built, $(elapsed) s"
 deb=$(ls "$work"/mdevctl-c_*.deb)
 changes=$(ls "$work"/mdevctl-c_*.changes)
 check "the package is named mdevctl-c, version $version-1" test "$(basename "$deb")" = "mdevctl-c_${version}-1_$(dpkg --print-architecture).deb"
-if lintian --fail-on error --display-info "$changes" >"$work/lintian.log" 2>&1; then
+if as_user lintian --fail-on error --display-info "$changes" >"$work/lintian.log" 2>&1; then
 	ok "lintian reports no error"
 else
 	notok "lintian reports no error"
