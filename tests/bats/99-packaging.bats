@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # What a distribution package ships, checked against the program itself: every option of every
-# command is in the bash, zsh and fish completions and in the man page, the completions offer
-# the host's UUIDs, parents and types, the man pages pass groff's and mandoc's checks and carry
+# command is in the bash, zsh and fish completions and in the man page, the three completions
+# offer the host's UUIDs, parents and types, the man pages pass groff's and mandoc's checks and carry
 # the version, `make install DESTDIR=` lays out exactly the expected files, and an installation
 # under a private prefix writes nothing outside it.
 
@@ -245,6 +245,34 @@ fish_complete() {
 	assert_equal "$(fish_complete 'lsmdev --')" \
 		"$(printf '%s\n' --defined --dumpjson --help --parent --uuid --verbose --version)"
 	assert_equal "$(fish_complete 'mdevctl start-parent-mdevs ')" \
+		"$(printf '%s\n' "$P_GVT" "$P_AP" "$P_MTTY" | LC_ALL=C sort)"
+}
+
+# zsh_complete LINE: the candidates zsh's completion offers for LINE, sorted
+zsh_complete() {
+	mkdir -p "$BATS_TEST_TMPDIR/bin" "$BATS_TEST_TMPDIR/zfunc"
+	ln -sf "$MDEVCTL" "$BATS_TEST_TMPDIR/bin/mdevctl"
+	cp "$(completion_file _mdevctl)" "$BATS_TEST_TMPDIR/zfunc/_mdevctl"
+	HOME=$BATS_TEST_TMPDIR TMPDIR=$BATS_TEST_TMPDIR PATH=$BATS_TEST_TMPDIR/bin:$PATH \
+		timeout 30 zsh -f "$SRCDIR/tests/packaging/zsh-complete.zsh" "$BATS_TEST_TMPDIR/zfunc" "$1" |
+		LC_ALL=C sort
+}
+
+@test "packaging: the zsh completion offers this host's UUIDs, parents and types" {
+	command -v zsh >/dev/null || skip "zsh is not installed"
+	zsh -fc 'zmodload zsh/zpty' 2>/dev/null || skip "zsh has no zsh/zpty module"
+	mkhost
+	assert_equal "$(zsh_complete 'mdevctl start -p ')" "$(printf '%s\n' "$P_GVT" "$P_AP" "$P_MTTY" | LC_ALL=C sort)"
+	assert_equal "$(zsh_complete 'mdevctl start -p mtty -t ')" "$(printf '%s\n' "$T_MTTY1" "$T_MTTY2")"
+	assert_equal "$(zsh_complete 'mdevctl stop -u ')" \
+		"$(printf '%s\n' "$U_GVT4" "$U_GVT8" "$U_AP" "$U_MTTY" | LC_ALL=C sort)"
+	assert_equal "$(zsh_complete 'mdevctl create-compatible --policy ')" \
+		"$(printf '%s\n' first-fit pack spread)"
+	assert_equal "$(zsh_complete 'mdevctl compat ')" "$(printf '%s\n' check inventory show traits)"
+	zsh_complete 'mdevctl ' | grep -qx create-compatible || fail "no create-compatible"
+	assert_equal "$(zsh_complete 'lsmdev --')" \
+		"$(printf '%s\n' --defined --dumpjson --help --parent --uuid --verbose --version)"
+	assert_equal "$(zsh_complete 'mdevctl start-parent-mdevs ')" \
 		"$(printf '%s\n' "$P_GVT" "$P_AP" "$P_MTTY" | LC_ALL=C sort)"
 }
 
