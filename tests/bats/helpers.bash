@@ -79,8 +79,12 @@ use_root() {
 	export ROOT MDEVCTL_ENV_ROOT
 	SYS=$ROOT/sys
 	ETC=$ROOT/etc/mdevctl.d
-	# where this build reads callouts and notifiers (configure --with-scriptdir), rerooted
+	# where this build reads callouts and notifiers (configure --with-scriptdir), rerooted; a
+	# build whose script directory is not upstream's (make distcheck's) gets it in every tree
 	USRLIB=$ROOT${MDEVCTL_TEST_SCRIPTDIR:-/usr/lib/mdevctl/scripts.d}
+	if [ "$USRLIB" != "$ROOT/usr/lib/mdevctl/scripts.d" ]; then
+		mkdir -p "$USRLIB/callouts" "$USRLIB/notifiers"
+	fi
 	# where this build reads vendor compat rule files (configure --with-compatdir), rerooted
 	VENDOR_RULES=$ROOT${MDEVCTL_TEST_COMPATDIR:-/usr/lib/mdevctl/compat.d}
 	ADMIN_RULES=$ROOT/etc/mdevctl/compat.d
@@ -91,7 +95,6 @@ mkhost() {
 	ROOT=$BATS_TEST_TMPDIR/root
 	sh "$MKHOST" "$@" "$ROOT" >/dev/null || fail "mkhost.sh failed"
 	use_root
-	mkdir -p "$USRLIB/callouts" "$USRLIB/notifiers"
 }
 
 # mkempty: only the required directories, no sysfs content at all
@@ -100,7 +103,6 @@ mkempty() {
 	mkdir -p "$ROOT/etc/mdevctl.d/scripts.d/callouts" "$ROOT/etc/mdevctl.d/scripts.d/notifiers" \
 		"$ROOT/usr/lib/mdevctl/scripts.d/callouts" "$ROOT/usr/lib/mdevctl/scripts.d/notifiers"
 	use_root
-	mkdir -p "$USRLIB/callouts" "$USRLIB/notifiers"
 }
 
 # --- building more of the host ----------------------------------------------
