@@ -9,7 +9,8 @@
 # BASHFILE is completions/mdevctl.bash: its _mdevctl_commands, _mdevctl_opts and
 # _mdevctl_fixed_values are the data. Option kinds (the table's third column) map to the
 # same helpers in every shell: uuid, parent and type ask `mdevctl list` and `mdevctl types`,
-# file completes file names, text takes any value, the others are fixed lists.
+# file completes file names, text takes any value, the others are fixed lists. The helper of a
+# kind K asked from mdevctl is _mdevctl_Ks in zsh and __mdevctl_Ks in fish.
 set -eu
 
 shell=${1:?usage: $0 zsh|fish BASHFILE [PROGRAM]}
@@ -53,9 +54,7 @@ zsh_specs() {
 	_mdevctl_opts "$1" | while read -r long short kind; do
 		case $kind in
 		-) action='' ;;
-		uuid) action=':uuid:_mdevctl_uuids' ;;
-		parent) action=':parent:_mdevctl_parents' ;;
-		type) action=':type:_mdevctl_types' ;;
+		uuid | parent | type) action=":$kind:_mdevctl_${kind}s" ;;
 		file) action=':file:_files' ;;
 		text) action=":${long#--}: " ;;
 		*) action=":$kind:_mdevctl_fixed_$kind" ;;
@@ -283,9 +282,7 @@ EOF
 			[ "$short" = - ] || args="-s ${short#-} $args"
 			case $kind in
 			-) ;;
-			uuid) args="$args -x -a '(__mdevctl_uuids)'" ;;
-			parent) args="$args -x -a '(__mdevctl_parents)'" ;;
-			type) args="$args -x -a '(__mdevctl_types)'" ;;
+			uuid | parent | type) args="$args -x -a '(__mdevctl_${kind}s)'" ;;
 			file) args="$args -r -F" ;;
 			text) args="$args -x" ;;
 			*) args="$args -x -a '$(_mdevctl_fixed_values "$kind" | tr '\n' ' ' | sed 's/ $//')'" ;;

@@ -231,21 +231,27 @@ fish_complete() {
 		cut -f1 | LC_ALL=C sort
 }
 
+# offers_host_names COMPLETER: COMPLETER LINE (fish_complete, zsh_complete) offers, on the
+# example host, what the bash completion offers there
+offers_host_names() {
+	local c=$1 parents
+	parents=$(printf '%s\n' "$P_GVT" "$P_AP" "$P_MTTY" | LC_ALL=C sort)
+	assert_equal "$($c 'mdevctl start -p ')" "$parents"
+	assert_equal "$($c 'mdevctl start -p mtty -t ')" "$(printf '%s\n' "$T_MTTY1" "$T_MTTY2")"
+	assert_equal "$($c 'mdevctl stop -u ')" \
+		"$(printf '%s\n' "$U_GVT4" "$U_GVT8" "$U_AP" "$U_MTTY" | LC_ALL=C sort)"
+	assert_equal "$($c 'mdevctl create-compatible --policy ')" "$(printf '%s\n' first-fit pack spread)"
+	assert_equal "$($c 'mdevctl compat ')" "$(printf '%s\n' check inventory show traits)"
+	$c 'mdevctl ' | grep -qx create-compatible || fail "no create-compatible"
+	assert_equal "$($c 'lsmdev --')" \
+		"$(printf '%s\n' --defined --dumpjson --help --parent --uuid --verbose --version)"
+	assert_equal "$($c 'mdevctl start-parent-mdevs ')" "$parents"
+}
+
 @test "packaging: the fish completion offers this host's UUIDs, parents and types" {
 	command -v fish >/dev/null || skip "fish is not installed"
 	mkhost
-	assert_equal "$(fish_complete 'mdevctl start -p ')" "$(printf '%s\n' "$P_GVT" "$P_AP" "$P_MTTY" | LC_ALL=C sort)"
-	assert_equal "$(fish_complete 'mdevctl start -p mtty -t ')" "$(printf '%s\n' "$T_MTTY1" "$T_MTTY2")"
-	assert_equal "$(fish_complete 'mdevctl stop -u ')" \
-		"$(printf '%s\n' "$U_GVT4" "$U_GVT8" "$U_AP" "$U_MTTY" | LC_ALL=C sort)"
-	assert_equal "$(fish_complete 'mdevctl create-compatible --policy ')" \
-		"$(printf '%s\n' first-fit pack spread)"
-	assert_equal "$(fish_complete 'mdevctl compat ')" "$(printf '%s\n' check inventory show traits)"
-	fish_complete 'mdevctl ' | grep -qx create-compatible || fail "no create-compatible"
-	assert_equal "$(fish_complete 'lsmdev --')" \
-		"$(printf '%s\n' --defined --dumpjson --help --parent --uuid --verbose --version)"
-	assert_equal "$(fish_complete 'mdevctl start-parent-mdevs ')" \
-		"$(printf '%s\n' "$P_GVT" "$P_AP" "$P_MTTY" | LC_ALL=C sort)"
+	offers_host_names fish_complete
 }
 
 # zsh_complete LINE: the candidates zsh's completion offers for LINE, sorted
@@ -262,18 +268,7 @@ zsh_complete() {
 	command -v zsh >/dev/null || skip "zsh is not installed"
 	zsh -fc 'zmodload zsh/zpty' 2>/dev/null || skip "zsh has no zsh/zpty module"
 	mkhost
-	assert_equal "$(zsh_complete 'mdevctl start -p ')" "$(printf '%s\n' "$P_GVT" "$P_AP" "$P_MTTY" | LC_ALL=C sort)"
-	assert_equal "$(zsh_complete 'mdevctl start -p mtty -t ')" "$(printf '%s\n' "$T_MTTY1" "$T_MTTY2")"
-	assert_equal "$(zsh_complete 'mdevctl stop -u ')" \
-		"$(printf '%s\n' "$U_GVT4" "$U_GVT8" "$U_AP" "$U_MTTY" | LC_ALL=C sort)"
-	assert_equal "$(zsh_complete 'mdevctl create-compatible --policy ')" \
-		"$(printf '%s\n' first-fit pack spread)"
-	assert_equal "$(zsh_complete 'mdevctl compat ')" "$(printf '%s\n' check inventory show traits)"
-	zsh_complete 'mdevctl ' | grep -qx create-compatible || fail "no create-compatible"
-	assert_equal "$(zsh_complete 'lsmdev --')" \
-		"$(printf '%s\n' --defined --dumpjson --help --parent --uuid --verbose --version)"
-	assert_equal "$(zsh_complete 'mdevctl start-parent-mdevs ')" \
-		"$(printf '%s\n' "$P_GVT" "$P_AP" "$P_MTTY" | LC_ALL=C sort)"
+	offers_host_names zsh_complete
 }
 
 # dist_tree: the files of the tarball in $BATS_TEST_TMPDIR/src (make distdir), a source tree
