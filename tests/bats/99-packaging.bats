@@ -3,8 +3,8 @@
 # What a distribution package ships, checked against the program itself: every option of every
 # command is in the bash, zsh and fish completions and in the man page, the three completions
 # offer the host's UUIDs, parents and types, the man pages pass groff's and mandoc's checks and carry
-# the version, `make install DESTDIR=` lays out exactly the expected files, and an installation
-# under a private prefix writes nothing outside it.
+# the version, an installation under a private prefix writes nothing outside it, and `make
+# install prefix=/usr DESTDIR=` lays out exactly the expected files.
 
 load helpers
 
@@ -221,47 +221,52 @@ complete_line() {
 	complete_line mdevctl '' | grep -qx create-compatible || fail "no create-compatible"
 }
 
-# fish_complete LINE: the candidates fish's completion offers for LINE, sorted
+# fish_complete LINE...: for each LINE, "@@ LINE" and the candidates fish's completion offers
 fish_complete() {
 	mkdir -p "$BATS_TEST_TMPDIR/bin"
 	ln -sf "$MDEVCTL" "$BATS_TEST_TMPDIR/bin/mdevctl"
 	ln -sf "$MDEVCTL" "$BATS_TEST_TMPDIR/bin/lsmdev"
-	HOME=$BATS_TEST_TMPDIR PATH=$BATS_TEST_TMPDIR/bin:$PATH fish --no-config -c \
-		"source $(completion_file mdevctl.fish); source $(completion_file lsmdev.fish); complete -C '$1'" |
-		cut -f1 | LC_ALL=C sort
+	HOME=$BATS_TEST_TMPDIR PATH=$BATS_TEST_TMPDIR/bin:$PATH fish --no-config -c '
+		source $argv[1]; source $argv[2]
+		for l in $argv[3..-1]; echo "@@ $l"; complete -C $l | cut -f1; end
+	' "$(completion_file mdevctl.fish)" "$(completion_file lsmdev.fish)" "$@"
 }
 
-# offers_host_names COMPLETER: COMPLETER LINE (fish_complete, zsh_complete) offers, on the
-# example host, what the bash completion offers there
+# zsh_complete LINE...: for each LINE, "@@ LINE" and the candidates zsh's completion offers
+zsh_complete() {
+	mkdir -p "$BATS_TEST_TMPDIR/bin" "$BATS_TEST_TMPDIR/zfunc"
+	ln -sf "$MDEVCTL" "$BATS_TEST_TMPDIR/bin/mdevctl"
+	cp "$(completion_file _mdevctl)" "$BATS_TEST_TMPDIR/zfunc/_mdevctl"
+	HOME=$BATS_TEST_TMPDIR TMPDIR=$BATS_TEST_TMPDIR PATH=$BATS_TEST_TMPDIR/bin:$PATH \
+		timeout 60 zsh -f "$SRCDIR/tests/packaging/zsh-complete.zsh" "$BATS_TEST_TMPDIR/zfunc" "$@"
+}
+
+# offers_host_names COMPLETER: COMPLETER (fish_complete, zsh_complete) offers on the example
+# host what the bash completion offers there
 offers_host_names() {
-	local c=$1 parents
+	local parents i got
 	parents=$(printf '%s\n' "$P_GVT" "$P_AP" "$P_MTTY" | LC_ALL=C sort)
-	assert_equal "$($c 'mdevctl start -p ')" "$parents"
-	assert_equal "$($c 'mdevctl start -p mtty -t ')" "$(printf '%s\n' "$T_MTTY1" "$T_MTTY2")"
-	assert_equal "$($c 'mdevctl stop -u ')" \
+	local -a lines=('mdevctl start -p ' 'mdevctl start -p mtty -t ' 'mdevctl stop -u '
+		'mdevctl create-compatible --policy ' 'mdevctl compat ' 'mdevctl ' 'lsmdev --'
+		'mdevctl start-parent-mdevs ')
+	local -a wants=("$parents" "$(printf '%s\n' "$T_MTTY1" "$T_MTTY2")"
 		"$(printf '%s\n' "$U_GVT4" "$U_GVT8" "$U_AP" "$U_MTTY" | LC_ALL=C sort)"
-	assert_equal "$($c 'mdevctl create-compatible --policy ')" "$(printf '%s\n' first-fit pack spread)"
-	assert_equal "$($c 'mdevctl compat ')" "$(printf '%s\n' check inventory show traits)"
-	$c 'mdevctl ' | grep -qx create-compatible || fail "no create-compatible"
-	assert_equal "$($c 'lsmdev --')" \
+		"$(printf '%s\n' first-fit pack spread)" "$(printf '%s\n' check inventory show traits)"
+		"$(printf '%s\n' compat create-compatible define help list modify start start-parent-mdevs stop types undefine)"
 		"$(printf '%s\n' --defined --dumpjson --help --parent --uuid --verbose --version)"
-	assert_equal "$($c 'mdevctl start-parent-mdevs ')" "$parents"
+		"$parents")
+	"$1" "${lines[@]}" >"$BATS_TEST_TMPDIR/offered" || fail "$1 failed: $(cat "$BATS_TEST_TMPDIR/offered")"
+	for i in "${!lines[@]}"; do
+		got=$(awk -v l="@@ ${lines[i]}" '$0 == l { on = 1; next } /^@@ / { on = 0 } on' \
+			"$BATS_TEST_TMPDIR/offered" | LC_ALL=C sort)
+		[ "$got" = "${wants[i]}" ] || fail "$1 '${lines[i]}': got $(echo $got), want $(echo ${wants[i]})"
+	done
 }
 
 @test "packaging: the fish completion offers this host's UUIDs, parents and types" {
 	command -v fish >/dev/null || skip "fish is not installed"
 	mkhost
 	offers_host_names fish_complete
-}
-
-# zsh_complete LINE: the candidates zsh's completion offers for LINE, sorted
-zsh_complete() {
-	mkdir -p "$BATS_TEST_TMPDIR/bin" "$BATS_TEST_TMPDIR/zfunc"
-	ln -sf "$MDEVCTL" "$BATS_TEST_TMPDIR/bin/mdevctl"
-	cp "$(completion_file _mdevctl)" "$BATS_TEST_TMPDIR/zfunc/_mdevctl"
-	HOME=$BATS_TEST_TMPDIR TMPDIR=$BATS_TEST_TMPDIR PATH=$BATS_TEST_TMPDIR/bin:$PATH \
-		timeout 30 zsh -f "$SRCDIR/tests/packaging/zsh-complete.zsh" "$BATS_TEST_TMPDIR/zfunc" "$1" |
-		LC_ALL=C sort
 }
 
 @test "packaging: the zsh completion offers this host's UUIDs, parents and types" {
@@ -285,29 +290,12 @@ installed_tree() {
 		-o -printf '%p %m\n' | sed 's|^\./|/|' | LC_ALL=C sort)
 }
 
-@test "packaging: make install DESTDIR= lays out exactly the expected files" {
+# One build, from the tarball's files, configured with a private prefix, installed twice.
+@test "packaging: configure --prefix=DIR installs only under DIR; make install prefix=/usr DESTDIR= lays out exactly the expected files" {
 	[ -n "${MDEVCTL_TEST_INSTALL:-}" ] ||
 		skip "set MDEVCTL_TEST_INSTALL=1 (make check does) to configure and install a package tree"
 	dist_tree
-	local b=$BATS_TEST_TMPDIR/build d=$BATS_TEST_TMPDIR/dest
-	mkdir -p "$b"
-	(cd "$b" && "$BATS_TEST_TMPDIR/src/configure" -q --prefix=/usr --sysconfdir=/etc \
-		--with-udevdir=/usr/lib/udev \
-		--with-bashcompletiondir=/usr/share/bash-completion/completions \
-		--with-zshcompletiondir=/usr/share/zsh/vendor-completions \
-		--with-fishcompletiondir=/usr/share/fish/vendor_completions.d &&
-		make -s -j2 && make -s install DESTDIR="$d") >"$BATS_TEST_TMPDIR/log" 2>&1 ||
-		fail "build or install failed: $(tail -20 "$BATS_TEST_TMPDIR/log")"
-	installed_tree "$d" >"$BATS_TEST_TMPDIR/installed"
-	diff -u "$SRCDIR/tests/packaging/installed-files.txt" "$BATS_TEST_TMPDIR/installed" ||
-		fail "the installed tree differs from tests/packaging/installed-files.txt"
-}
-
-@test "packaging: configure --prefix=DIR and make install put everything under DIR" {
-	[ -n "${MDEVCTL_TEST_INSTALL:-}" ] ||
-		skip "set MDEVCTL_TEST_INSTALL=1 (make check does) to configure and install a package tree"
-	dist_tree
-	local b=$BATS_TEST_TMPDIR/build p=$BATS_TEST_TMPDIR/prefix
+	local b=$BATS_TEST_TMPDIR/build p=$BATS_TEST_TMPDIR/prefix d=$BATS_TEST_TMPDIR/dest
 	mkdir -p "$b"
 	(cd "$b" && "$BATS_TEST_TMPDIR/src/configure" -q --prefix="$p" && make -s -j2 &&
 		make -s install) >"$BATS_TEST_TMPDIR/log" 2>&1 ||
@@ -333,6 +321,14 @@ installed_tree() {
 	(cd "$b" && make -s uninstall) >"$BATS_TEST_TMPDIR/log" 2>&1 ||
 		fail "uninstall failed: $(tail -20 "$BATS_TEST_TMPDIR/log")"
 	[ -z "$(find "$p" -type f -o -type l)" ] || fail "uninstall left: $(find "$p" -type f -o -type l)"
+
+	# every directory follows the prefix given to make install, as a distribution's layout
+	(cd "$b" && make -s install DESTDIR="$d" prefix=/usr sysconfdir=/etc \
+		zshcompletiondir=/usr/share/zsh/vendor-completions) >"$BATS_TEST_TMPDIR/log" 2>&1 ||
+		fail "make install prefix=/usr DESTDIR= failed: $(tail -20 "$BATS_TEST_TMPDIR/log")"
+	installed_tree "$d" >"$BATS_TEST_TMPDIR/installed"
+	diff -u "$SRCDIR/tests/packaging/installed-files.txt" "$BATS_TEST_TMPDIR/installed" ||
+		fail "the installed tree differs from tests/packaging/installed-files.txt"
 }
 
 @test "packaging: the RPM spec builds an RPM that provides and conflicts with mdevctl" {
