@@ -262,10 +262,32 @@ EOF
 	[ "$status" -ne 6 ] && [ "$status" -ne 1 ] || fail "status $status: $stderr"
 }
 
-@test "compat check: an unreadable record is a runtime error (exit 1)" {
+@test "compat check: an unreadable record is a runtime error (exit 1) that says why" {
 	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/nope.json"
 	assert_equal "$status" 1
-	[[ $stderr == "Error: Unable to read $BATS_TEST_TMPDIR/nope.json"* ]] || fail "$stderr"
+	assert_equal "$stderr" "Error: Unable to read $BATS_TEST_TMPDIR/nope.json
+
+Caused by:
+    No such file or directory (os error 2)"
+	# a directory, as record, as inventory, and for traits and create-compatible
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR"
+	assert_equal "$status" 1
+	assert_equal "$stderr" "Error: Unable to read $BATS_TEST_TMPDIR
+
+Caused by:
+    Is a directory (os error 21)"
+	run --separate-stderr "$MDEVCTL" compat check --from "$DATA/record-example.json" --inventory "$BATS_TEST_TMPDIR"
+	assert_equal "$status" 1
+	[[ $stderr == *"Unable to read $BATS_TEST_TMPDIR"*"Is a directory (os error 21)" ]] || fail "$stderr"
+	run --separate-stderr "$MDEVCTL" compat traits --from "$BATS_TEST_TMPDIR"
+	assert_equal "$status" 1
+	[[ $stderr == *"Is a directory (os error 21)" ]] || fail "$stderr"
+	run --separate-stderr "$MDEVCTL" compat traits --inventory "$BATS_TEST_TMPDIR"
+	assert_equal "$status" 1
+	[[ $stderr == *"Is a directory (os error 21)" ]] || fail "$stderr"
+	run --separate-stderr "$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR"
+	assert_equal "$status" 1
+	[[ $stderr == *"Is a directory (os error 21)" ]] || fail "$stderr"
 }
 
 @test "compat check: the record may come from standard input, but only one document" {
