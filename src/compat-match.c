@@ -1286,11 +1286,13 @@ static void eval_target(struct match *m, const struct spec *s, const struct comp
 				xasprintf("UUID conflict: no free device of this type has UUID %s",
 					  m->reuse_uuid));
 		struct rejection *j = plan_add_rejection(m->plan, s, par->parent, t->mdev_type);
+		/* Capacity and the UUID policy are no reasons never to come back: with a
+		 * UUID_CONFLICT among them the target is blocked, full or not. */
 		if (n_rules)
 			j->cls = COMPAT_VERDICT_INCOMPATIBLE;
-		else if (reuse_refused || (m->uuid_conflict && fits))
+		else if (reuse_refused || m->uuid_conflict)
 			j->cls = COMPAT_VERDICT_BLOCKED;
-		else if (!fits && !m->uuid_conflict)
+		else
 			j->cls = COMPAT_VERDICT_NO_CAPACITY;
 		j->reasons = rs;
 	} else

@@ -42,12 +42,10 @@
  *   --keep-uuid, or (never in practice) fresh UUID is UUID_CONFLICT. Every inventory device
  *   counts, whatever its state.
  * - A target that yields any candidate (a reuse or the create) is no rejection. A target that
- *   yields none is one rejection with all its reasons; it counts as "blocked" when one of its
- *   ways (reuse or create) failed only on UUID_CONFLICT, as "no-capacity" when the create
- *   failed only on NO_CAPACITY, else "incompatible". With one way this is exactly "reasons are
- *   [UUID_CONFLICT]" / "[NO_CAPACITY:...]"; with a free device refused for its UUID and a full
- *   type the reasons are [NO_CAPACITY:..., UUID_CONFLICT] and the target is "blocked", since
- *   dropping --keep-uuid would make it work now.
+ *   yields none is one rejection with all its reasons; it counts as "incompatible" when a rule
+ *   of section 3 failed, else as "blocked" when UUID_CONFLICT is among its reasons (with or
+ *   without NO_CAPACITY: neither is a reason never to come back, COMPAT.md section 5), else as
+ *   "no-capacity" (its only reason is NO_CAPACITY).
  * - "candidates" is the full ranked list, the chosen one included as its first member
  *   (COMPAT.md's section 6 example abbreviates it as []).
  *
