@@ -877,6 +877,10 @@ static void rule_params(const struct spec *s, const struct compat_inv_type *t, s
 		struct pval def_v = pval_of(&def->def);
 		if (def->has_default && pval_eq(&v, &def_v))
 			continue;
+		/* Without a default the param is what the destination accepts, not a
+		 * setting: the value is fine as it is, and written only where it can be. */
+		if (!def->attr && !def->has_default)
+			continue;
 		if (!def->attr) {
 			_cleanup_free_ char *text = pval_text(&v, false);
 			reasons_add(
@@ -910,6 +914,8 @@ static void rule_params(const struct spec *s, const struct compat_inv_type *t, s
 			continue;
 		}
 		if (def->has_default && pval_eq(&off, &def_v))
+			continue;
+		if (!def->attr && !def->has_default)
 			continue;
 		if (!def->attr) {
 			_cleanup_free_ char *text = pval_text(&off, false);

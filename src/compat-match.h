@@ -25,8 +25,10 @@
  *   UUID_CONFLICT, all of them whatever failed before. Params: first the pattern's params in
  *   name order (strcmp), then the destination's params the pattern does not list, in name
  *   order; the writes of both groups merged in param-name order, after the pattern's attrs.
- * - A destination param without a default: a value the pattern gives, or its `off` when the
- *   pattern does not list it, is written (the default is unknown, so nothing is "no change").
+ * - A destination param without a default is an acceptance range, not a setting (COMPAT.md
+ *   section 3): a value the pattern gives within it, or its `off` when the pattern does not
+ *   list it, is accepted as it is, and written through the param's `attr` when it has one
+ *   (the default is unknown, so nothing is "no change"); never PARAM_NOT_SETTABLE.
  * - Int attrs are read as a 64-bit kernel's kstrtoul(s, 0) reads them (optional '+', 0x/0X
  *   hex, leading 0 octal, else decimal; no sign, no trailing newline, overflow refused); bool
  *   attrs as kstrtobool on every kernel since 4.x: first character y/Y/1 or n/N/0, or o/O

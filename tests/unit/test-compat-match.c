@@ -85,6 +85,7 @@ static char *dump(const json_t *v)
 #define R_SRC	       REUSE("p0", "drv-A", "", SRC_UUID, "false", 0, "", 1)
 #define ECC_DEF	       "'ecc':{'type':'bool','default':true,'off':false,'attr':'ecc_enable'}"
 #define LEVEL_DEF      "'level':{'type':'int','range':{'min':1,'max':8},'default':1,'attr':'lvl'}"
+#define VGPU_DEF       "'vgpu_version':{'type':'int','range':{'min':16,'max':18}}"
 #define MODE_DEF       "'mode':{'type':'string','allowed':['slow','fast'],'default':'slow','attr':'mode'}"
 
 #define OK_   COMPAT_VERDICT_COMPATIBLE, 0
@@ -401,6 +402,37 @@ static const struct mcase cases[] = {
 	  OK_,
 	  "chosen",
 	  CREATE("p0", "drv-A", "{'ecc_enable':'0'}", FRESH, "false", 0, "", 1) },
+	/* A param without a default is what the destination accepts, not a setting. */
+	{ "param without a default: a value within it is accepted as it is",
+	  REC(",'params':{'vgpu_version':18}", ""),
+	  INV(T(",'params':{" VGPU_DEF "}"), ""),
+	  {},
+	  OK_,
+	  "chosen",
+	  CREATE("p0", "drv-A", "", FRESH, "false", 0, "", 1) },
+	{ "param without a default: a value outside it is not allowed",
+	  REC(",'params':{'vgpu_version':19}", ""),
+	  INV(T(",'params':{" VGPU_DEF "}"), ""),
+	  {},
+	  NOPE,
+	  "reasons",
+	  "[['PARAM_VALUE_NOT_ALLOWED:vgpu_version=19']]" },
+	{ "param without a default: written through its attr when it has one",
+	  REC(",'params':{'vgpu_version':17}", ""),
+	  INV(T(",'params':{'vgpu_version':{'type':'int','range':{'min':16,'max':18},"
+		"'attr':'vgpu_ver'}}"),
+	      ""),
+	  {},
+	  OK_,
+	  "chosen",
+	  CREATE("p0", "drv-A", "{'vgpu_ver':'17'}", FRESH, "false", 0, "", 1) },
+	{ "param without a default nor attr, not listed by the source: off accepted as it is",
+	  REC("", ""),
+	  INV(T(",'params':{'ecc':{'type':'bool','off':false}}"), ""),
+	  {},
+	  OK_,
+	  "chosen",
+	  CREATE("p0", "drv-A", "", FRESH, "false", 0, "", 1) },
 	{ "param unknown to the destination",
 	  REC(",'params':{'zz':1}", ""),
 	  INV(T(""), ""),
