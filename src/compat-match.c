@@ -1043,14 +1043,32 @@ static bool attr_value_allowed(const struct compat_settable_attr *a, const char 
 	return false;
 }
 
-static void rule_attrs(const struct spec *s, const struct compat_inv_type *t, struct reasons *rs)
+/* Whether the source device carries an attribute of this name. */
+static bool self_has_attr(const struct compat_record *r, const char *name)
 {
+	for (size_t i = 0; i < r->self.n_attrs; i++)
+		if (streq(r->self.attrs[i].name, name))
+			return true;
+	return false;
+}
+
+static void rule_attrs(const struct compat_record *r, const struct spec *s,
+		       const struct compat_inv_type *t, struct reasons *rs)
+{
+	/* Where no layer says anything about the type's attributes, those the source carries are
+	 * settable on its own type: the kernel judges the value when it is written, and a
+	 * refused write is a failed attempt (COMPAT.md section 4). */
+	bool own_type_unstated =
+		t->n_settable_attrs == 0 && streq(t->mdev_type, r->self.mdev_type.text);
+
 	for (size_t i = 0; i < s->attrs.n; i++) {
 		const struct compat_kv *a = &s->attrs.v[i];
 		const struct compat_settable_attr *def = NULL;
 		for (size_t k = 0; k < t->n_settable_attrs && !def; k++)
 			if (streq(t->settable_attrs[k].name, a->name))
 				def = &t->settable_attrs[k];
+		if (!def && own_type_unstated && self_has_attr(r, a->name))
+			continue;
 		if (!def)
 			reasons_add(rs, xasprintf("ATTR_NOT_SETTABLE:%s", a->name),
 				    xasprintf("attr not settable on the destination: %s", a->name));
@@ -1252,7 +1270,7 @@ static void eval_target(struct match *m, const struct spec *s, const struct comp
 	rule_features(m->r, pat, t, &rs);
 	rule_params(s, t, &rs, &writes, &keep);
 	rule_vendor_fields(pat, t, &rs);
-	rule_attrs(s, t, &rs);
+	rule_attrs(m->r, s, t, &rs);
 	size_t n_rules = rs.n;
 	bool fits = s->cost <= t->available_instances;
 

@@ -29,6 +29,10 @@
  *   section 3): a value the pattern gives within it, or its `off` when the pattern does not
  *   list it, is accepted as it is, and written through the param's `attr` when it has one
  *   (the default is unknown, so nothing is "no change"); never PARAM_NOT_SETTABLE.
+ * - Attrs: a type that states no settable_attrs at all (no layer says anything about its
+ *   attributes) takes the attributes the source's self carries (by name, any value) when it is
+ *   the source's own type; any other attribute there, and every attribute on another type, is
+ *   ATTR_NOT_SETTABLE. A type that states some settable_attrs takes only those.
  * - Int attrs are read as a 64-bit kernel's kstrtoul(s, 0) reads them (optional '+', 0x/0X
  *   hex, leading 0 octal, else decimal; no sign, no trailing newline, overflow refused); bool
  *   attrs as kstrtobool on every kernel since 4.x: first character y/Y/1 or n/N/0, or o/O
