@@ -658,7 +658,8 @@ static json_t *self_json(const struct mdev *dev, json_t *facts)
 	if (driver) {
 		const char *ver = json_string_value(json_object_get(driver, "version"));
 		if (ver && !json_object_get(driver, "version_scheme"))
-			json_object_set_new(driver, "version_scheme", json_string(default_scheme(ver)));
+			json_object_set_new(driver, "version_scheme",
+					    json_string(default_scheme(ver)));
 		json_object_set_new(self, "driver", driver);
 	}
 	json_object_set_new(self, "mdev_type", json_string(dev->type));
