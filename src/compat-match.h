@@ -34,10 +34,10 @@
  *   the source's own type; any other attribute there, and every attribute on another type, is
  *   ATTR_NOT_SETTABLE. A type that states some settable_attrs takes only those.
  * - Int attrs are read as a 64-bit kernel's kstrtoul(s, 0) reads them (optional '+', 0x/0X
- *   hex, leading 0 octal, else decimal; no sign, no trailing newline, overflow refused); bool
- *   attrs as kstrtobool on every kernel since 4.x: first character y/Y/1 or n/N/0, or o/O
- *   followed by n/N (on) or f/F (off). Being conservative here only makes a host look less
- *   compatible than a newer kernel would be.
+ *   hex, leading 0 octal, else decimal; no sign; one trailing newline at most; overflow
+ *   refused); bool attrs as kstrtobool on every kernel since 4.x: first character y/Y/1 or
+ *   n/N/0, or o/O followed by n/N (on) or f/F (off). Being conservative here only makes a host
+ *   look less compatible than a newer kernel would be.
  * - Reuse: only devices in state "free" on the target's parent with the same type and, after
  *   dropping defaults, exactly the target's writes (pattern attrs, then param writes) in order.
  *   A UUID that must be kept (--uuid, or the source's under --keep-uuid) and differs from the

@@ -302,6 +302,43 @@ EOF
 	assert_same_snapshot before after
 }
 
+@test "compat check, create-compatible: a type a template gives must be a type name; a parent too (exit 6, naming the binding)" {
+	jq '.compatible = [{"mdev_type": "a/b"}]' "$DATA/record-example.json" >"$BATS_TEST_TMPDIR/r.json"
+	snapshot before
+	local f
+	for f in template-type-path template-type-glob parent-dotdot; do
+		run --separate-stderr "$MDEVCTL" compat check --from "$DATA/invalid-record-$f.json"
+		assert_equal "$status" 6
+		run --separate-stderr "$MDEVCTL" create-compatible --from "$DATA/invalid-record-$f.json"
+		assert_equal "$status" 6
+	done
+	[[ $stderr == *'$.self.parent: not a valid name'* ]] || fail "$stderr"
+	run --separate-stderr "$MDEVCTL" compat check --from "$DATA/invalid-record-template-type-path.json"
+	[[ $stderr == *'$.compatible[0].mdev_type: with t=../../x it is "../../x", not a valid type name'* ]] ||
+		fail "$stderr"
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/r.json"
+	assert_equal "$status" 6
+	[[ $stderr == *'$.compatible[0].mdev_type: "a/b" is not a valid type name'* ]] || fail "$stderr"
+	snapshot after
+	assert_same_snapshot before after
+}
+
+@test "compat check: an empty version_range is the default range, as if it were left out" {
+	mkdir -p "$SYS/module/mtty"
+	echo 1.2.0 >"$SYS/module/mtty/version"
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual)"
+	record_of "$U1"
+	echo 2.0.0 >"$SYS/module/mtty/version"
+	jq '.version_range = {}' "$BATS_TEST_TMPDIR/rec.json" >"$BATS_TEST_TMPDIR/empty.json"
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/empty.json" --dumpjson
+	assert_equal "$status" 3
+	assert_equal "$(jq -c '[.rejections[].reasons]' <<<"$output")" '[["VERSION_OUT_OF_RANGE"]]'
+	jq '.version_range = {"include_prerelease": true}' "$BATS_TEST_TMPDIR/rec.json" >"$BATS_TEST_TMPDIR/pre.json"
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/pre.json"
+	assert_equal "$status" 6
+	[[ $stderr == *'$.version_range.include_prerelease: needs a bound'* ]] || fail "$stderr"
+}
+
 @test "compat check: every invalid record fixture exits 6, every valid one does not" {
 	local f
 	for f in "$DATA"/invalid-record-*.json; do
