@@ -125,6 +125,59 @@ CUSTOM_MDEVC_T_NVIDIA_223"
 	grep -qx CUSTOM_MDEVC_DRVEQ_NVIDIA_550_127_5 "$BATS_TEST_TMPDIR/offered" || fail "$(cat "$BATS_TEST_TMPDIR/offered")"
 }
 
+@test "nvidia T4: a destination that takes vgpu_version 16 to 18 (no default: an acceptance range) takes a source at 18 as it is" {
+	hosts nvidia-t4-src nvidia-t4-dst
+	local rules
+	for rules in "$SRC" "$DST"; do mkdir -p "$rules/etc/mdevctl/compat.d"; done
+	# the source's driver writes streams of version 18; the destination's reads 16 to 18
+	cat >"$SRC/etc/mdevctl/compat.d/50-nvidia.json" <<'EOF'
+{"schema": "mdev-compat-rules/1",
+ "types": [{"mdev_type": "nvidia-*",
+            "descriptor": {"params": {"vgpu_version": {"type": "int", "default": 18}}}}]}
+EOF
+	cat >"$DST/etc/mdevctl/compat.d/50-nvidia.json" <<'EOF'
+{"schema": "mdev-compat-rules/1",
+ "types": [{"mdev_type": "nvidia-*",
+            "descriptor": {"params": {"vgpu_version": {"type": "int", "range": {"min": 16, "max": 18}}}}}]}
+EOF
+	record "$NV"
+	assert_equal "$(jq -c .self.params "$BATS_TEST_TMPDIR/rec.json")" '{"vgpu_version":18}'
+	run --separate-stderr on_dst create-compatible --from "$BATS_TEST_TMPDIR/rec.json" --dumpjson
+	assert_success
+	assert_equal "$(jq -c '[.chosen.parent, .chosen.attrs, .result.status]' <<<"$output")" \
+		'["'"$GPU1"'",[],"created"]'
+	on_dst stop -u "$NV" && on_dst undefine -u "$NV" || fail "cleanup"
+	# a newer stream than the destination reads is refused
+	jq '.self.params.vgpu_version = 19' "$BATS_TEST_TMPDIR/rec.json" >"$BATS_TEST_TMPDIR/v19.json"
+	run --separate-stderr on_dst compat check --from "$BATS_TEST_TMPDIR/v19.json" --dumpjson
+	assert_equal "$status" 3
+	assert_equal "$(jq -c '[.rejections[].reasons]' <<<"$output")" \
+		'[["PARAM_VALUE_NOT_ALLOWED:vgpu_version=19","NO_CAPACITY:0<1"],["PARAM_VALUE_NOT_ALLOWED:vgpu_version=19"]]'
+}
+
+@test "nvidia T4: the traits of a record whose names are long are valid Placement traits" {
+	hosts nvidia-t4-src nvidia-t4-dst
+	mkdir -p "$SRC/etc/mdevctl/compat.d"
+	local long
+	long=$(printf 'f%.0s' $(seq 250)) # F_ and 250 letters: 265 characters, shortened
+	cat >"$SRC/etc/mdevctl/compat.d/50-nvidia.json" <<EOF
+{"schema": "mdev-compat-rules/1",
+ "types": [{"mdev_type": "nvidia-*", "descriptor": {"features": ["$long", "caf\u00e9-ecc"]}}]}
+EOF
+	record "$NV"
+	run --separate-stderr on_src compat traits --from "$BATS_TEST_TMPDIR/rec.json"
+	assert_success
+	local t n=0
+	while IFS= read -r t; do
+		t=${t#in:}
+		[[ ${#t} -le 255 && $t =~ ^CUSTOM_[A-Z0-9_]+$ ]] || fail "not a Placement trait: $t"
+		n=$((n + 1))
+	done <<<"$output"
+	assert_equal "$n" 6
+	assert_line --regexp '^CUSTOM_MDEVC_F_F{223}_[0-9A-F]{16}$'
+	assert_line CUSTOM_MDEVC_F_CAF_ECC
+}
+
 # vfio_ap: the matrix device of an s390x host; example.json's assign_* are write-only (0200)
 AP=cae40e88-cd1f-45fc-96b7-d2a145bff9f4
 
@@ -188,6 +241,12 @@ ap_source() {
 	assert_equal "$(jq -c '[.chosen.parent, .chosen.uuid_changed, [.rejections[].reasons]]' <<<"$output")" \
 		'["0.0.0314",true,[["NO_CAPACITY:0<1"]]]'
 	assert_equal "$(devices "$DST")" "$(printf '%s\n' "$ccw 0.0.0313 vfio_ccw-io" "$new 0.0.0314 vfio_ccw-io" | sort)"
+	# both subchannels taken, and the source's UUID with them: blocked under --keep-uuid, as
+	# neither reason is one never to come back
+	run --separate-stderr on_dst compat check --from "$BATS_TEST_TMPDIR/rec.json" --keep-uuid --dumpjson
+	assert_equal "$status" 5
+	assert_equal "$(jq -c '[.verdict, [.rejections[].reasons]]' <<<"$output")" \
+		'["blocked",[["NO_CAPACITY:0<1","UUID_CONFLICT"],["NO_CAPACITY:0<1","UUID_CONFLICT"]]]'
 }
 
 @test "GVT-g without a rule file: a device moves to its own type, the driver's 1.1.0 read as dotted" {
