@@ -40,6 +40,25 @@ static bool is_ident(const char *s)
 	return true;
 }
 
+/* s with JSON's escapes for '"', '\\' and control characters, cut with "..." after max bytes:
+ * text from a document, in a message, stays one line with nothing a terminal would act on. */
+static void put_escaped(struct strbuf *sb, const char *s, size_t max)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++) {
+		if (n == max) {
+			sb_puts(sb, "...");
+			break;
+		}
+		if (*p == '"' || *p == '\\')
+			sb_printf(sb, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			sb_printf(sb, "\\u%04x", *p);
+		else
+			sb_putc(sb, (char)*p);
+	}
+}
+
 /* Member names are written as .name when they are identifiers, else as ["name"] with JSON
  * escapes, so that the path reads back unambiguously; a name too long to be valid is cut, since
  * it is reported only as unknown or too long. */
@@ -53,19 +72,7 @@ static size_t push_key(struct ctx *c, const char *key)
 		return old;
 	}
 	sb_puts(&c->path, "[\"");
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)key; *p; p++, n++) {
-		if (n == COMPAT_STRING_MAX) {
-			sb_puts(&c->path, "...");
-			break;
-		}
-		if (*p == '"' || *p == '\\')
-			sb_printf(&c->path, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			sb_printf(&c->path, "\\u%04x", *p);
-		else
-			sb_putc(&c->path, (char)*p);
-	}
+	put_escaped(&c->path, key, COMPAT_STRING_MAX);
 	sb_puts(&c->path, "\"]");
 	return old;
 }
@@ -185,7 +192,7 @@ enum {
 };
 
 #define NAME_RULE "'/', \"..\", \".\" and control characters are not allowed"
-#define TYPE_NAME_RULE                                                                    \
+#define TYPE_NAME_RULE                                                                   \
 	"'/', \"..\", \".\", control characters and the glob characters *?[]\\ are not " \
 	"allowed"
 
@@ -1222,14 +1229,20 @@ static int check_pattern_types(struct ctx *c, const struct compat_pattern *p)
 			break;
 		if (type_name_ok(type))
 			continue;
+		struct strbuf binding = { 0 }, what = { 0 };
+		compat_binding_format(&p->vars, &b, &binding);
+		if (!literal) {
+			sb_puts(&what, "with ");
+			put_escaped(&what, binding.buf ? binding.buf : "", COMPAT_STRING_MAX);
+			sb_puts(&what, " it is ");
+		}
+		sb_putc(&what, '"');
+		put_escaped(&what, type, COMPAT_STRING_MAX);
+		sb_puts(&what, literal ? "\" is not" : "\", not");
 		push_key(c, "mdev_type");
-		if (literal)
-			return fail(c, "\"%s\" is not a valid type name: " TYPE_NAME_RULE, type);
-		struct strbuf sb = { 0 };
-		compat_binding_format(&p->vars, &b, &sb);
-		int r = fail(c, "with %s it is \"%s\", not a valid type name: " TYPE_NAME_RULE,
-			     sb.buf ? sb.buf : "", type);
-		sb_free(&sb);
+		int r = fail(c, "%s a valid type name: " TYPE_NAME_RULE, what.buf);
+		sb_free(&binding);
+		sb_free(&what);
 		return r;
 	}
 	return 0;

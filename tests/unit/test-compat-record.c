@@ -282,6 +282,10 @@ static const struct pcase record_cases[] = {
 	  "$.compatible[0].mdev_type: with e=. it is \"..\", not a valid type name*" },
 	{ P("{'vars':[{'name':'e','type':'enum','values':['']}],'mdev_type':'${e}'}"),
 	  "$.compatible[0].mdev_type: with e= it is \"\", not a valid type name*" },
+	/* what is quoted from the record is escaped: one line, nothing a terminal acts on */
+	{ P("{'vars':[{'name':'e','type':'enum','values':['\\u001b[2J\\n']}],'mdev_type':'${e}'}"),
+	  "$.compatible[0].mdev_type: with e=\\u001b[2J\\u000a it is \"\\u001b[2J\\u000a\", not a "
+	  "valid type name*" },
 	/* negative numbers, failed divisions (skipped at match time) are fine */
 	{ P("{'vars':[{'name':'n','type':'int','values':[-1,1]}],'mdev_type':'t${n}-${n/2}'}"),
 	  NULL },
