@@ -7,6 +7,8 @@
  * protocol; the file the kernel then finds is the one judged, because only root or the user
  * running mdevctl can change a path that passed the check (docs/reliability.md, "Trust and
  * input limits"). Their output is read up to OUTPUT_MAX bytes per stream; no timeout, as upstream. */
+#define LOG_MODULE LOG_CALLOUTS
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

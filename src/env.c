@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The root and the well-known paths; see env.h. */
+#define LOG_MODULE LOG_ENVIRONMENT
+
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>

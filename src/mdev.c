@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The device model and its text forms; see mdev.h. */
+#define LOG_MODULE LOG_MDEV
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Definitions on disk; see store.h. */
+#define LOG_MODULE LOG_ENVIRONMENT
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -4,6 +4,8 @@
  * mdev: its VFIO group, /sys/class/vfio/N, whose node /dev/vfio/N they open. We poll udev's
  * record of it (is_initialized) rather than subscribe to the monitor: a monitor started after
  * the kernel's uevent would miss it. */
+#define LOG_MODULE LOG_UDEV
+
 #include <errno.h>
 #include <libudev.h>
 #include <time.h>
