@@ -9,6 +9,7 @@
 
 #include "env.h"
 #include "error.h"
+#include "log.h"
 #include "util.h"
 
 #ifndef MDEVCTL_SCRIPTDIR
@@ -140,6 +141,8 @@ int env_self_check(void)
 	const char *dirs[] = { cfg, callout_dirs[0], notifier_dirs[0] };
 	struct stat st;
 
+	log_debug("Checking the directories an installation has, under the root \"%s\"",
+		  *env_root() ? env_root() : "/");
 	for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
 		if (stat(dirs[i], &st) < 0)
 			return err_set(

@@ -129,7 +129,8 @@ void log_init(void)
 	/* An insertion sort keeps equal lengths in their order, as env_logger's stable sort. */
 	for (size_t i = 1; i < n_directives; i++)
 		for (size_t k = i;
-		     k > 0 && module_length(&directives[k - 1]) > module_length(&directives[k]); k--) {
+		     k > 0 && module_length(&directives[k - 1]) > module_length(&directives[k]);
+		     k--) {
 			struct directive t = directives[k];
 			directives[k] = directives[k - 1];
 			directives[k - 1] = t;

@@ -22,12 +22,12 @@ enum log_level {
 };
 
 /* Upstream's module paths, and the names its conventions give to the modules it does not have. */
-#define LOG_MAIN	"mdevctl"		/* main.rs: the commands */
+#define LOG_MAIN	"mdevctl"	       /* main.rs: the commands */
 #define LOG_ENVIRONMENT "mdevctl::environment" /* environment.rs: paths and scans */
-#define LOG_MDEV	"mdevctl::mdev"	/* mdev.rs: one device, its sysfs and definition */
-#define LOG_CALLOUTS	"mdevctl::callouts"	/* callouts.rs: scripts */
-#define LOG_UDEV	"mdevctl::udev"	/* ours: waiting for udev */
-#define LOG_COMPAT	"mdevctl::compat"	/* ours: migration compatibility */
+#define LOG_MDEV	"mdevctl::mdev"	       /* mdev.rs: one device, its sysfs and definition */
+#define LOG_CALLOUTS	"mdevctl::callouts"    /* callouts.rs: scripts */
+#define LOG_UDEV	"mdevctl::udev"	       /* ours: waiting for udev */
+#define LOG_COMPAT	"mdevctl::compat"      /* ours: migration compatibility */
 
 #ifndef LOG_MODULE
 #define LOG_MODULE LOG_MAIN
@@ -40,10 +40,10 @@ int log_enabled(enum log_level level, const char *module);
 void log_msg(enum log_level level, const char *module, const char *fmt, ...) _printf_(3, 4);
 
 /* log_msg() when the level is enabled for module: the arguments are not evaluated otherwise. */
-#define log_full(level, module, ...)                            \
-	do {                                                    \
-		if (log_enabled(level, module))                 \
-			log_msg(level, module, __VA_ARGS__);    \
+#define log_full(level, module, ...)                         \
+	do {                                                 \
+		if (log_enabled(level, module))              \
+			log_msg(level, module, __VA_ARGS__); \
 	} while (0)
 
 #define log_error(...) log_full(LOG_ERROR, LOG_MODULE, __VA_ARGS__)

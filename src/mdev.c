@@ -13,7 +13,8 @@
 bool mdev_entry_uuid(const char *name, const char *filter, char ret[UUID_STR_LEN])
 {
 	if (uuid_canonical(name, ret, NULL) < 0) {
-		log_warn("Can't determine uuid for file '%s'", name);
+		/* Only the scans call this: upstream's environment module warns. */
+		log_full(LOG_WARN, LOG_ENVIRONMENT, "Can't determine uuid for file '%s'", name);
 		return false;
 	}
 	return !filter || streq(filter, ret);

@@ -170,7 +170,8 @@ int path_readlink_basename(const char *path, char **ret)
 
 static int write_string(const char *path, const char *s, int oflags)
 {
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY | oflags, 0666);
+	_cleanup_close_ int fd =
+		open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY | oflags, 0666);
 	if (fd < 0)
 		return -errno;
 	size_t len = strlen(s);

@@ -336,9 +336,11 @@ int sysfs_list_active(const char *uuid, const char *parent, struct mdev_list *ou
 	for (size_t i = 0; i < b.n; i++) {
 		struct bus_entry *e = &b.v[i];
 		if (e->state == ENTRY_RUNNING)
-			log_full(LOG_DEBUG, LOG_ENVIRONMENT, "Found device %s on parent %s as type %s%s",
-				 e->uuid, e->parent, e->type,
-				 parent && !streq(parent, e->parent) ? ": another parent, ignored" : "");
+			log_full(LOG_DEBUG, LOG_ENVIRONMENT,
+				 "Found device %s on parent %s as type %s%s", e->uuid, e->parent,
+				 e->type,
+				 parent && !streq(parent, e->parent) ? ": another parent, ignored"
+								     : "");
 		if (e->state != ENTRY_RUNNING || (parent && !streq(parent, e->parent)))
 			continue;
 		struct mdev *dev = mdev_new(e->uuid);
