@@ -315,6 +315,25 @@ assert_warn() {
 	printf 'no WARN line containing: %s\n-- stderr --\n%s\n' "$msg" "$stderr" | fail
 }
 
+# assert_log LEVEL MODULE PATTERN: $stderr has a log line of that level (DEBUG, WARN...) and
+# module (upstream's Rust module path: mdevctl, mdevctl::mdev...) whose message matches the glob
+# PATTERN as a whole; prints its line number (1 = the first line of $stderr)
+assert_log() {
+	local level=$1 module=$2 pattern=$3 line n=0 re
+	re='^\[[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z ([A-Z]+) +([a-z_:]+)\] (.*)$'
+	while IFS= read -r line; do
+		n=$((n + 1))
+		# shellcheck disable=SC2053
+		if [[ $line =~ $re ]] && [ "${BASH_REMATCH[1]}" = "$level" ] &&
+			[ "${BASH_REMATCH[2]}" = "$module" ] && [[ ${BASH_REMATCH[3]} == $pattern ]]; then
+			echo "$n"
+			return 0
+		fi
+	done <<<"$stderr"
+	printf 'no %s line of %s matching: %s\n-- stderr --\n%s\n' "$level" "$module" "$pattern" \
+		"$stderr" | fail
+}
+
 # refute_warn: no WARN line at all in $stderr
 refute_warn() {
 	if [[ $stderr == *" WARN "* ]]; then
