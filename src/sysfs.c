@@ -161,6 +161,7 @@ struct bus_entry {
 	char uuid[UUID_STR_LEN];
 	bool wanted;
 	enum entry_state state;
+	int error; /* ENTRY_UNREADABLE: the negative errno */
 	char *parent;
 	char *type;
 };
@@ -322,6 +323,7 @@ static void bus_resolve(struct bus *b, bool quiet)
 				 err_get(err_count() - 1));
 		err_clear();
 		e->state = r > 0 ? ENTRY_RUNNING : r == 0 ? ENTRY_GONE : ENTRY_UNREADABLE;
+		e->error = r < 0 ? r : 0;
 	}
 	free(rest);
 }
@@ -375,6 +377,11 @@ void sysfs_mark_active_list(struct mdev_list *l)
 		b.wanted += b.v[i].wanted;
 	}
 	bus_resolve(&b, true);
+	for (size_t i = 0; i < b.n; i++)
+		if (b.v[i].wanted && b.v[i].state == ENTRY_UNREADABLE)
+			log_full(LOG_WARN, LOG_ENVIRONMENT,
+				 "For device %s a sysfs update caused the error: %s", b.v[i].uuid,
+				 os_error_str(b.v[i].error));
 	/* Entries are named by their UUIDs on any tree the kernel made, and looked up by name
 	 * then; on any other, by UUID: the first entry in name order for a UUID. */
 	const struct str_index *by_uuid = &b.by_name;

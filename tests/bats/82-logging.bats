@@ -40,6 +40,15 @@ modules() {
 	assert_bytes "$(create_file "$P_MTTY" "$T_MTTY1")" "$U1"
 }
 
+@test "log: list -d warns in mdevctl::environment about a defined device whose sysfs cannot be read" {
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY1" manual)"
+	ln -s "$U1" "$SYS/bus/mdev/devices/$U1"
+	run --separate-stderr "$MDEVCTL" list -d -u "$U1"
+	assert_success
+	assert_output "$U1 mtty mtty-1 manual"
+	assert_log WARN mdevctl::environment "For device $U1 a sysfs update caused the error: Too many levels of symbolic links (os error 40)"
+}
+
 @test "log: callout warnings name mdevctl::callouts" {
 	local s
 	s=$(add_callout 10-killed 'kill -9 $$')
