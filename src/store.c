@@ -301,7 +301,8 @@ static void scan_definition(size_t i, const char *text, ssize_t len, void *userd
 		struct strbuf sb = { 0 };
 		for (size_t j = 0; j < err_count(); j++)
 			sb_printf(&sb, "%s%s", j ? ": " : "", err_get(j));
-		log_warn("%s; skipping it", sb.buf);
+		/* One that cannot be opened upstream skips too, with the bare message. */
+		log_warn("%s%s", sb.buf, len < 0 && len != -EFBIG ? "" : "; skipping it");
 		sb_free(&sb);
 		err_clear();
 		if (!(sc->flags & STORE_SCAN_INCLUDE_CORRUPT))

@@ -49,6 +49,24 @@ modules() {
 	assert_log WARN mdevctl::environment "For device $U1 a sysfs update caused the error: Too many levels of symbolic links (os error 40)"
 }
 
+@test "log: a definition that cannot be opened is skipped with upstream's warning" {
+	[ "$(id -u)" = 0 ] || skip "making a file unreadable to its reader needs root"
+	command -v setpriv >/dev/null || fail "setpriv (util-linux) is missing"
+	# a tree the unprivileged user can walk (BATS_TEST_TMPDIR's parents may not be)
+	TOP=$(mktemp -d /tmp/mdevctl-log.XXXXXX)
+	chmod 755 "$TOP"
+	ROOT=$TOP/root
+	sh "$MKHOST" "$ROOT" >/dev/null
+	use_root
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY1" manual)"
+	chmod 600 "$ETC/$P_MTTY/$U1"
+	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$MDEVCTL" list -d -p "$P_MTTY"
+	rm -rf "$TOP"
+	assert_success
+	assert_output "$U_MTTY mtty mtty-2 auto"
+	assert_log WARN mdevctl::environment "Unable to open file \"$ETC/$P_MTTY/$U1\": Permission denied (os error 13)"
+}
+
 @test "log: callout warnings name mdevctl::callouts" {
 	local s
 	s=$(add_callout 10-killed 'kill -9 $$')
