@@ -51,13 +51,7 @@ modules() {
 
 @test "log: a definition that cannot be opened is skipped with upstream's warning" {
 	[ "$(id -u)" = 0 ] || skip "making a file unreadable to its reader needs root"
-	command -v setpriv >/dev/null || fail "setpriv (util-linux) is missing"
-	# a tree the unprivileged user can walk (BATS_TEST_TMPDIR's parents may not be)
-	TOP=$(mktemp -d /tmp/mdevctl-log.XXXXXX)
-	chmod 755 "$TOP"
-	ROOT=$TOP/root
-	sh "$MKHOST" "$ROOT" >/dev/null
-	use_root
+	mkhost_walkable
 	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY1" manual)"
 	chmod 600 "$ETC/$P_MTTY/$U1"
 	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$MDEVCTL" list -d -p "$P_MTTY"

@@ -92,6 +92,18 @@ mkhost() {
 	use_root
 }
 
+# mkhost_walkable: mkhost in a fresh directory $TOP under /tmp that every user can walk
+# (BATS_TEST_TMPDIR's parents may not be), for commands run as another user with setpriv; the
+# caller removes $TOP
+mkhost_walkable() {
+	command -v setpriv >/dev/null || fail "setpriv (util-linux) is missing"
+	TOP=$(mktemp -d /tmp/mdevctl-test.XXXXXX)
+	chmod 755 "$TOP"
+	ROOT=$TOP/root
+	sh "$MKHOST" "$ROOT" >/dev/null || fail "mkhost.sh failed"
+	use_root
+}
+
 # mkempty: only the required directories, no sysfs content at all
 mkempty() {
 	ROOT=$BATS_TEST_TMPDIR/root
