@@ -4,6 +4,8 @@
  * Everything is assembled as JSON and handed to the strict parsers of compat-record.c before it
  * leaves this file: a broken vendor rule or migration_info file is warned about and skipped
  * where it is read, and what remains is checked like any other host's document. */
+#define LOG_MODULE LOG_COMPAT
+
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>

@@ -183,6 +183,7 @@ scenario() {
 	expect_err "start: UUID running on another parent" "Error: Device exists under different parent"
 	mc start -p mtty -t nosuch
 	expect_err "start: unknown type" "Error: Parent mtty does not support mdev type nosuch"
+	check "start on an unknown type made nothing in sysfs" test ! -e "$BUS/mtty/mdev_supported_types/nosuch"
 	mc start -p nosuch -t mtty-2
 	expect_err "start: unknown parent" "Error: Unable to find parent device 'nosuch'"
 	mc start -p MTTY -t mtty-2
@@ -391,6 +392,24 @@ one_ok() {
 	printf 'Error: No available instances of mtty-1 on mtty\n' | cmp -s - /tmp/c.err || { cat /tmp/c.err; return 1; }
 }
 check "two concurrent starts for one last instance: one starts, the other finds none left" one_ok
+reset_all
+
+# --- the debug log: what the real sysfs was asked and what it answered -----------------------
+# (our binary only: Debian's 1.2.0 words its debug lines its own way)
+debug_run() { MDEVCTL_LOG=debug "$OURS" "$@" >"$W/out" 2>"$W/log" || true; }
+debug_has() { grep -q "$1" "$W/log" || { echo "no line matching: $1"; cat "$W/log"; return 1; }; }
+debug_run start -u "$U1" -p mtty -t nosuch
+check "debug log: start on an unknown type checked the type's directory" \
+	debug_has "DEBUG mdevctl::mdev] Checking parent for mdev type nosuch: \"$BUS/mtty/mdev_supported_types/nosuch\"\$"
+check "debug log: start on an unknown type wrote nothing" sh -c "! grep -q 'Wr[io]t' $W/log"
+check "start on an unknown type made nothing in sysfs, with a UUID given too" test ! -e "$BUS/mtty/mdev_supported_types/nosuch"
+debug_run start -u "$U1" -p mtty -t mtty-2
+check "debug log: the write to create, and that the kernel took it" \
+	debug_has "DEBUG mdevctl::mdev] Wrote '$U1' to \"$BUS/mtty/mdev_supported_types/mtty-2/create\"\$"
+debug_run stop -u "$U1"
+check "debug log: the write to remove, and that the kernel took it" \
+	debug_has "DEBUG mdevctl::mdev] Wrote '1' to \"$DEVS/$U1/remove\"\$"
+check "kernel: U1 is gone" dev_absent "$U1"
 reset_all
 
 # --- compat: the record of a running mtty-2, checked against this same host ---------------------
