@@ -3,7 +3,8 @@
 """The benchmarks of issue 7: this mdevctl against Debian's, on the same generated hosts.
 
     bench.py --mdevctl BIN --sim BIN --bench-compat BIN --bench-run BIN [--upstream BIN]
-             [--runs N] [--quick] [--out FILE] [--srcdir DIR] [--command TEXT]
+             [--runs N] [--quick] [--out FILE] [--srcdir DIR] [--source-version V]
+             [--command TEXT]
 
 Run it through bench/run.sh, which starts it in a private mount namespace (unshare -m): it
 mounts over /sys, /usr, /etc and /etc/mdevctl.d, and refuses to run in the host's namespace.
@@ -594,12 +595,8 @@ class Bench:
                     break
         with open("/proc/meminfo") as f:
             mem = int(f.readline().split()[1]) // 1024
-        rev = ""
-        if self.a.srcdir:
-            g = subprocess.run(["git", "-C", self.a.srcdir, "describe", "--always", "--dirty",
-                                "--abbrev=12"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            if g.returncode == 0:
-                rev = ", source %s" % g.stdout.decode().strip()
+        rev = source_revision(self.a.srcdir, self.a.source_version)
+        rev = ", %s" % rev if rev else ""
         dpkg = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "mdevctl"],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         L = []
@@ -742,6 +739,20 @@ def thousands(x):
     return "{:,}".format(int(x))
 
 
+def source_revision(srcdir, version):
+    """What the report says the source is: its git revision, or where there is no git or no
+    git checkout (a release tarball, a root without git) the version configure gave."""
+    if srcdir:
+        try:
+            g = subprocess.run(["git", "-C", srcdir, "describe", "--always", "--dirty",
+                                "--abbrev=12"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        except OSError:
+            g = None
+        if g is not None and g.returncode == 0:
+            return "source %s" % g.stdout.decode().strip()
+    return "source version %s (configure's; no git revision)" % version if version else ""
+
+
 def version(binary):
     r = subprocess.run([binary, "--version"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     return "`%s`" % r.stdout.decode().strip() if r.returncode == 0 else "(no --version)"
@@ -763,6 +774,8 @@ def main():
     ap.add_argument("--etc-dir", default="/var/tmp",
                     help="a directory on the disk file system for the definitions (default /var/tmp)")
     ap.add_argument("--srcdir", help="the source tree, for its git revision in the report")
+    ap.add_argument("--source-version",
+                    help="the version configure gave, in the report where git cannot tell")
     ap.add_argument("--command", help="the command line to show in the report")
     a = ap.parse_args()
     if not a.only or any(x not in SCENARIOS for x in a.only.split(",")):

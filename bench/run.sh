@@ -41,8 +41,10 @@ done
 quick=
 case ${BENCH_QUICK:-0} in 0 | "") ;; *) quick=--quick ;; esac
 srcdir=$(cd "$here/.." && pwd)
+# where git cannot tell the revision (a release tarball, no git installed), the report gives this
+version=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' "$build/config.h" 2>/dev/null || true)
 exec unshare -m --propagation private python3 "$here/bench.py" \
 	--mdevctl "$build/src/mdevctl" --upstream "$upstream" --sim "$build/tests/sim/mdev-sim" \
 	--bench-compat "$build/bench/bench-compat" --bench-run "$build/bench/bench-run" \
-	--srcdir "$srcdir" \
+	--srcdir "$srcdir" --source-version "$version" \
 	--command "$0 $build${quick:+ $quick}${*:+ $*}" $quick "$@"

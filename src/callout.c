@@ -7,6 +7,8 @@
  * protocol; the file the kernel then finds is the one judged, because only root or the user
  * running mdevctl can change a path that passed the check (docs/reliability.md, "Trust and
  * input limits"). Their output is read up to OUTPUT_MAX bytes per stream; no timeout, as upstream. */
+#define LOG_MODULE LOG_CALLOUTS
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -165,6 +167,10 @@ static void load_scripts(void)
 		keep_trusted(&callout_scripts[i], script_kind(EV_PRE));
 		list_dir(env_notifier_dirs()[i], false, &notifier_scripts[i]);
 		keep_trusted(&notifier_scripts[i], script_kind(EV_NOTIFY));
+		for (size_t k = 0; k < callout_scripts[i].n; k++)
+			log_debug("Found callout script \"%s\"", callout_scripts[i].v[k]);
+		for (size_t k = 0; k < notifier_scripts[i].n; k++)
+			log_debug("Found notifier script \"%s\"", notifier_scripts[i].v[k]);
 	}
 	scripts_loaded = true;
 }
@@ -327,6 +333,12 @@ static int run_script(const char *path, const struct mdev *dev, enum event ev,
 	} else {
 		res->signaled = !WIFEXITED(status);
 		res->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		if (res->signaled)
+			log_debug("%s-%s: \"%s\" was killed by signal %d", event_names[ev],
+				  action_names[action], path, WTERMSIG(status));
+		else
+			log_debug("%s-%s: \"%s\" exited with status %d, %zu bytes of output",
+				  event_names[ev], action_names[action], path, res->status, bo.len);
 	}
 	res->out_len = bo.len;
 	res->out = sb_steal(&bo);
@@ -441,6 +453,8 @@ static struct script *find_versioned(const struct mdev *dev)
 	p->type = xstrdup(dev->type);
 	p->next = probes;
 	probes = p;
+	log_debug("Looking for a versioned callout script for type %s on parent %s", dev->type,
+		  dev->parent);
 
 	for (int d = 0; d < 2 && !p->script; d++) {
 		for (size_t i = 0; i < callout_scripts[d].n; i++) {
@@ -460,6 +474,9 @@ static struct script *find_versioned(const struct mdev *dev)
 				continue;
 			}
 			if (res.status == 2 || !parse_caps(path, &res, &c)) {
+				log_debug("\"%s\" %s", path,
+					  res.status == 2 ? "does not handle this type"
+							  : "does not support versioning");
 				result_clear(&res);
 				continue;
 			}
@@ -468,9 +485,14 @@ static struct script *find_versioned(const struct mdev *dev)
 			p->script = xcalloc(1, sizeof(*p->script));
 			p->script->path = xstrdup(path);
 			p->script->caps = c;
+			log_debug("\"%s\" is the versioned callout script of type %s on parent %s",
+				  path, dev->type, dev->parent);
 			break;
 		}
 	}
+	if (!p->script)
+		log_debug("No versioned callout script for type %s on parent %s", dev->type,
+			  dev->parent);
 	return p->script;
 }
 
@@ -529,6 +551,7 @@ static int callout_event(struct callout *c, enum event ev, enum callout_action a
 				continue;
 			}
 			if (!res.overflow && res.status == 2) {
+				log_debug("\"%s\" does not handle type %s", path, c->dev->type);
 				result_clear(&res);
 				continue;
 			}
@@ -547,6 +570,8 @@ static int callout_event(struct callout *c, enum event ev, enum callout_action a
 			return 1;
 		}
 	}
+	log_debug("%s-%s: no callout script for type %s", event_names[ev], action_names[action],
+		  c->dev->type);
 	return 0;
 }
 
@@ -606,8 +631,11 @@ int callout_invoke(struct mdev *dev, enum callout_action action, bool force,
 		/* The post callout's result is ignored and must not replace the error of the
 		 * operation itself. */
 		struct err_stash *saved = err_stash();
-		if (callout_event(&c, EV_POST, action, conf, &res) > 0)
+		int rp = callout_event(&c, EV_POST, action, conf, &res);
+		if (rp > 0)
 			result_clear(&res);
+		else if (rp < 0)
+			log_debug("The post callout failed, which changes nothing: %s", err_get(0));
 		err_unstash(saved);
 	}
 	notify(&c, action);

@@ -3,6 +3,8 @@
  * the host's facts compat-host.c's: this file only turns a ranked candidate list into one device
  * and one definition, with the same kernel checks, callouts and atomic writes as `start` and
  * `define`, and takes everything back when a step fails. */
+#define LOG_MODULE LOG_COMPAT
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,6 +4,8 @@
  * Everything is assembled as JSON and handed to the strict parsers of compat-record.c before it
  * leaves this file: a broken vendor rule or migration_info file is warned about and skipped
  * where it is read, and what remains is checked like any other host's document. */
+#define LOG_MODULE LOG_COMPAT
+
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -618,10 +620,15 @@ static json_t *param_values(const struct mdev *dev, json_t *defs)
 	return out;
 }
 
-/* The scheme a version is in when the facts do not say: the strictest that reads it. */
-static const char *guess_scheme(const char *version)
+/* The scheme of a version when no layer names one (COMPAT.md section 4). One string cannot say
+ * whether its driver follows SemVer: "550.54.14" reads as both, but the next release,
+ * "550.127.05", is not SemVer (a leading zero), and a record in semver would then find every
+ * updated destination unparseable. Dot-separated integers are therefore dotted, whose default
+ * range is the same as semver's on them; semver only for a version that needs it (a pre-release
+ * or build part), opaque for anything else. */
+static const char *default_scheme(const char *version)
 {
-	static const enum compat_scheme order[] = { COMPAT_SCHEME_SEMVER, COMPAT_SCHEME_DOTTED };
+	static const enum compat_scheme order[] = { COMPAT_SCHEME_DOTTED, COMPAT_SCHEME_SEMVER };
 	for (size_t i = 0; i < ELEMENTSOF(order); i++) {
 		struct compat_version v;
 		if (compat_version_parse(order[i], version, &v) == 0) {
@@ -629,7 +636,7 @@ static const char *guess_scheme(const char *version)
 			return compat_scheme_to_string(order[i]);
 		}
 	}
-	return "opaque";
+	return compat_scheme_to_string(COMPAT_SCHEME_OPAQUE);
 }
 
 static void copy_member(json_t *to, const json_t *from, const char *name)
@@ -653,7 +660,8 @@ static json_t *self_json(const struct mdev *dev, json_t *facts)
 	if (driver) {
 		const char *ver = json_string_value(json_object_get(driver, "version"));
 		if (ver && !json_object_get(driver, "version_scheme"))
-			json_object_set_new(driver, "version_scheme", json_string(guess_scheme(ver)));
+			json_object_set_new(driver, "version_scheme",
+					    json_string(default_scheme(ver)));
 		json_object_set_new(self, "driver", driver);
 	}
 	json_object_set_new(self, "mdev_type", json_string(dev->type));

@@ -877,6 +877,10 @@ static void rule_params(const struct spec *s, const struct compat_inv_type *t, s
 		struct pval def_v = pval_of(&def->def);
 		if (def->has_default && pval_eq(&v, &def_v))
 			continue;
+		/* Without a default the param is what the destination accepts, not a
+		 * setting: the value is fine as it is, and written only where it can be. */
+		if (!def->attr && !def->has_default)
+			continue;
 		if (!def->attr) {
 			_cleanup_free_ char *text = pval_text(&v, false);
 			reasons_add(
@@ -910,6 +914,8 @@ static void rule_params(const struct spec *s, const struct compat_inv_type *t, s
 			continue;
 		}
 		if (def->has_default && pval_eq(&off, &def_v))
+			continue;
+		if (!def->attr && !def->has_default)
 			continue;
 		if (!def->attr) {
 			_cleanup_free_ char *text = pval_text(&off, false);
@@ -1037,14 +1043,32 @@ static bool attr_value_allowed(const struct compat_settable_attr *a, const char 
 	return false;
 }
 
-static void rule_attrs(const struct spec *s, const struct compat_inv_type *t, struct reasons *rs)
+/* Whether the source device carries an attribute of this name. */
+static bool self_has_attr(const struct compat_record *r, const char *name)
 {
+	for (size_t i = 0; i < r->self.n_attrs; i++)
+		if (streq(r->self.attrs[i].name, name))
+			return true;
+	return false;
+}
+
+static void rule_attrs(const struct compat_record *r, const struct spec *s,
+		       const struct compat_inv_type *t, struct reasons *rs)
+{
+	/* Where no layer says anything about the type's attributes, those the source carries are
+	 * settable on its own type: the kernel judges the value when it is written, and a
+	 * refused write is a failed attempt (COMPAT.md section 4). */
+	bool own_type_unstated =
+		t->n_settable_attrs == 0 && streq(t->mdev_type, r->self.mdev_type.text);
+
 	for (size_t i = 0; i < s->attrs.n; i++) {
 		const struct compat_kv *a = &s->attrs.v[i];
 		const struct compat_settable_attr *def = NULL;
 		for (size_t k = 0; k < t->n_settable_attrs && !def; k++)
 			if (streq(t->settable_attrs[k].name, a->name))
 				def = &t->settable_attrs[k];
+		if (!def && own_type_unstated && self_has_attr(r, a->name))
+			continue;
 		if (!def)
 			reasons_add(rs, xasprintf("ATTR_NOT_SETTABLE:%s", a->name),
 				    xasprintf("attr not settable on the destination: %s", a->name));
@@ -1246,7 +1270,7 @@ static void eval_target(struct match *m, const struct spec *s, const struct comp
 	rule_features(m->r, pat, t, &rs);
 	rule_params(s, t, &rs, &writes, &keep);
 	rule_vendor_fields(pat, t, &rs);
-	rule_attrs(s, t, &rs);
+	rule_attrs(m->r, s, t, &rs);
 	size_t n_rules = rs.n;
 	bool fits = s->cost <= t->available_instances;
 
@@ -1286,11 +1310,13 @@ static void eval_target(struct match *m, const struct spec *s, const struct comp
 				xasprintf("UUID conflict: no free device of this type has UUID %s",
 					  m->reuse_uuid));
 		struct rejection *j = plan_add_rejection(m->plan, s, par->parent, t->mdev_type);
+		/* Capacity and the UUID policy are no reasons never to come back: with a
+		 * UUID_CONFLICT among them the target is blocked, full or not. */
 		if (n_rules)
 			j->cls = COMPAT_VERDICT_INCOMPATIBLE;
-		else if (reuse_refused || (m->uuid_conflict && fits))
+		else if (reuse_refused || m->uuid_conflict)
 			j->cls = COMPAT_VERDICT_BLOCKED;
-		else if (!fits && !m->uuid_conflict)
+		else
 			j->cls = COMPAT_VERDICT_NO_CAPACITY;
 		j->reasons = rs;
 	} else

@@ -25,13 +25,19 @@
  *   UUID_CONFLICT, all of them whatever failed before. Params: first the pattern's params in
  *   name order (strcmp), then the destination's params the pattern does not list, in name
  *   order; the writes of both groups merged in param-name order, after the pattern's attrs.
- * - A destination param without a default: a value the pattern gives, or its `off` when the
- *   pattern does not list it, is written (the default is unknown, so nothing is "no change").
+ * - A destination param without a default is an acceptance range, not a setting (COMPAT.md
+ *   section 3): a value the pattern gives within it, or its `off` when the pattern does not
+ *   list it, is accepted as it is, and written through the param's `attr` when it has one
+ *   (the default is unknown, so nothing is "no change"); never PARAM_NOT_SETTABLE.
+ * - Attrs: a type that states no settable_attrs at all (no layer says anything about its
+ *   attributes) takes the attributes the source's self carries (by name, any value) when it is
+ *   the source's own type; any other attribute there, and every attribute on another type, is
+ *   ATTR_NOT_SETTABLE. A type that states some settable_attrs takes only those.
  * - Int attrs are read as a 64-bit kernel's kstrtoul(s, 0) reads them (optional '+', 0x/0X
- *   hex, leading 0 octal, else decimal; no sign, no trailing newline, overflow refused); bool
- *   attrs as kstrtobool on every kernel since 4.x: first character y/Y/1 or n/N/0, or o/O
- *   followed by n/N (on) or f/F (off). Being conservative here only makes a host look less
- *   compatible than a newer kernel would be.
+ *   hex, leading 0 octal, else decimal; no sign; one trailing newline at most; overflow
+ *   refused); bool attrs as kstrtobool on every kernel since 4.x: first character y/Y/1 or
+ *   n/N/0, or o/O followed by n/N (on) or f/F (off). Being conservative here only makes a host
+ *   look less compatible than a newer kernel would be.
  * - Reuse: only devices in state "free" on the target's parent with the same type and, after
  *   dropping defaults, exactly the target's writes (pattern attrs, then param writes) in order.
  *   A UUID that must be kept (--uuid, or the source's under --keep-uuid) and differs from the
@@ -42,12 +48,10 @@
  *   --keep-uuid, or (never in practice) fresh UUID is UUID_CONFLICT. Every inventory device
  *   counts, whatever its state.
  * - A target that yields any candidate (a reuse or the create) is no rejection. A target that
- *   yields none is one rejection with all its reasons; it counts as "blocked" when one of its
- *   ways (reuse or create) failed only on UUID_CONFLICT, as "no-capacity" when the create
- *   failed only on NO_CAPACITY, else "incompatible". With one way this is exactly "reasons are
- *   [UUID_CONFLICT]" / "[NO_CAPACITY:...]"; with a free device refused for its UUID and a full
- *   type the reasons are [NO_CAPACITY:..., UUID_CONFLICT] and the target is "blocked", since
- *   dropping --keep-uuid would make it work now.
+ *   yields none is one rejection with all its reasons; it counts as "incompatible" when a rule
+ *   of section 3 failed, else as "blocked" when UUID_CONFLICT is among its reasons (with or
+ *   without NO_CAPACITY: neither is a reason never to come back, COMPAT.md section 5), else as
+ *   "no-capacity" (its only reason is NO_CAPACITY).
  * - "candidates" is the full ranked list, the chosen one included as its first member
  *   (COMPAT.md's section 6 example abbreviates it as []).
  *

@@ -40,6 +40,25 @@ static bool is_ident(const char *s)
 	return true;
 }
 
+/* s with JSON's escapes for '"', '\\' and control characters, cut with "..." after max bytes:
+ * text from a document, in a message, stays one line with nothing a terminal would act on. */
+static void put_escaped(struct strbuf *sb, const char *s, size_t max)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++) {
+		if (n == max) {
+			sb_puts(sb, "...");
+			break;
+		}
+		if (*p == '"' || *p == '\\')
+			sb_printf(sb, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			sb_printf(sb, "\\u%04x", *p);
+		else
+			sb_putc(sb, (char)*p);
+	}
+}
+
 /* Member names are written as .name when they are identifiers, else as ["name"] with JSON
  * escapes, so that the path reads back unambiguously; a name too long to be valid is cut, since
  * it is reported only as unknown or too long. */
@@ -53,19 +72,7 @@ static size_t push_key(struct ctx *c, const char *key)
 		return old;
 	}
 	sb_puts(&c->path, "[\"");
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)key; *p; p++, n++) {
-		if (n == COMPAT_STRING_MAX) {
-			sb_puts(&c->path, "...");
-			break;
-		}
-		if (*p == '"' || *p == '\\')
-			sb_printf(&c->path, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			sb_printf(&c->path, "\\u%04x", *p);
-		else
-			sb_putc(&c->path, (char)*p);
-	}
+	put_escaped(&c->path, key, COMPAT_STRING_MAX);
 	sb_puts(&c->path, "\"]");
 	return old;
 }
@@ -181,7 +188,28 @@ enum {
 	STR_NONEMPTY = 1 << 0, /* an identifier */
 	STR_SAFE = 1 << 1,     /* becomes a path component */
 	STR_TEXT = 1 << 2,     /* free text: COMPAT_TEXT_MAX */
+	STR_TYPE = 1 << 3,     /* a type id (type_name_ok()) */
 };
+
+#define NAME_RULE "'/', \"..\", \".\" and control characters are not allowed"
+#define TYPE_NAME_RULE                                                                   \
+	"'/', \"..\", \".\", control characters and the glob characters *?[]\\ are not " \
+	"allowed"
+
+/* A name that becomes one path component (a parent, a type, an attr): util.h name_is_safe(),
+ * and not "." either, which names the directory it would be looked up in. */
+static bool component_ok(const char *s)
+{
+	return name_is_safe(s) && !streq(s, ".");
+}
+
+/* A type id. The kernel names a type directory "<driver>-<name>" with neither glob
+ * characters nor backslashes; a record from elsewhere that has them names no type, and a shell
+ * or a rule file's glob would read it as a pattern. */
+static bool type_name_ok(const char *s)
+{
+	return component_ok(s) && !strpbrk(s, "*?[]\\");
+}
 
 static int check_str(struct ctx *c, json_t *v, unsigned flags)
 {
@@ -191,11 +219,12 @@ static int check_str(struct ctx *c, json_t *v, unsigned flags)
 	size_t max = (flags & STR_TEXT) ? COMPAT_TEXT_MAX : COMPAT_STRING_MAX;
 	if (json_string_length(v) > max)
 		return fail(c, "longer than %zu bytes", max);
-	if ((flags & (STR_NONEMPTY | STR_SAFE)) && !*s)
+	if ((flags & (STR_NONEMPTY | STR_SAFE | STR_TYPE)) && !*s)
 		return fail(c, "expected a non-empty string");
-	if ((flags & STR_SAFE) && !name_is_safe(s))
-		return fail(c,
-			    "not a valid name: '/', \"..\" and control characters are not allowed");
+	if ((flags & STR_TYPE) && !type_name_ok(s))
+		return fail(c, "not a valid type name: " TYPE_NAME_RULE);
+	if ((flags & STR_SAFE) && !component_ok(s))
+		return fail(c, "not a valid name: " NAME_RULE);
 	return 0;
 }
 
@@ -216,9 +245,8 @@ static int check_name(struct ctx *c, const char *name, unsigned flags)
 		return fail(c, "name longer than %d bytes", COMPAT_STRING_MAX);
 	if (!*name)
 		return fail(c, "expected a non-empty name");
-	if ((flags & STR_SAFE) && !name_is_safe(name))
-		return fail(c,
-			    "not a valid name: '/', \"..\" and control characters are not allowed");
+	if ((flags & STR_SAFE) && !component_ok(name))
+		return fail(c, "not a valid name: " NAME_RULE);
 	return 0;
 }
 
@@ -721,7 +749,7 @@ static int parse_descriptor(struct ctx *c, json_t *o, bool templates,
 		old = push_key(c, "mdev_type");
 		if (templates)
 			r = parse_tvalue(c, x, true, vars, &d->mdev_type);
-		else if ((r = check_str(c, x, STR_SAFE)) == 0)
+		else if ((r = check_str(c, x, STR_TYPE)) == 0)
 			d->mdev_type.text = xstrdup(json_string_value(x));
 		if (r < 0)
 			return r;
@@ -914,6 +942,11 @@ static int parse_range(struct ctx *c, json_t *v, struct compat_range *r)
 		old = push_key(c, "include_prerelease");
 		if ((k = get_bool(c, x, &r->include_prerelease)) < 0)
 			return k;
+		/* {} is no range (range_given()); a range with only this member would accept
+		 * every version of every major, the opposite of leaving it out. */
+		if (!r->eq && !r->any_of && !r->min && !r->max && !r->max_exclusive)
+			return fail(c, "needs a bound (eq, any_of, min, max or max_exclusive): "
+				       "without one, leave the range out");
 		pop(c, old);
 	}
 	r->view = (struct compat_version_range){
@@ -926,6 +959,13 @@ static int parse_range(struct ctx *c, json_t *v, struct compat_range *r)
 		.include_prerelease = r->include_prerelease,
 	};
 	return 0;
+}
+
+/* Whether a version range member says anything: an empty object is the same as an absent
+ * one (the default range, or no accepts), as every empty list and object is. */
+static bool range_given(json_t *v)
+{
+	return v && !(json_is_object(v) && json_object_size(v) == 0);
 }
 
 /* Why r is not well formed under s, or NULL: *ret_member and *ret_index (SIZE_MAX: none) say
@@ -1157,12 +1197,53 @@ static int parse_pattern_overrides(struct ctx *c, json_t *o, struct compat_patte
 		pop(c, old);
 	} else
 		p->cost.text = xstrdup("1");
-	if ((x = json_object_get(o, "version_range"))) {
+	if (range_given(x = json_object_get(o, "version_range"))) {
 		old = push_key(c, "version_range");
 		p->has_own_range = true;
 		if ((r = parse_range(c, x, &p->own_range)) < 0)
 			return r;
 		pop(c, old);
+	}
+	return 0;
+}
+
+/* What a pattern's own mdev_type becomes under each binding is a type id: otherwise the
+ * record would name a path ("../../x", "a/b") or a glob, not a type, and a check would only say
+ * TYPE_NOT_FOUND. A binding whose expansion fails is BINDING_INVALID at match time, not this. At
+ * most COMPAT_BINDINGS_MAX expansions of one short template per pattern. */
+static int check_pattern_types(struct ctx *c, const struct compat_pattern *p)
+{
+	const struct compat_tvalue *t = &p->d.mdev_type;
+	struct compat_binding b;
+
+	if (!t->tmpl)
+		return 0; /* inherited from self, checked there */
+	/* Text without ${...} is the same under every binding ("$$" stands for '$'). */
+	bool literal = compat_template_is_literal(t->tmpl);
+	for (bool more = compat_binding_first(&p->vars, &b); more;
+	     more = compat_binding_next(&p->vars, &b)) {
+		_cleanup_free_ char *type = NULL;
+		if (compat_tvalue_expand(t, &p->vars, &b, &type, NULL) < 0)
+			continue;
+		if (type_name_ok(type) && literal)
+			break;
+		if (type_name_ok(type))
+			continue;
+		struct strbuf binding = { 0 }, what = { 0 };
+		compat_binding_format(&p->vars, &b, &binding);
+		if (!literal) {
+			sb_puts(&what, "with ");
+			put_escaped(&what, binding.buf ? binding.buf : "", COMPAT_STRING_MAX);
+			sb_puts(&what, " it is ");
+		}
+		sb_putc(&what, '"');
+		put_escaped(&what, type, COMPAT_STRING_MAX);
+		sb_puts(&what, literal ? "\" is not" : "\", not");
+		push_key(c, "mdev_type");
+		int r = fail(c, "%s a valid type name: " TYPE_NAME_RULE, what.buf);
+		sb_free(&binding);
+		sb_free(&what);
+		return r;
 	}
 	return 0;
 }
@@ -1180,6 +1261,8 @@ static int parse_pattern(struct ctx *c, json_t *o, struct compat_record *rec,
 		inherit(&p->d, &ov, set, &rec->self);
 	descriptor_clear(&ov);
 	if (r < 0)
+		return r;
+	if ((r = check_pattern_types(c, p)) < 0)
 		return r;
 
 	enum compat_scheme s = p->d.driver.scheme;
@@ -1248,8 +1331,9 @@ static int parse_self(struct ctx *c, json_t *o, struct compat_record *rec)
 		pop(c, old);
 	}
 	if ((x = json_object_get(o, "parent"))) {
+		/* Informative, but a name a tool may well look up under /sys/class/mdev_bus. */
 		old = push_key(c, "parent");
-		if ((r = get_str(c, x, 0, &rec->parent)) < 0)
+		if ((r = get_str(c, x, STR_SAFE, &rec->parent)) < 0)
 			return r;
 		pop(c, old);
 	}
@@ -1291,7 +1375,7 @@ static int parse_record(struct ctx *c, json_t *root, struct compat_record *rec)
 			return r;
 		pop(c, old);
 	}
-	if ((x = json_object_get(root, "version_range"))) {
+	if (range_given(x = json_object_get(root, "version_range"))) {
 		const char *msg, *member;
 		size_t index;
 		old = push_key(c, "version_range");
@@ -1804,7 +1888,7 @@ static int parse_type(struct ctx *c, json_t *o, struct compat_inv_type *t)
 		    (r = check_members(c, x, accepts_members, NULL, NULL)) < 0)
 			return r;
 		json_t *dv = json_object_get(x, "driver_version");
-		if (dv) {
+		if (range_given(dv)) {
 			const char *msg = NULL, *member = NULL;
 			size_t index = SIZE_MAX;
 			push_key(c, "driver_version");

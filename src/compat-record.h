@@ -66,8 +66,13 @@
  * - `self.kind` and `self.mdev_type` are required; every other descriptor member is optional,
  *   and absent means "no constraint" (the matcher decides what that implies).
  * - Identifiers (device_api, driver name, type, attr, feature, param and vendor field names,
- *   parent) must be non-empty; type, attr and parent names must also be safe path components
- *   (util.h name_is_safe) since they end up in sysfs paths. Values may be empty.
+ *   parent) must be non-empty; type, attr and parent names (self.parent included, informative
+ *   as it is) must also be safe path components (util.h name_is_safe, and not ".") since they
+ *   end up in sysfs paths. A record's type ids (self's, and what a pattern's mdev_type gives
+ *   under every binding whose expansion succeeds) must in addition have none of the glob
+ *   characters *?[]\, which no kernel type id has: a template that yields "../../x", "a/b" or
+ *   "t*" makes the record invalid, naming the binding, rather than every check TYPE_NOT_FOUND.
+ *   Values may be empty.
  * - A PCI id is a string of 1 to 8 hex digits, optionally prefixed by 0x or 0X, any case, whose
  *   value fits 16 bits ("0x8086", "8086", "0X00008086"). The text is kept as written.
  * - Lists of names (features, migration flags, `in` ids, enum and allowed values) must not
@@ -98,7 +103,10 @@
  *   have the declared type (settable attrs of type int: integers >= 0, as kstrtoul reads them;
  *   type "any" takes neither); a param's `default` and `off` have its type and lie within its
  *   allowed values or range.
- * - An empty list or object is the same as an absent one (to_json leaves both out). */
+ * - An empty list or object is the same as an absent one (to_json leaves both out); so is an
+ *   empty version range: `"version_range": {}` is the default range (a pattern's {} uses the
+ *   record's range), `"accepts": {"driver_version": {}}` no accepts. A range whose only member
+ *   is include_prerelease is refused: it bounds nothing. */
 
 enum compat_pci_field {
 	COMPAT_PCI_VENDOR,

@@ -2,6 +2,8 @@
 /* Rule files: parsing and validation (by the record and inventory parsers, through wrapping),
  * loading the vendor and admin directories, and the layered lookup by type id; see
  * compat-rules.h. */
+#define LOG_MODULE LOG_COMPAT
+
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>

@@ -3,7 +3,6 @@
  * and why each one never excludes a destination the matcher would accept. Both sides build
  * their traits through the same helpers (vendor-field digest, version normalisation), since a
  * trait only works when the source and the destination spell it byte for byte alike. */
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -21,9 +20,14 @@ char *compat_trait(const char *suffix)
 	bool in_run = false;
 
 	sb_puts(&sb, COMPAT_TRAIT_PREFIX);
-	for (const unsigned char *p = (const unsigned char *)suffix; *p; p++) {
-		if (*p < 0x80 && isalnum(*p)) {
-			sb_putc(&sb, (char)toupper(*p));
+	/* ASCII by hand rather than isalnum()/toupper(), whose answers depend on the locale. */
+	for (const char *p = suffix; *p; p++) {
+		char c = *p;
+		if (c >= 'a' && c <= 'z') {
+			sb_putc(&sb, (char)(c - 'a' + 'A'));
+			in_run = false;
+		} else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+			sb_putc(&sb, c);
 			in_run = false;
 		} else if (!in_run) {
 			sb_putc(&sb, '_');
@@ -31,12 +35,15 @@ char *compat_trait(const char *suffix)
 		}
 	}
 	if (sb.len > COMPAT_TRAIT_MAX_LEN) {
+		/* Placement allows upper case only, the digest included. */
 		char hex[65];
 		sha256_hex(suffix, strlen(suffix), hex);
 		sb.len = 238;
 		sb.buf[sb.len] = '\0';
 		sb_putc(&sb, '_');
-		sb_add(&sb, hex, 16);
+		for (size_t i = 0; i < 16; i++)
+			sb_putc(&sb, hex[i] >= 'a' && hex[i] <= 'f' ? (char)(hex[i] - 'a' + 'A')
+								    : hex[i]);
 	}
 	return sb_steal(&sb);
 }

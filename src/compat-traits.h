@@ -72,9 +72,11 @@
 
 /* The trait for a suffix such as "API_vfio-pci": the prefix, then the suffix normalised as
  * os-traits does (every run of characters other than ASCII letters and digits becomes one
- * '_', letters upper case). A name longer than 255 characters keeps its first 238, then '_'
- * and the first 16 hex digits of the SHA-256 of the raw suffix, so that long names stay
- * distinct. Returns a malloc'ed string; never NULL. */
+ * '_', letters upper case, whatever the locale). A name longer than 255 characters keeps its
+ * first 238, then '_' and the first 16 hex digits, upper case, of the SHA-256 of the raw suffix,
+ * so that long names stay distinct. Whatever the suffix (any bytes), the result matches
+ * Placement's ^CUSTOM_[A-Z0-9_]+$ and has at most 255 characters. Returns a malloc'ed string;
+ * never NULL. */
 char *compat_trait(const char *suffix);
 
 /* The traits a record requires: *ret_required the plain ones (sorted, unique; every one must be

@@ -73,7 +73,8 @@ int compat_version_cmp(const struct compat_version *a, const struct compat_versi
  * gives it. Either eq, or any_of (a list of eq; present when any_of is not NULL), or any of min
  * (inclusive), max (inclusive), max_exclusive; NULL means absent. A range with none of them
  * constrains nothing: every version satisfies it (npm's "*"), pre-releases only with
- * include_prerelease. include_prerelease lets a pre-release candidate satisfy the bounds; without
+ * include_prerelease. Records and inventories never hand one over: their parser takes an empty
+ * range as an absent one and refuses include_prerelease without a bound (compat-record.h). include_prerelease lets a pre-release candidate satisfy the bounds; without
  * it a pre-release satisfies them only when a bound (min, max, max_exclusive, eq, a member of
  * any_of) is itself a pre-release of the candidate's major.minor.patch (npm's rule); dotted and
  * opaque versions have no pre-releases. opaque allows only eq or any_of. All strings are borrowed

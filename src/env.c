@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The root and the well-known paths; see env.h. */
+#define LOG_MODULE LOG_ENVIRONMENT
+
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
@@ -7,6 +9,7 @@
 
 #include "env.h"
 #include "error.h"
+#include "log.h"
 #include "util.h"
 
 #ifndef MDEVCTL_SCRIPTDIR
@@ -138,6 +141,8 @@ int env_self_check(void)
 	const char *dirs[] = { cfg, callout_dirs[0], notifier_dirs[0] };
 	struct stat st;
 
+	log_debug("Checking the directories an installation has, under the root \"%s\"",
+		  *env_root() ? env_root() : "/");
 	for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
 		if (stat(dirs[i], &st) < 0)
 			return err_set(

@@ -3,6 +3,8 @@
  * or fsync: it is written before the create, so a record cut short (only a crash can do that,
  * and a crash ends the boot, which makes any record moot) proves the create never happened,
  * and the reader drops it. */
+#define LOG_MODULE LOG_COMPAT
+
 #include <errno.h>
 #include <jansson.h>
 #include <string.h>

@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The logging sink. Messages go to stderr in the format upstream's env_logger uses,
- * "[2026-01-02T03:04:05Z WARN  mdevctl] text", so that logs and scripts reading them see the
- * same lines. MDEVCTL_LOG sets the threshold (error, warn, info, debug, trace; default warn);
- * a "target=level" filter is accepted and only its level is used. */
+ * "[2026-01-02T03:04:05Z WARN  mdevctl::callouts] text", naming the module as upstream's Rust
+ * module path does, so that logs and the scripts and people reading them see the same lines.
+ * MDEVCTL_LOG is read as env_logger reads it: "LEVEL", "MODULE=LEVEL" or "MODULE" (all of its
+ * levels), comma-separated, the longest matching module prefix deciding, and an optional
+ * "/REGEX" that a message must match; default "warn".
+ *
+ * A source file says which of upstream's modules it stands for by defining LOG_MODULE before
+ * its first #include; without it, lines name "mdevctl" (upstream's main.rs). */
 #pragma once
 
 #include "macro.h"
@@ -16,16 +21,33 @@ enum log_level {
 	LOG_TRACE
 };
 
-void log_init(void);
-void log_set_level(enum log_level level);
-int log_enabled(enum log_level level);
-void log_msg(enum log_level level, const char *fmt, ...) _printf_(2, 3);
+/* Upstream's module paths, and the names its conventions give to the modules it does not have. */
+#define LOG_MAIN	"mdevctl"	       /* main.rs: the commands */
+#define LOG_ENVIRONMENT "mdevctl::environment" /* environment.rs: paths and scans */
+#define LOG_MDEV	"mdevctl::mdev"	       /* mdev.rs: one device, its sysfs and definition */
+#define LOG_CALLOUTS	"mdevctl::callouts"    /* callouts.rs: scripts */
+#define LOG_UDEV	"mdevctl::udev"	       /* ours: waiting for udev */
+#define LOG_COMPAT	"mdevctl::compat"      /* ours: migration compatibility */
 
-#define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
-#define log_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
-#define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
-#define log_debug(...)                                   \
-	do {                                             \
-		if (log_enabled(LOG_DEBUG))              \
-			log_msg(LOG_DEBUG, __VA_ARGS__); \
+#ifndef LOG_MODULE
+#define LOG_MODULE LOG_MAIN
+#endif
+
+void log_init(void);
+/* One level for every module, no filter (tests and fuzzers). */
+void log_set_level(enum log_level level);
+int log_enabled(enum log_level level, const char *module);
+void log_msg(enum log_level level, const char *module, const char *fmt, ...) _printf_(3, 4);
+
+/* log_msg() when the level is enabled for module: the arguments are not evaluated otherwise. */
+#define log_full(level, module, ...)                         \
+	do {                                                 \
+		if (log_enabled(level, module))              \
+			log_msg(level, module, __VA_ARGS__); \
 	} while (0)
+
+#define log_error(...) log_full(LOG_ERROR, LOG_MODULE, __VA_ARGS__)
+#define log_warn(...)  log_full(LOG_WARN, LOG_MODULE, __VA_ARGS__)
+#define log_info(...)  log_full(LOG_INFO, LOG_MODULE, __VA_ARGS__)
+#define log_debug(...) log_full(LOG_DEBUG, LOG_MODULE, __VA_ARGS__)
+#define log_trace(...) log_full(LOG_TRACE, LOG_MODULE, __VA_ARGS__)

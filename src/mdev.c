@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The device model and its text forms; see mdev.h. */
+#define LOG_MODULE LOG_MDEV
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +13,8 @@
 bool mdev_entry_uuid(const char *name, const char *filter, char ret[UUID_STR_LEN])
 {
 	if (uuid_canonical(name, ret, NULL) < 0) {
-		log_warn("Can't determine uuid for file '%s'", name);
+		/* Only the scans call this: upstream's environment module warns. */
+		log_full(LOG_WARN, LOG_ENVIRONMENT, "Can't determine uuid for file '%s'", name);
 		return false;
 	}
 	return !filter || streq(filter, ret);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "env.h"
@@ -111,6 +112,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	log_init();
 	env_init();
+	log_debug("Starting up: mdevctl %s, pid %ld", PACKAGE_VERSION, (long)getpid());
 
 	/* Before parsing, as upstream: a broken installation shows even on --help. */
 	r = env_self_check();
@@ -118,6 +120,7 @@ int main(int argc, char **argv)
 		const char *prog = argc > 0 ? argv[0] : "mdevctl";
 		if (endswith(prog, "lsmdev")) {
 			struct cli_args args;
+			log_debug("Running as lsmdev");
 			r = cli_parse(&verb_lsmdev_cmd, argc - 1, argv + 1, &args);
 			if (r == CLI_OK)
 				r = verb_lsmdev_run(&args);

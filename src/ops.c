@@ -248,6 +248,7 @@ int ops_define(const struct define_request *rq, FILE *out)
 		snprintf(uuid, sizeof(uuid), "%s", rq->uuid);
 	else
 		uuid_random(uuid);
+	log_debug("Defining device %s", uuid);
 	dev = mdev_new(uuid);
 
 	r = store_lock();
@@ -327,6 +328,7 @@ int ops_undefine(const char *uuid, const char *parent, bool force)
 {
 	struct mdev_list l = { 0 };
 	bool failed = false;
+	log_debug("Undefining device %s", uuid);
 	int r = store_lock();
 	if (r < 0)
 		return r;
@@ -413,6 +415,7 @@ static int modify_live(const struct modify_request *rq)
 int ops_modify(const struct modify_request *rq)
 {
 	_cleanup_mdev_ struct mdev *dev = NULL;
+	log_debug("Modifying device %s", rq->uuid);
 	int r = store_lock();
 	if (r < 0)
 		return r;
@@ -501,6 +504,7 @@ int ops_start(const struct start_request *rq, FILE *out)
 		snprintf(uuid, sizeof(uuid), "%s", rq->uuid);
 	else
 		uuid_random(uuid);
+	log_debug("Starting device %s", uuid);
 
 	if (rq->jsonfile) {
 		json_t *root = NULL;
@@ -568,6 +572,7 @@ static int stop_primary(struct mdev *dev, void *userdata)
 int ops_stop(const char *uuid, bool force)
 {
 	_cleanup_free_ char *parent = NULL, *type = NULL;
+	log_debug("Stopping device %s", uuid);
 	int r = store_lock();
 	if (r < 0)
 		return r;
@@ -610,6 +615,7 @@ int ops_start_parent_mdevs(const char *parent)
 		struct mdev *dev = l.v[i];
 		if (!dev->autostart)
 			continue;
+		log_debug("Autostarting %s on %s", dev->uuid, parent);
 		if (sysfs_device_state(dev->uuid, NULL, NULL) > 0) {
 			log_debug("%s is already running, not starting it again", dev->uuid);
 			continue;

@@ -168,9 +168,10 @@ int path_readlink_basename(const char *path, char **ret)
 	return path_readlink_basename_at(AT_FDCWD, path, ret);
 }
 
-int path_write_string(const char *path, const char *s)
+static int write_string(const char *path, const char *s, int oflags)
 {
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
+	_cleanup_close_ int fd =
+		open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY | oflags, 0666);
 	if (fd < 0)
 		return -errno;
 	size_t len = strlen(s);
@@ -184,6 +185,16 @@ int path_write_string(const char *path, const char *s)
 	if (r < 0 && errno != EINTR)
 		return -errno;
 	return 0;
+}
+
+int path_write_string(const char *path, const char *s)
+{
+	return write_string(path, s, 0);
+}
+
+int path_write_string_create(const char *path, const char *s)
+{
+	return write_string(path, s, O_CREAT);
 }
 
 static int fsync_dir_of(const char *path)

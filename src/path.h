@@ -50,6 +50,8 @@ int path_readlink_basename_at(int dirfd, const char *path, char **ret);
 /* Write the string with one write(2), no newline added, opening O_WRONLY|O_TRUNC (sysfs
  * ignores O_TRUNC; a plain-file tree needs it). The kernel's errno comes back as -errno. */
 int path_write_string(const char *path, const char *s);
+/* The same, creating a missing file (0666 less the umask), as upstream's writes do. */
+int path_write_string_create(const char *path, const char *s);
 
 /* Replace path's content atomically: a temporary file in the same directory (a dot-name, so
  * listings skip it), fsync, rename over path, fsync of the directory. Nobody ever sees a

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Definitions on disk; see store.h. */
+#define LOG_MODULE LOG_ENVIRONMENT
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -39,8 +41,10 @@ static int load_text(const char *text, ssize_t len, const char *dir, const char 
 		     const char *name, const char *uuid, struct mdev **ret)
 {
 	_cleanup_free_ char *path = NULL;
-	if (len == -ENOENT)
+	if (len == -ENOENT) {
+		log_debug("No definition %s/%s/%s", dir, parent, name);
 		return -ENOENT;
+	}
 	if (len == -EFBIG) {
 		path = xasprintf("%s/%s/%s", dir, parent, name);
 		err_set(-EFBIG, "File is larger than %u bytes, the most a definition may have",
@@ -56,6 +60,8 @@ static int load_text(const char *text, ssize_t len, const char *dir, const char 
 		path = xasprintf("%s/%s/%s", dir, parent, name);
 		return err_wrap(r, "Invalid definition \"%s\"", path);
 	}
+	log_debug("Read definition %s/%s/%s: type %s, %s, %zu attributes", dir, parent, name,
+		  (*ret)->type, (*ret)->autostart ? "auto" : "manual", (*ret)->n_attrs);
 	return 0;
 }
 
@@ -251,13 +257,16 @@ static int scan_name(const char *name, unsigned char d_type, void *userdata)
 	/* Dot-files are our own temporary files (and . and ..): skip them quietly. */
 	if (name[0] == '.')
 		return 0;
-	if (entry_type(sc->dfd, name, d_type) != DT_REG)
+	if (entry_type(sc->dfd, name, d_type) != DT_REG) {
+		log_debug("Ignoring %s/%s/%s: not a regular file", sc->cfg, sc->cur, name);
 		return 0;
+	}
 	bad = uuid_canonical(name, u, NULL) < 0;
-	if (!bad && sc->uuid && !streq(sc->uuid, u))
+	if ((!bad && sc->uuid && !streq(sc->uuid, u)) ||
+	    (!bad && sc->uuids && !str_index_get(sc->uuids, u, NULL))) {
+		log_debug("Ignoring %s/%s/%s: another UUID", sc->cfg, sc->cur, name);
 		return 0;
-	if (!bad && sc->uuids && !str_index_get(sc->uuids, u, NULL))
-		return 0;
+	}
 	if (sc->n == sc->cap) {
 		sc->cap = sc->cap ? 2 * sc->cap : 64;
 		sc->e = xrealloc(sc->e, sc->cap * sizeof(*sc->e));
@@ -292,7 +301,8 @@ static void scan_definition(size_t i, const char *text, ssize_t len, void *userd
 		struct strbuf sb = { 0 };
 		for (size_t j = 0; j < err_count(); j++)
 			sb_printf(&sb, "%s%s", j ? ": " : "", err_get(j));
-		log_warn("%s; skipping it", sb.buf);
+		/* One that cannot be opened upstream skips too, with the bare message. */
+		log_warn("%s%s", sb.buf, len < 0 && len != -EFBIG ? "" : "; skipping it");
 		sb_free(&sb);
 		err_clear();
 		if (!(sc->flags & STORE_SCAN_INCLUDE_CORRUPT))
@@ -310,10 +320,14 @@ static int scan_parent(const char *name, unsigned char d_type, void *userdata)
 
 	if (name[0] == '.' || streq(name, "scripts.d"))
 		return 0;
-	if (sc->parent && !streq(sc->parent, name))
+	if (sc->parent && !streq(sc->parent, name)) {
+		log_debug("Ignoring the definitions of parent %s: not the parent asked for", name);
 		return 0;
-	if (entry_type(sc->cfgfd, name, d_type) != DT_DIR)
+	}
+	if (entry_type(sc->cfgfd, name, d_type) != DT_DIR) {
+		log_debug("Ignoring %s/%s: not a directory", sc->cfg, name);
 		return 0;
+	}
 	/* Each parent's definitions are opened relative to its directory. */
 	_cleanup_close_ int dfd = openat(sc->cfgfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
@@ -350,6 +364,9 @@ static int scan(struct scan *sc)
 	_cleanup_free_ char *cfg = env_config_dir();
 	_cleanup_close_ int cfgfd = open(cfg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
+	const char *which = sc->uuids ? "several" : "any";
+	log_debug("Looking up definitions in \"%s\": uuid %s, parent %s", cfg,
+		  sc->uuid ? sc->uuid : which, sc->parent ? sc->parent : "any");
 	if (cfgfd < 0) {
 		if (errno == ENOENT)
 			return 0;
@@ -440,6 +457,8 @@ int store_write(const struct mdev *dev)
 		return err_os(r, -r, "Unable to create directory \"%s\"", dir);
 	sweep_temp_files(dir);
 	r = path_write_atomic(path, text, strlen(text), 0644);
+	log_full(LOG_DEBUG, LOG_MDEV, "Writing definition \"%s\": %s", path,
+		 r < 0 ? os_error_str(r) : "done");
 	if (r < 0)
 		return err_os(r, -r, "Failed to write config for device %s", dev->uuid);
 	return 0;
@@ -448,8 +467,11 @@ int store_write(const struct mdev *dev)
 int store_remove(const char *parent, const char *uuid)
 {
 	_cleanup_free_ char *path = env_config_path(parent, uuid);
-	if (unlink(path) < 0)
-		return err_os(-errno, errno, "Failed to remove file \"%s\"", path);
+	int r = unlink(path) < 0 ? -errno : 0;
+	log_full(LOG_DEBUG, LOG_MDEV, "Removing definition \"%s\": %s", path,
+		 r < 0 ? os_error_str(r) : "done");
+	if (r < 0)
+		return err_os(r, -r, "Failed to remove file \"%s\"", path);
 	return 0;
 }
 
@@ -485,6 +507,8 @@ int store_lock(void)
 				"Another mdevctl command is still changing devices (lock on \"%s\" held for more than %ld ms); try again later",
 				cfg, timeout_ms);
 		}
+		if (waited == 0)
+			log_debug("Waiting for another mdevctl's lock on \"%s\"", cfg);
 		nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
 	}
 	lock_fd = fd;

@@ -3,6 +3,8 @@
  * canonicalised component by component: the kernel's links are relative and direct, and `list`
  * runs on every device event in libvirt, so the cost per device matters. A bus entry that is
  * not a link (a plain-file tree) falls back to realpath(3). */
+#define LOG_MODULE LOG_MDEV
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -118,12 +120,21 @@ static int device_state_at(int devfd, const char *name, char **ret_parent, char 
 int sysfs_device_state(const char *uuid, char **ret_parent, char **ret_type)
 {
 	_cleanup_free_ char *dir = env_mdev_devices();
+	_cleanup_free_ char *parent = NULL, *type = NULL;
 	_cleanup_close_ int devfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (devfd >= 0)
-		return device_state_at(devfd, uuid, ret_parent, ret_type);
+	_cleanup_free_ char *dev = devfd < 0 ? env_device_path(uuid) : NULL;
 	/* No devices directory to start from: the same answers from the whole path. */
-	_cleanup_free_ char *dev = env_device_path(uuid);
-	return device_state_at(AT_FDCWD, dev, ret_parent, ret_type);
+	int r = device_state_at(devfd >= 0 ? devfd : AT_FDCWD, dev ? dev : uuid, &parent, &type);
+	if (r > 0)
+		log_debug("Device %s runs on parent %s as type %s", uuid, parent, type);
+	else
+		log_debug("Device %s does not run%s%s", uuid, r < 0 ? ": " : "",
+			  r < 0 ? err_get(err_count() - 1) : "");
+	if (r > 0 && ret_parent)
+		*ret_parent = TAKE_PTR(parent);
+	if (r > 0 && ret_type)
+		*ret_type = TAKE_PTR(type);
+	return r;
 }
 
 /* ---- the running devices, in bulk ----
@@ -150,6 +161,7 @@ struct bus_entry {
 	char uuid[UUID_STR_LEN];
 	bool wanted;
 	enum entry_state state;
+	int error; /* ENTRY_UNREADABLE: the negative errno */
 	char *parent;
 	char *type;
 };
@@ -307,9 +319,11 @@ static void bus_resolve(struct bus *b, bool quiet)
 		e->parent = e->type = NULL;
 		int r = device_state_at(b->devfd, e->name, &e->parent, &e->type);
 		if (r < 0 && !quiet)
-			log_warn("Skipping device %s: %s", e->uuid, err_get(err_count() - 1));
+			log_full(LOG_WARN, LOG_ENVIRONMENT, "Skipping device %s: %s", e->uuid,
+				 err_get(err_count() - 1));
 		err_clear();
 		e->state = r > 0 ? ENTRY_RUNNING : r == 0 ? ENTRY_GONE : ENTRY_UNREADABLE;
+		e->error = r < 0 ? r : 0;
 	}
 	free(rest);
 }
@@ -317,10 +331,18 @@ static void bus_resolve(struct bus *b, bool quiet)
 int sysfs_list_active(const char *uuid, const char *parent, struct mdev_list *out)
 {
 	struct bus b = { .devfd = -1 };
+	log_full(LOG_DEBUG, LOG_ENVIRONMENT, "Looking up running devices: uuid %s, parent %s",
+		 uuid ? uuid : "any", parent ? parent : "any");
 	bus_read(uuid, false, &b);
 	bus_resolve(&b, false);
 	for (size_t i = 0; i < b.n; i++) {
 		struct bus_entry *e = &b.v[i];
+		if (e->state == ENTRY_RUNNING)
+			log_full(LOG_DEBUG, LOG_ENVIRONMENT,
+				 "Found device %s on parent %s as type %s%s", e->uuid, e->parent,
+				 e->type,
+				 parent && !streq(parent, e->parent) ? ": another parent, ignored"
+								     : "");
 		if (e->state != ENTRY_RUNNING || (parent && !streq(parent, e->parent)))
 			continue;
 		struct mdev *dev = mdev_new(e->uuid);
@@ -355,6 +377,11 @@ void sysfs_mark_active_list(struct mdev_list *l)
 		b.wanted += b.v[i].wanted;
 	}
 	bus_resolve(&b, true);
+	for (size_t i = 0; i < b.n; i++)
+		if (b.v[i].wanted && b.v[i].state == ENTRY_UNREADABLE)
+			log_full(LOG_WARN, LOG_ENVIRONMENT,
+				 "For device %s a sysfs update caused the error: %s", b.v[i].uuid,
+				 os_error_str(b.v[i].error));
 	/* Entries are named by their UUIDs on any tree the kernel made, and looked up by name
 	 * then; on any other, by UUID: the first entry in name order for a UUID. */
 	const struct str_index *by_uuid = &b.by_name;
@@ -511,6 +538,9 @@ static int read_type(const char *name, unsigned char d_type, void *userdata)
 	int r = read_type_files(w, name);
 	if (r < 0)
 		w->failed = r;
+	else
+		log_full(LOG_DEBUG, LOG_ENVIRONMENT, "Found type %s of parent %s: %d available",
+			 name, w->parent, w->out->v[w->out->n - 1].available);
 	return r;
 }
 
@@ -588,6 +618,7 @@ int sysfs_types_at(int tfd, const char *parent, const struct strv *names, unsign
 
 int sysfs_parent_types(const char *parent, struct mdev_type_list *out)
 {
+	log_full(LOG_DEBUG, LOG_ENVIRONMENT, "Looking up the types of parent %s", parent);
 	_cleanup_close_ int tfd = sysfs_types_dir(parent);
 	if (tfd < 0)
 		return tfd;
@@ -608,9 +639,26 @@ static int parent_missing(const char *parent)
 	return err_set(-ENODEV, "Unable to find parent device '%s'", parent);
 }
 
+/* Every write to the kernel's files, logged with its result: a failed start must be
+ * explainable from MDEVCTL_LOG=debug alone. On a rerooted tree a missing file is created, as
+ * upstream's writes create it (its tests and images are plain directories); on the real /sys,
+ * which never lets a file be created, a missing one keeps the kernel's ENOENT, which O_CREAT
+ * would turn into EACCES. */
+static int kernel_write(const char *path, const char *value)
+{
+	int r = env_rerooted() ? path_write_string_create(path, value)
+			       : path_write_string(path, value);
+	if (r < 0)
+		log_debug("Writing '%s' to \"%s\" failed: %s", value, path, os_error_str(r));
+	else
+		log_debug("Wrote '%s' to \"%s\"", value, path);
+	return r;
+}
+
 int sysfs_create(const struct mdev *dev)
 {
 	_cleanup_free_ char *rp = NULL, *rt = NULL;
+	log_debug("Creating device %s: parent %s, type %s", dev->uuid, dev->parent, dev->type);
 	int r = sysfs_device_state(dev->uuid, &rp, &rt);
 
 	if (r > 0) {
@@ -621,18 +669,22 @@ int sysfs_create(const struct mdev *dev)
 		return err_set(-EEXIST, "Device already exists");
 	}
 	if (r < 0) {
-		log_warn("%s", err_get(err_count() - 1));
+		log_warn("A sysfs lookup for device %s caused the error: %s", dev->uuid,
+			 err_get(err_count() - 1));
 		err_clear();
 	}
 
 	_cleanup_free_ char *pp = env_parent_path(dev->parent);
+	log_debug("Checking parent \"%s\"", pp);
 	if (!path_is_dir(pp))
 		return parent_missing(dev->parent);
 	_cleanup_free_ char *tdir = xasprintf("%s/mdev_supported_types", pp);
+	log_debug("Checking parent for mdev support: \"%s\"", tdir);
 	if (!path_is_dir(tdir))
 		return err_set(-ENODEV, "Parent %s is not currently registered for mdev support",
 			       dev->parent);
 	_cleanup_free_ char *typedir = env_type_path(dev->parent, dev->type);
+	log_debug("Checking parent for mdev type %s: \"%s\"", dev->type, typedir);
 	if (!path_is_dir(typedir))
 		return err_set(-EINVAL, "Parent %s does not support mdev type %s", dev->parent,
 			       dev->type);
@@ -640,12 +692,13 @@ int sysfs_create(const struct mdev *dev)
 	r = read_instances(AT_FDCWD, typedir, &avail);
 	if (r < 0)
 		return r;
+	log_debug("Available instances of %s on %s: %d", dev->type, dev->parent, avail);
 	if (avail == 0)
 		return err_set(-ENOSPC, "No available instances of %s on %s", dev->type,
 			       dev->parent);
 
 	_cleanup_free_ char *create = xasprintf("%s/create", typedir);
-	r = path_write_string(create, dev->uuid);
+	r = kernel_write(create, dev->uuid);
 	if (r < 0)
 		return err_os(r, -r, "Failed to create mdev %s, type %s on %s", dev->uuid,
 			      dev->type, dev->parent);
@@ -658,9 +711,11 @@ int sysfs_write_attr(const char *uuid, const char *name, const char *value)
 		return err_set(-EINVAL, "Invalid attribute '%s'", name);
 	_cleanup_free_ char *dev = env_device_path(uuid);
 	_cleanup_free_ char *path = xasprintf("%s/%s", dev, name);
-	if (!path_exists(path))
+	if (!path_exists(path)) {
+		log_debug("Attribute file \"%s\" does not exist", path);
 		return err_set(-ENOENT, "Invalid attribute '%s'", name);
-	int r = path_write_string(path, value);
+	}
+	int r = kernel_write(path, value);
 	if (r < 0)
 		return err_os(r, -r, "Failed to write %s to attribute %s", value, name);
 	return 0;
@@ -670,7 +725,8 @@ int sysfs_remove(const char *uuid)
 {
 	_cleanup_free_ char *dev = env_device_path(uuid);
 	_cleanup_free_ char *path = xasprintf("%s/remove", dev);
-	int r = path_write_string(path, "1");
+	log_debug("Removing device %s", uuid);
+	int r = kernel_write(path, "1");
 	if (r < 0)
 		return err_os(r, -r, "Error removing device %s", uuid);
 	return 0;

@@ -18,7 +18,7 @@ int sysfs_list_active(const char *uuid, const char *parent, struct mdev_list *ou
 
 /* Set dev->active of every device in l (definitions): it runs with the defined parent and
  * type. Reads only the running devices that have a definition in l, in bulk; read errors
- * count as not running. */
+ * count as not running, with upstream's warning. */
 void sysfs_mark_active_list(struct mdev_list *l);
 
 /* Names of the registered parents (entries of /sys/class/mdev_bus), sorted; none when the

@@ -360,9 +360,9 @@ static int hex_digit(char c)
 }
 
 /* What a 64-bit kernel's kstrtoul(s, 0) accepts: an optional '+', then "0x"/"0X" and hex
- * digits, or a leading '0' and octal digits, or decimal digits; nothing after them (the kernel
- * also takes one trailing newline, which a value written from a record never has); a value
- * above 2^64 - 1 is refused. */
+ * digits, or a leading '0' and octal digits, or decimal digits; then one '\n' at most (what
+ * `echo` writes, and a record may say "5\n" as well), nothing else; a value above 2^64 - 1 is
+ * refused. */
 bool kernel_strtoul(const char *s, uint64_t *ret)
 {
 	unsigned base = 10;
@@ -377,9 +377,9 @@ bool kernel_strtoul(const char *s, uint64_t *ret)
 		} else
 			base = 8;
 	}
-	if (!*s)
+	if (!*s || *s == '\n')
 		return false;
-	for (; *s; s++) {
+	for (; *s && !(s[0] == '\n' && s[1] == '\0'); s++) {
 		int d = hex_digit(*s);
 		if (d < 0 || (unsigned)d >= base)
 			return false;

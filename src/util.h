@@ -101,7 +101,7 @@ void str_index_free(struct str_index *ix);
 
 /* How the kernel reads what is written to a sysfs attribute, for comparing values as the driver
  * will see them. kernel_strtoul: kstrtoul(s, 0) on a 64-bit kernel (an optional '+', then 0x
- * hex, leading-0 octal or decimal, nothing after; overflow refused). kernel_strtobool:
+ * hex, leading-0 octal or decimal, then one '\n' at most; overflow refused). kernel_strtobool:
  * kstrtobool (y/Y/1, n/N/0, on/off: the first characters decide). Both return false when s
  * does not read as one, leaving *ret alone. */
 bool kernel_strtoul(const char *s, uint64_t *ret);

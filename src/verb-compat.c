@@ -35,7 +35,7 @@ static int read_doc(const char *file, char **ret, size_t *ret_len)
 		return err_set(r, "%s is larger than the %d bytes a document may have", file,
 			       COMPAT_INPUT_MAX);
 	if (r < 0)
-		return err_wrap(r, "Unable to read %s", file);
+		return err_os(r, -r, "Unable to read %s", file);
 	return 0;
 }
 

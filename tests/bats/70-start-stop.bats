@@ -205,6 +205,54 @@ Caused by:
     Is a directory (os error 21)"
 }
 
+# A rerooted tree is plain files (tests, images prepared offline): as upstream's writes, ours
+# create a kernel file that is missing there. The real /sys never lacks them (tests/e2e).
+@test "start on a rerooted tree whose type has no create file writes a new one" {
+	local c
+	c=$(create_file "$P_MTTY" "$T_MTTY1")
+	rm "$c"
+	run --separate-stderr "$MDEVCTL" start -u "$U1" -p "$P_MTTY" -t "$T_MTTY1"
+	assert_success
+	assert_output ""
+	assert_equal "$stderr" ""
+	assert_bytes "$c" "$U1"
+	assert_equal "$(stat -c %a "$c")" 644
+}
+
+@test "start on a rerooted tree: a missing type or parent still creates nothing" {
+	local t
+	t=$(type_dir "$P_MTTY" "$T_MTTY1")
+	rm "$t/create"
+	snapshot before
+	run --separate-stderr "$MDEVCTL" start -u "$U1" -p "$P_MTTY" -t nosuchtype
+	assert_error "Parent mtty does not support mdev type nosuchtype"
+	run --separate-stderr "$MDEVCTL" start -u "$U1" -p nosuchparent -t "$T_MTTY1"
+	assert_error "Unable to find parent device 'nosuchparent'"
+	mv "$t/available_instances" "$BATS_TEST_TMPDIR/saved"
+	run --separate-stderr "$MDEVCTL" start -u "$U1" -p "$P_MTTY" -t "$T_MTTY1"
+	assert_error "No such file or directory (os error 2)"
+	mv "$BATS_TEST_TMPDIR/saved" "$t/available_instances"
+	snapshot after
+	assert_same_snapshot before after
+}
+
+@test "start on a rerooted tree: attributes are never created, the rollback's remove is" {
+	add_definition "$P_AP" "$U1" "$(def_json "$T_AP" manual assign_adapter=5)"
+	rm "$(create_file "$P_AP" "$T_AP")"
+	run --separate-stderr "$MDEVCTL" start -u "$U1"
+	# nothing made the device's directory: the attribute is missing, and so is the directory
+	# that remove would be written into (upstream reports the failed rollback too)
+	assert_equal "$status" 1
+	[[ $stderr == "Error: Error removing device $U1"* ]] || fail "stderr: $stderr"
+	assert_bytes "$(create_file "$P_AP" "$T_AP")" "$U1"
+	add_device_dir "$U1"
+	rm "$(device_dir "$U1")/remove"
+	run --separate-stderr "$MDEVCTL" start -u "$U1"
+	assert_error "Invalid attribute 'assign_adapter'"
+	refute_exists "$(device_dir "$U1")/assign_adapter"
+	assert_bytes "$(device_dir "$U1")/remove" "1"
+}
+
 @test "start: a generated UUID is not printed when start fails" {
 	local c
 	c=$(create_file "$P_MTTY" "$T_MTTY1")
@@ -371,6 +419,15 @@ Caused by:
 	run --separate-stderr "$MDEVCTL" stop -u "$U_GVT4"
 	assert_error "Device 950dd676-e30c-4b08-bebe-a4530f22422c is not an active mdev"
 	assert_empty_file "$(device_dir "$U_GVT4")/remove"
+}
+
+@test "stop on a rerooted tree whose device has no remove file writes a new one" {
+	rm "$(device_dir "$U_GVT4")/remove"
+	run --separate-stderr "$MDEVCTL" stop -u "$U_GVT4"
+	assert_success
+	assert_output ""
+	assert_equal "$stderr" ""
+	assert_bytes "$(device_dir "$U_GVT4")/remove" "1"
 }
 
 @test "stop: writing remove fails" {

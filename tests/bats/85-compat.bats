@@ -105,7 +105,57 @@ jqf() {
 	add_definition "$P_GVT" "$U1" "$(def_json "$T_GVT8" manual)"
 	record_of "$U1"
 	assert_equal "$(jq -c '.self.driver' "$BATS_TEST_TMPDIR/rec.json")" \
-		'{"name":"i915","version":"1.2.3","version_scheme":"semver"}'
+		'{"name":"i915","version":"1.2.3","version_scheme":"dotted"}'
+}
+
+@test "compat show: without a rule file, dot-separated integers are dotted; semver only where needed" {
+	mkdir -p "$SYS/module/mtty"
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual)"
+	local v want
+	# NVIDIA's versions are not SemVer once a component has a leading zero (550.127.05)
+	for v in 550.54.14:dotted 550.127.05:dotted 0.1:dotted 7:dotted 2.0.0-rc.1:semver \
+		1.4.2+build.7:semver v2.1-custom:opaque 5.4.0_rhel:opaque; do
+		echo "${v%:*}" >"$SYS/module/mtty/version"
+		record_of "$U1"
+		want='{"name":"mtty","version":"'"${v%:*}"'","version_scheme":"'"${v##*:}"'"}'
+		assert_equal "$(jq -c '.self.driver' "$BATS_TEST_TMPDIR/rec.json")" "$want"
+	done
+	# a rule file that names the scheme has the last word
+	cat >"$RULES/10-mtty.json" <<'EOF'
+{"schema": "mdev-compat-rules/1",
+ "types": [{"mdev_type": "mtty-*", "descriptor": {"driver": {"version_scheme": "semver"}}}]}
+EOF
+	echo 1.2.3 >"$SYS/module/mtty/version"
+	record_of "$U1"
+	assert_equal "$(jq -c '.self.driver' "$BATS_TEST_TMPDIR/rec.json")" \
+		'{"name":"mtty","version":"1.2.3","version_scheme":"semver"}'
+}
+
+@test "compat check: a driver update 550.54.14 -> 550.127.05 keeps a device compatible, the destination read in the record's scheme" {
+	mkdir -p "$SYS/module/mtty"
+	echo 550.54.14 >"$SYS/module/mtty/version"
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual)"
+	record_of "$U1"
+	echo 550.127.05 >"$SYS/module/mtty/version"
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec.json" --dumpjson
+	assert_success
+	assert_equal "$(jq -c '[.verdict, .chosen.mdev_type, .rejections]' <<<"$output")" '["compatible","mtty-2",[]]'
+	# a newer major is out of the default range in live mode, fine in cold mode
+	echo 555.42.02 >"$SYS/module/mtty/version"
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec.json" --dumpjson
+	assert_equal "$status" 3
+	assert_equal "$(jq -c '[.rejections[].reasons]' <<<"$output")" '[["VERSION_OUT_OF_RANGE"]]'
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec.json" --mode cold --dumpjson
+	assert_success
+	# an older minor is out of range too
+	echo 550.40.07 >"$SYS/module/mtty/version"
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec.json" --dumpjson
+	assert_equal "$status" 3
+	# the destination's own text is never read in another scheme than the record's
+	echo 550.127.05-beta >"$SYS/module/mtty/version"
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec.json" --dumpjson
+	assert_equal "$status" 3
+	assert_equal "$(jq -c '[.rejections[].reasons]' <<<"$output")" '[["VERSION_UNPARSEABLE"]]'
 }
 
 @test "compat show: rule files add facts and patterns; the admin file of the same name wins" {
@@ -252,6 +302,43 @@ EOF
 	assert_same_snapshot before after
 }
 
+@test "compat check, create-compatible: a type a template gives must be a type name; a parent too (exit 6, naming the binding)" {
+	jq '.compatible = [{"mdev_type": "a/b"}]' "$DATA/record-example.json" >"$BATS_TEST_TMPDIR/r.json"
+	snapshot before
+	local f
+	for f in template-type-path template-type-glob parent-dotdot; do
+		run --separate-stderr "$MDEVCTL" compat check --from "$DATA/invalid-record-$f.json"
+		assert_equal "$status" 6
+		run --separate-stderr "$MDEVCTL" create-compatible --from "$DATA/invalid-record-$f.json"
+		assert_equal "$status" 6
+	done
+	[[ $stderr == *'$.self.parent: not a valid name'* ]] || fail "$stderr"
+	run --separate-stderr "$MDEVCTL" compat check --from "$DATA/invalid-record-template-type-path.json"
+	[[ $stderr == *'$.compatible[0].mdev_type: with t=../../x it is "../../x", not a valid type name'* ]] ||
+		fail "$stderr"
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/r.json"
+	assert_equal "$status" 6
+	[[ $stderr == *'$.compatible[0].mdev_type: "a/b" is not a valid type name'* ]] || fail "$stderr"
+	snapshot after
+	assert_same_snapshot before after
+}
+
+@test "compat check: an empty version_range is the default range, as if it were left out" {
+	mkdir -p "$SYS/module/mtty"
+	echo 1.2.0 >"$SYS/module/mtty/version"
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual)"
+	record_of "$U1"
+	echo 2.0.0 >"$SYS/module/mtty/version"
+	jq '.version_range = {}' "$BATS_TEST_TMPDIR/rec.json" >"$BATS_TEST_TMPDIR/empty.json"
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/empty.json" --dumpjson
+	assert_equal "$status" 3
+	assert_equal "$(jq -c '[.rejections[].reasons]' <<<"$output")" '[["VERSION_OUT_OF_RANGE"]]'
+	jq '.version_range = {"include_prerelease": true}' "$BATS_TEST_TMPDIR/rec.json" >"$BATS_TEST_TMPDIR/pre.json"
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/pre.json"
+	assert_equal "$status" 6
+	[[ $stderr == *'$.version_range.include_prerelease: needs a bound'* ]] || fail "$stderr"
+}
+
 @test "compat check: every invalid record fixture exits 6, every valid one does not" {
 	local f
 	for f in "$DATA"/invalid-record-*.json; do
@@ -262,10 +349,32 @@ EOF
 	[ "$status" -ne 6 ] && [ "$status" -ne 1 ] || fail "status $status: $stderr"
 }
 
-@test "compat check: an unreadable record is a runtime error (exit 1)" {
+@test "compat check: an unreadable record is a runtime error (exit 1) that says why" {
 	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/nope.json"
 	assert_equal "$status" 1
-	[[ $stderr == "Error: Unable to read $BATS_TEST_TMPDIR/nope.json"* ]] || fail "$stderr"
+	assert_equal "$stderr" "Error: Unable to read $BATS_TEST_TMPDIR/nope.json
+
+Caused by:
+    No such file or directory (os error 2)"
+	# a directory, as record, as inventory, and for traits and create-compatible
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR"
+	assert_equal "$status" 1
+	assert_equal "$stderr" "Error: Unable to read $BATS_TEST_TMPDIR
+
+Caused by:
+    Is a directory (os error 21)"
+	run --separate-stderr "$MDEVCTL" compat check --from "$DATA/record-example.json" --inventory "$BATS_TEST_TMPDIR"
+	assert_equal "$status" 1
+	[[ $stderr == *"Unable to read $BATS_TEST_TMPDIR"*"Is a directory (os error 21)" ]] || fail "$stderr"
+	run --separate-stderr "$MDEVCTL" compat traits --from "$BATS_TEST_TMPDIR"
+	assert_equal "$status" 1
+	[[ $stderr == *"Is a directory (os error 21)" ]] || fail "$stderr"
+	run --separate-stderr "$MDEVCTL" compat traits --inventory "$BATS_TEST_TMPDIR"
+	assert_equal "$status" 1
+	[[ $stderr == *"Is a directory (os error 21)" ]] || fail "$stderr"
+	run --separate-stderr "$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR"
+	assert_equal "$status" 1
+	[[ $stderr == *"Is a directory (os error 21)" ]] || fail "$stderr"
 }
 
 @test "compat check: the record may come from standard input, but only one document" {

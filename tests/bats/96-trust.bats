@@ -285,12 +285,7 @@ post define"
 
 @test "trust: a script owned by the user running mdevctl is trusted, another user's is not" {
 	needs_root
-	command -v setpriv >/dev/null || fail "setpriv (util-linux) is missing"
-	TOP=$(mktemp -d /tmp/mdevctl-trust.XXXXXX)
-	chmod 755 "$TOP"
-	ROOT=$TOP/root
-	sh "$MKHOST" "$ROOT" >/dev/null
-	use_root
+	mkhost_walkable
 	MARK=$TOP/marks
 	mkdir -p "$MARK"
 	CALLOUTS=$USRLIB/callouts

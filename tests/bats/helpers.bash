@@ -97,6 +97,18 @@ mkhost() {
 	use_root
 }
 
+# mkhost_walkable: mkhost in a fresh directory $TOP under /tmp that every user can walk
+# (BATS_TEST_TMPDIR's parents may not be), for commands run as another user with setpriv; the
+# caller removes $TOP
+mkhost_walkable() {
+	command -v setpriv >/dev/null || fail "setpriv (util-linux) is missing"
+	TOP=$(mktemp -d /tmp/mdevctl-test.XXXXXX)
+	chmod 755 "$TOP"
+	ROOT=$TOP/root
+	sh "$MKHOST" "$ROOT" >/dev/null || fail "mkhost.sh failed"
+	use_root
+}
+
 # mkempty: only the required directories, no sysfs content at all
 mkempty() {
 	ROOT=$BATS_TEST_TMPDIR/root
@@ -320,6 +332,25 @@ assert_warn() {
 	printf 'no WARN line containing: %s\n-- stderr --\n%s\n' "$msg" "$stderr" | fail
 }
 
+# assert_log LEVEL MODULE PATTERN: $stderr has a log line of that level (DEBUG, WARN...) and
+# module (upstream's Rust module path: mdevctl, mdevctl::mdev...) whose message matches the glob
+# PATTERN as a whole; prints its line number (1 = the first line of $stderr)
+assert_log() {
+	local level=$1 module=$2 pattern=$3 line n=0 re
+	re='^\[[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z ([A-Z]+) +([a-z_:]+)\] (.*)$'
+	while IFS= read -r line; do
+		n=$((n + 1))
+		# shellcheck disable=SC2053
+		if [[ $line =~ $re ]] && [ "${BASH_REMATCH[1]}" = "$level" ] &&
+			[ "${BASH_REMATCH[2]}" = "$module" ] && [[ ${BASH_REMATCH[3]} == $pattern ]]; then
+			echo "$n"
+			return 0
+		fi
+	done <<<"$stderr"
+	printf 'no %s line of %s matching: %s\n-- stderr --\n%s\n' "$level" "$module" "$pattern" \
+		"$stderr" | fail
+}
+
 # refute_warn: no WARN line at all in $stderr
 refute_warn() {
 	if [[ $stderr == *" WARN "* ]]; then
@@ -363,11 +394,13 @@ assert_valid_json() {
 }
 
 # snapshot NAME: record every path (type, link target, size, checksum) under
-# $BATS_TEST_TMPDIR except the snapshots themselves and bats' own files; compare two with assert_same_snapshot
+# $BATS_TEST_TMPDIR except the snapshots themselves and bats' own files; compare two with assert_same_snapshot.
+# The top directory itself is left out: its size on tmpfs counts its entries, and the snapshot
+# files are among them.
 snapshot() {
 	(
 		cd "$BATS_TEST_TMPDIR" &&
-			find . \( -path './snap.*' -o -path './separate-stderr-*' -o -path ./.expected \) -prune \
+			find . -mindepth 1 \( -path './snap.*' -o -path './separate-stderr-*' -o -path ./.expected \) -prune \
 				-o -printf '%y %p %l %s %m\n' | sort &&
 			find . \( -path './snap.*' -o -path './separate-stderr-*' -o -path ./.expected \) -prune \
 				-o -type f -print0 | sort -z | xargs -0 -r md5sum

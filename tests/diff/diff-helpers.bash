@@ -8,6 +8,9 @@
 #
 # A scenario (scenarios/*.txt) is a list of lines:
 #   host FILE                 the host description (tests/sim/hosts/FILE), first line
+#   plain                     instead of host: examples/mkhost.sh's host as plain files, the
+#                             kind of rerooted tree upstream's own tests and images use
+#   sh COMMAND                COMMAND run by sh in each root directory (to change a plain tree)
 #   mdevctl ARGS... [< FILE]  a command for both tools; FILE (tests/diff/data/) becomes stdin
 #   # ...                     a comment
 # Arguments are split on spaces; {data} stands for the data directory. UUIDs a scenario names
@@ -17,7 +20,7 @@ DIFF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # run_scenario NAME: run scenarios/NAME.txt; fails with a readable diff at the first difference
 run_scenario() {
-	local file=$DIFF_DIR/scenarios/$1.txt line host="" n=0 known
+	local file=$DIFF_DIR/scenarios/$1.txt line host="" n=0 known plain=0
 	local A=$BATS_TEST_TMPDIR/upstream B=$BATS_TEST_TMPDIR/ours W=$BATS_TEST_TMPDIR/work
 	mkdir -p "$W"
 	known=$(grep -oE '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}' "$file" | sort -u | paste -sd, -)
@@ -29,6 +32,17 @@ run_scenario() {
 			host=${line#host }
 			sim_start "$SIM_HOSTS/$host" "$A" || fail "cannot start the simulated host"
 			sim_start "$SIM_HOSTS/$host" "$B" || fail "cannot start the simulated host"
+			continue
+			;;
+		plain)
+			host=plain plain=1
+			sh "$DIFF_DIR/../../examples/mkhost.sh" "$A" >/dev/null || fail "mkhost.sh failed"
+			sh "$DIFF_DIR/../../examples/mkhost.sh" "$B" >/dev/null || fail "mkhost.sh failed"
+			continue
+			;;
+		sh\ *)
+			(cd "$A" && sh -c "${line#sh }") || fail "$1.txt: failed: $line"
+			(cd "$B" && sh -c "${line#sh }") || fail "$1.txt: failed: $line"
 			continue
 			;;
 		mdevctl\ *) ;;
@@ -72,10 +86,16 @@ run_scenario() {
 	python3 "$DIFF_DIR/normalise.py" tree "$known" "$W/o.map" "$B/etc/mdevctl.d" >"$W/o.tree"
 	diff -u "$W/u.tree" "$W/o.tree" >"$W/diff" ||
 		{ echo "$1.txt: the definitions differ (--- Debian's, +++ ours)"; cat "$W/diff"; } | fail
-	sim_state "$A" >"$W/u.state"
-	sim_state "$B" >"$W/o.state"
-	python3 "$DIFF_DIR/normalise.py" state "$known" "$W/u.map" "$W/u.state" >"$W/u.dev"
-	python3 "$DIFF_DIR/normalise.py" state "$known" "$W/o.map" "$W/o.state" >"$W/o.dev"
+	if [ $plain = 1 ]; then
+		# what was written into the plain tree's files (create, remove, attributes)
+		python3 "$DIFF_DIR/normalise.py" files "$known" "$W/u.map" "$A/sys" >"$W/u.dev"
+		python3 "$DIFF_DIR/normalise.py" files "$known" "$W/o.map" "$B/sys" >"$W/o.dev"
+	else
+		sim_state "$A" >"$W/u.state"
+		sim_state "$B" >"$W/o.state"
+		python3 "$DIFF_DIR/normalise.py" state "$known" "$W/u.map" "$W/u.state" >"$W/u.dev"
+		python3 "$DIFF_DIR/normalise.py" state "$known" "$W/o.map" "$W/o.state" >"$W/o.dev"
+	fi
 	diff -u "$W/u.dev" "$W/o.dev" >"$W/diff" ||
 		{ echo "$1.txt: the devices left differ (--- Debian's, +++ ours)"; cat "$W/diff"; } | fail
 }

@@ -45,3 +45,7 @@ teardown() {
 @test "differential: libvirt's calls" {
 	run_scenario 60-libvirt
 }
+
+@test "differential: a rerooted tree of plain files: create and remove written, warnings' modules" {
+	run_scenario 70-plain-tree
+}

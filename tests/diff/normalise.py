@@ -25,19 +25,22 @@ Known differences, and what is done about each:
     counts as equal to status 1 with any `Error:` line.
  6. Generated UUIDs differ between runs: every UUID that the scenario does not name is
     replaced by <uuid-N>, numbered by first appearance on each side.
- 7. WARN lines on stderr carry timestamps and are not compared (their text is tested by the
-    CLI tests).
+ 7. Log lines on stderr are compared without their timestamps: level, module and message.
+    1.3.0 moved the scans of definitions from upstream's main module to its environment module,
+    so 1.2.0's warnings of a scan, which name "mdevctl", are mapped to "mdevctl::environment".
  8. What 1.2.0 does not have cannot be compared: options added in 1.3.0 (`-f/--force`,
     `modify --jsonfile/--live/--defined`), the /usr/lib callout directory, and the versioned
     callout protocol. The scenarios do not use them; the CLI tests cover them.
  9. Deliberate improvements (a corrupt definition skipped instead of failing the listing,
-    checked names, start-parent-mdevs skipping running devices) are not exercised here either:
-    they are listed in the README and tested by the CLI tests.
+    checked names) are not exercised here either: they are listed in the README and tested by
+    the CLI tests. start-parent-mdevs skips the devices that already run (README), where
+    1.2.0 tries and warns `Device already exists`: that warning is dropped.
 
 Usage:
   normalise.py cmd KNOWN_UUIDS MAPFILE SIDE ARGV_JSON OUT ERR RC   -> prints normalised JSON
   normalise.py tree KNOWN_UUIDS MAPFILE DIR                        -> definitions, normalised
   normalise.py state KNOWN_UUIDS MAPFILE STATEFILE                 -> devices, normalised
+  normalise.py files KNOWN_UUIDS MAPFILE DIR                       -> a plain tree's files
 """
 import json
 import os
@@ -111,6 +114,28 @@ def drop_attrs_json(out):
     return json.dumps(v, indent=2)
 
 
+LOG_RE = re.compile(r"^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ([A-Z]+) +([a-z_:]+)\] (.*)$")
+# The warnings of the scans that 1.3.0 moved from main.rs to environment.rs (point 7)
+SCAN_WARNINGS = ("Can't determine uuid for file ", "unable to access file ", "Unable to open file ",
+                 "Unable to read directory ")
+
+
+def log_lines(side, argv, err):
+    lines = []
+    for line in err.splitlines():
+        m = LOG_RE.match(line)
+        if not m:
+            continue
+        level, module, msg = m.groups()
+        if side == "upstream" and module == "mdevctl" and msg.startswith(SCAN_WARNINGS):
+            module = "mdevctl::environment"
+        if side == "upstream" and verb(argv) == "start-parent-mdevs" and \
+                msg == "Device already exists":  # 9
+            continue
+        lines.append("%s %s: %s" % (level, module, msg))
+    return lines
+
+
 def first_error_line(err):
     for line in err.splitlines():
         if line.startswith("Error: "):
@@ -148,7 +173,8 @@ def cmd(known, mapfile, side, argv_json, out_path, err_path, rc):
             if verb(argv) == "stop":
                 error = re.sub(r"^Error: Error removing device (\S+)$",
                                r"Error: Device \1 is not an active mdev", error)
-    result = {"status": rc, "stdout": u.sub(out), "error": u.sub(error)}
+    result = {"status": rc, "stdout": u.sub(out), "error": u.sub(error),
+              "log": [u.sub(l) for l in log_lines(side, argv, err)]}
     u.save()
     print(json.dumps(result, indent=1, sort_keys=True))
 
@@ -179,6 +205,20 @@ def state(known, mapfile, path):
     print(json.dumps(devices, indent=1))
 
 
+def files(known, mapfile, d):
+    u = Uuids(known, mapfile)
+    found = {}
+    for top, dirs, names in os.walk(d):
+        dirs.sort()
+        for name in sorted(names):
+            path = os.path.join(top, name)
+            if os.path.isfile(path) and not os.path.islink(path):
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    found[u.sub(os.path.relpath(path, d))] = u.sub(f.read())
+    u.save()
+    print(json.dumps(dict(sorted(found.items())), indent=1))
+
+
 if __name__ == "__main__":
     what, args = sys.argv[1], sys.argv[2:]
-    {"cmd": cmd, "tree": tree, "state": state}[what](*args)
+    {"cmd": cmd, "tree": tree, "state": state, "files": files}[what](*args)

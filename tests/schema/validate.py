@@ -32,6 +32,9 @@ STRUCTURAL = {
     "invalid-record-range-eq-with-min.json": ("record", "version_range"),
     "invalid-record-var-values-not-integers.json": ("record", "compatible/1/vars/0/values/1"),
     "invalid-record-too-many-patterns.json": ("record", "compatible"),
+    "invalid-record-parent-dotdot.json": ("record", "self/parent"),
+    "invalid-record-template-type-glob.json": ("record", "compatible/0/mdev_type"),
+    "invalid-record-range-prerelease-only.json": ("record", "version_range"),
     "invalid-inventory-bad-state.json": ("inventory", "devices/0/state"),
     "invalid-inventory-negative-available.json":
         ("inventory", "parents/0/types/0/available_instances"),
@@ -48,6 +51,7 @@ SEMANTIC = {
     "invalid-record-undeclared-variable.json": "a template names an undeclared variable",
     "invalid-record-version-not-semver.json": "version syntax depends on version_scheme",
     "invalid-record-too-deep.json": "nesting depth",
+    "invalid-record-template-type-path.json": "what a template gives under a binding",
     "invalid-inventory-default-not-allowed.json": "a default outside the param's own range",
     "invalid-inventory-duplicate-uuid.json": "one UUID in two forms",
     "invalid-rules-undeclared-variable.json": "a template names an undeclared variable",

@@ -30,9 +30,23 @@ static const char *result(int r)
 
 /* --- capacity -------------------------------------------------------------------------- */
 
+/* Whether another type of a one-type pool has devices, which leaves t none. */
+static bool pool_held_by_other(const struct sim_type *t)
+{
+	const struct sim_parent *p = t->parent;
+	if (!t->pool->one_type)
+		return false;
+	for (size_t i = 0; i < p->n_types; i++)
+		if (&p->types[i] != t && p->types[i].pool == t->pool && p->types[i].count > 0)
+			return true;
+	return false;
+}
+
 unsigned sim_type_available(const struct sim_type *t)
 {
 	if (t->pool) {
+		if (pool_held_by_other(t))
+			return 0;
 		unsigned left = t->pool->size > t->pool->used ? t->pool->size - t->pool->used : 0;
 		return left / t->cost;
 	}

@@ -34,6 +34,9 @@ struct sim_pool {
 	char *name;
 	unsigned size;
 	unsigned used;
+	/* Only one type at a time: while devices of one type use the pool, the others have none
+	 * (an NVIDIA GPU without mixed-size mode runs vGPUs of one type only). */
+	bool one_type;
 };
 
 struct sim_parent;

@@ -364,15 +364,30 @@ static int parse_pools(struct ctx *c, const char *where, json_t *o, struct sim_p
 		return fail(c, where, "pools", "must be an object of NAME: SIZE");
 	p->pools = xcalloc(json_object_size(o), sizeof(*p->pools));
 	json_object_foreach (o, name, v) {
+		static const char *const members[] = { "size", "one_type", "comment", NULL };
+		json_t *size = v, *one = NULL;
 		if (!*name)
 			return fail(c, where, "pools", "a pool needs a name");
-		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-		    json_integer_value(v) > MAX_COUNT)
+		/* SIZE, or {"size": SIZE, "one_type": true} */
+		if (json_is_object(v)) {
+			_cleanup_free_ char *at = xasprintf("%s.pools.%s", where, name);
+			int r = check_keys(c, at, v, members);
+			if (r < 0)
+				return r;
+			size = json_object_get(v, "size");
+			one = json_object_get(v, "one_type");
+			if (one && !json_is_boolean(one))
+				return fail(c, where, "pools",
+					    "\"%s\": one_type must be true or false", name);
+		}
+		if (!size || !json_is_integer(size) || json_integer_value(size) < 0 ||
+		    json_integer_value(size) > MAX_COUNT)
 			return fail(c, where, "pools",
 				    "the size of \"%s\" must be an integer from 0 to %u", name,
 				    MAX_COUNT);
 		p->pools[p->n_pools].name = xstrdup(name);
-		p->pools[p->n_pools++].size = (unsigned)json_integer_value(v);
+		p->pools[p->n_pools].one_type = json_is_true(one);
+		p->pools[p->n_pools++].size = (unsigned)json_integer_value(size);
 	}
 	return 0;
 }

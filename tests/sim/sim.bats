@@ -556,6 +556,38 @@ print(os.write(fd, b"reset" + b" " * 5000 + b"garbage"))' "$SYS/mdev-sim/control
 	assert_gone "$a/simgpu-A2/migration_info"
 }
 
+@test "a one-type pool: while one type has devices, the others have none, until it is empty" {
+	local host g
+	host=$(host_file gpu '{
+	  "parents": [ { "name": "0000:3b:00.0", "path": "devices/pci0000:3a/0000:3a:00.0/0000:3b:00.0",
+	    "driver": { "name": "nvidia", "version": "550.54.14" },
+	    "pools": { "fb": { "size": 16, "one_type": true } },
+	    "types": [ { "id": "nvidia-222", "device_api": "vfio-pci", "pool": "fb", "cost": 1 },
+	      { "id": "nvidia-223", "device_api": "vfio-pci", "pool": "fb", "cost": 2 } ] } ] }')
+	start "$host"
+	g=devices/pci0000:3a/0000:3a:00.0/0000:3b:00.0/mdev_supported_types
+	run cat "$SYS/$g"/nvidia-22{2,3}/available_instances
+	assert_output $'16\n8'
+	create "$g/nvidia-223" "$U1"
+	run cat "$SYS/$g"/nvidia-22{2,3}/available_instances
+	assert_output $'0\n7'
+	run sim_write "$SYS/$g/nvidia-222/create" "$U2"
+	assert_output ENOSPC
+	run sim_write "$SYS/bus/mdev/devices/$U1/remove" 1
+	assert_output OK
+	run cat "$SYS/$g"/nvidia-22{2,3}/available_instances
+	assert_output $'16\n8'
+	create "$g/nvidia-222" "$U2"
+	run cat "$SYS/$g"/nvidia-22{2,3}/available_instances
+	assert_output $'15\n0'
+	# a pool is a size, or an object with size and one_type
+	host=$(host_file bad '{ "parents": [ { "name": "p", "path": "devices/p",
+	    "pools": { "fb": { "size": 16, "one_type": "yes" } }, "types": [] } ] }')
+	run "$MDEV_SIM" --host "$host" "$BATS_TEST_TMPDIR/mnt"
+	assert_failure 1
+	[[ $output == *'one_type must be true or false'* ]] || fail "$output"
+}
+
 @test "devices described in the host file exist at mount time, with their attributes" {
 	local host
 	host=$(host_file pre '{

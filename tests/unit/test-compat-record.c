@@ -77,7 +77,7 @@ static const struct pcase record_cases[] = {
 	{ "{'schema':'mdev-compat/1','self':{'kind':'mdev','mdev_type':5}}",
 	  "$.self.mdev_type: expected a string" },
 	{ "{'schema':'mdev-compat/1','self':{'kind':'mdev','mdev_type':'../t'}}",
-	  "$.self.mdev_type: not a valid name*" },
+	  "$.self.mdev_type: not a valid type name*" },
 	{ R(",'foo':1", ""), "$.self.foo: unknown member" },
 	{ R(",'device_api':1", ""), "$.self.device_api: expected a string" },
 	{ R(",'device_api':''", ""), "$.self.device_api: expected a non-empty string" },
@@ -94,6 +94,23 @@ static const struct pcase record_cases[] = {
 	{ R(",'uuid':'xyz'", ""), "$.self.uuid: not a UUID: *" },
 	{ R(",'uuid':7", ""), "$.self.uuid: expected a string" },
 	{ R(",'parent':['p']", ""), "$.self.parent: expected a string" },
+	/* names that end up in paths: parents, types, attrs; "." names the directory itself */
+	{ R(",'parent':'../x'", ""), "$.self.parent: not a valid name*" },
+	{ R(",'parent':'a/b'", ""), "$.self.parent: not a valid name*" },
+	{ R(",'parent':'.'", ""), "$.self.parent: not a valid name*" },
+	{ R(",'parent':''", ""), "$.self.parent: expected a non-empty string" },
+	{ R(",'parent':'0000:00:02.0'", ""), NULL },
+	{ R(",'parent':'0.0.0313'", ""), NULL },
+	{ R(",'mdev_attrs':[{'.':'1'}]", ""), "$.self.mdev_attrs[0][\".\"]: not a valid name*" },
+	{ "{'schema':'mdev-compat/1','self':{'kind':'mdev','mdev_type':'.'}}",
+	  "$.self.mdev_type: not a valid type name*" },
+	{ "{'schema':'mdev-compat/1','self':{'kind':'mdev','mdev_type':'nvidia-*'}}",
+	  "$.self.mdev_type: not a valid type name*" },
+	{ "{'schema':'mdev-compat/1','self':{'kind':'mdev','mdev_type':'t[1]'}}",
+	  "$.self.mdev_type: not a valid type name*" },
+	{ "{'schema':'mdev-compat/1','self':{'kind':'mdev','mdev_type':'nvidia-222'}}", NULL },
+	{ "{'schema':'mdev-compat/1','self':{'kind':'mdev','mdev_type':'vfio_ap-passthrough'}}",
+	  NULL },
 	{ R(",'pci':'0x8086'", ""), "$.self.pci: expected an object" },
 	{ R(",'pci':{'vendor':'0xINTEL'}", ""),
 	  "$.self.pci.vendor: expected a PCI id: a hex string such as \"0x8086\"" },
@@ -154,6 +171,14 @@ static const struct pcase record_cases[] = {
 	  "$.version_range.min: opaque versions allow only eq or any_of" },
 	{ R("", ",'version_range':{'include_prerelease':1}"),
 	  "$.version_range.include_prerelease: expected a boolean" },
+	/* an empty range is an absent one; include_prerelease alone bounds nothing */
+	{ R("", ",'version_range':{}"), NULL },
+	{ P("{'version_range':{}}"), NULL },
+	{ R("", ",'version_range':{'include_prerelease':true}"),
+	  "$.version_range.include_prerelease: needs a bound (eq, any_of, min, max or "
+	  "max_exclusive): without one, leave the range out" },
+	{ P("{'version_range':{'include_prerelease':false}}"),
+	  "$.compatible[0].version_range.include_prerelease: needs a bound*" },
 	{ R("",
 	    ",'version_range':{'min':'1.0.0','max_exclusive':'2.0.0','include_prerelease':true}"),
 	  NULL },
@@ -242,6 +267,31 @@ static const struct pcase record_cases[] = {
 	{ P("{'vars':[{'name':'n','type':'int','values':[2]}],'mdev_type':'t${n%2}'}"),
 	  "$.compatible[0].mdev_type: Invalid template*" },
 	{ P("{'mdev_type':7}"), "$.compatible[0].mdev_type: expected a string" },
+	/* what a pattern's type becomes, under every binding, is a type name */
+	{ P("{'mdev_type':'a/b'}"), "$.compatible[0].mdev_type: \"a/b\" is not a valid type name*" },
+	{ P("{'mdev_type':'t?'}"), "$.compatible[0].mdev_type: \"t?\" is not a valid type name*" },
+	{ P("{'mdev_type':''}"), "$.compatible[0].mdev_type: \"\" is not a valid type name*" },
+	{ P("{'vars':[{'name':'e','type':'enum','values':['x','../../x']}],'mdev_type':'${e}'}"),
+	  "$.compatible[0].mdev_type: with e=../../x it is \"../../x\", not a valid type name*" },
+	{ P("{'vars':[{'name':'e','type':'enum','values':['a','b']}],'mdev_type':'t/${e}'}"),
+	  "$.compatible[0].mdev_type: with e=a it is \"t/a\", not a valid type name*" },
+	{ P("{'vars':[{'name':'n','type':'int','values':[1,2]},{'name':'e','type':'enum',"
+	    "'values':['','*']}],'mdev_type':'t-${n}${e}'}"),
+	  "$.compatible[0].mdev_type: with n=1, e=* it is \"t-1*\", not a valid type name*" },
+	{ P("{'vars':[{'name':'e','type':'enum','values':['.','x']}],'mdev_type':'.${e}'}"),
+	  "$.compatible[0].mdev_type: with e=. it is \"..\", not a valid type name*" },
+	{ P("{'vars':[{'name':'e','type':'enum','values':['']}],'mdev_type':'${e}'}"),
+	  "$.compatible[0].mdev_type: with e= it is \"\", not a valid type name*" },
+	/* what is quoted from the record is escaped: one line, nothing a terminal acts on */
+	{ P("{'vars':[{'name':'e','type':'enum','values':['\\u001b[2J\\n']}],'mdev_type':'${e}'}"),
+	  "$.compatible[0].mdev_type: with e=\\u001b[2J\\u000a it is \"\\u001b[2J\\u000a\", not a "
+	  "valid type name*" },
+	/* negative numbers, failed divisions (skipped at match time) are fine */
+	{ P("{'vars':[{'name':'n','type':'int','values':[-1,1]}],'mdev_type':'t${n}-${n/2}'}"),
+	  NULL },
+	{ P("{'vars':[{'name':'n','type':'int','range':{'min':1,'max':1024}}],"
+	    "'mdev_type':'nvidia-${n}'}"),
+	  NULL },
 	{ P("{'cost':0}"), "$.compatible[0].cost: expected an integer >= 1 or a template" },
 	{ P("{'cost':'abc'}"), "$.compatible[0].cost: expected an integer >= 1 or a template" },
 	{ P("{'cost':'0'}"), "$.compatible[0].cost: expected an integer >= 1 or a template" },
@@ -547,6 +597,27 @@ static void test_record_content(void)
 		   streq(rec->version_range.view.min, "1.0.0"),
 	   "a pattern without a range uses the record's");
 	compat_record_free(rec);
+
+	/* {} is the same as leaving the range out, at both levels. */
+	r = parse_record_str(R(",'driver':{'version':'1.2.0'}",
+			       ",'version_range':{},'compatible':[{'version_range':{}}]"),
+			     &rec);
+	ok(r == 0 && !rec->has_version_range && !rec->patterns[0].version_range &&
+		   !rec->patterns[1].version_range && !rec->patterns[1].has_own_range,
+	   "version_range {}: the default range, for self and for the pattern");
+	ok(r == 0 && compat_version_check(rec->self.driver.scheme,
+					  rec->patterns[0].version_range ?
+						  &rec->patterns[0].version_range->view :
+						  NULL,
+					  "1.2.0", "2.0.0") == 0,
+	   "so another major is out of range");
+	compat_record_free(rec);
+	r = parse_record_str(R(",'driver':{'version':'1.2.0'}",
+			       ",'version_range':{'min':'1.0.0'},'compatible':[{'version_range':{}}]"),
+			     &rec);
+	ok(r == 0 && rec->patterns[1].version_range == &rec->version_range,
+	   "a pattern's {} is no range of its own: it uses the record's");
+	compat_record_free(rec);
 	err_clear();
 }
 
@@ -640,6 +711,9 @@ static const struct pcase inventory_cases[] = {
 	{ T(",'accepts':{'driver_version':{'min':'a.b'}}"),
 	  "$.parents[0].types[0].accepts.driver_version.min: not a valid version under any scheme" },
 	{ T(",'accepts':{'driver_version':{'min':'550.90.07'}}"), NULL },
+	{ T(",'accepts':{'driver_version':{}}"), NULL },
+	{ T(",'accepts':{'driver_version':{'include_prerelease':true}}"),
+	  "$.parents[0].types[0].accepts.driver_version.include_prerelease: needs a bound*" },
 	{ T(",'driver':{'version_scheme':'semver'},'accepts':{'driver_version':{'min':'550.90.07'}}"),
 	  "$.parents[0].types[0].accepts.driver_version.min: not a valid semver version" },
 	{ INV(",'devices':{}"), "$.devices: expected an array of devices" },
@@ -923,6 +997,14 @@ static void test_fixtures(void)
 		  "$.compatible: at most 64 patterns" },
 		{ "invalid-record-too-deep.json", false,
 		  "nesting deeper than 32 levels at line 1 column *" },
+		{ "invalid-record-parent-dotdot.json", false, "$.self.parent: not a valid name*" },
+		{ "invalid-record-template-type-path.json", false,
+		  "$.compatible[0].mdev_type: with t=../../x it is \"../../x\", not a valid type "
+		  "name*" },
+		{ "invalid-record-template-type-glob.json", false,
+		  "$.compatible[0].mdev_type: \"nvidia-22*\" is not a valid type name*" },
+		{ "invalid-record-range-prerelease-only.json", false,
+		  "$.version_range.include_prerelease: needs a bound*" },
 		{ "invalid-inventory-negative-available.json", true,
 		  "$.parents[0].types[0].available_instances: expected an integer >= 0" },
 		{ "invalid-inventory-duplicate-uuid.json", true,

@@ -6,6 +6,8 @@
  * computed outside this program, e.g. printf '%s' '{"gvt_gen":"KBL-GT2"}' | sha256sum. JSON in
  * the tests is written with ' for " (converted before parsing) to stay readable. */
 #include <errno.h>
+#include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,6 +158,8 @@ static void test_naming(void)
 	t = compat_trait(suffix);
 	char hex[65];
 	sha256_hex(suffix, strlen(suffix), hex);
+	for (char *h = hex; *h; h++)
+		*h = (char)(*h >= 'a' && *h <= 'f' ? *h - 'a' + 'A' : *h);
 	ok(strlen(t) == 255 && t[238] == '_' && strncmp(t + 239, hex, 16) == 0 &&
 		   strncmp(t, "CUSTOM_MDEVC_AAAA", 17) == 0,
 	   "256 characters: 238, '_' and 16 hex digits of the raw suffix's SHA-256");
@@ -650,8 +654,263 @@ static void test_errors(void)
 	err_clear();
 }
 
+/* ---- properties over random inputs ---- */
+
+/* Placement's rule for a custom trait: ^CUSTOM_[A-Z0-9_]+$, at most 255 characters. */
+static bool placement_valid(const char *t)
+{
+	size_t n = strlen(t);
+	if (n > COMPAT_TRAIT_MAX_LEN || n <= strlen("CUSTOM_") || strncmp(t, "CUSTOM_", 7) != 0)
+		return false;
+	return strspn(t + 7, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n - 7;
+}
+
+/* A fixed seed, so that a failure reproduces; MDEVCTL_TEST_SEED picks another. */
+static uint64_t rng_state;
+
+static uint64_t rng(void)
+{
+	/* xorshift64* */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dull;
+}
+
+static size_t rng_below(size_t n)
+{
+	return (size_t)(rng() % n);
+}
+
+enum {
+	TEXT_SAFE = 1 << 0, /* a path component for mdevctl: no '/', no "..", no control chars */
+	TEXT_UTF8 = 1 << 1, /* valid UTF-8, as every string of a JSON document is */
+	TEXT_LONG = 1 << 2, /* close to max bytes, mostly letters: a trait that needs its digest */
+};
+
+/* Random text of up to max bytes, no NUL: mostly what names are made of (letters of both cases,
+ * digits, '-', '_', '.'), with any other byte, UTF-8 sequences and runs of punctuation mixed in. */
+static char *random_text(size_t max, unsigned flags)
+{
+	static const char common[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.";
+	static const char *const utf8[] = { "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+					    "\xc2\xa0" };
+	size_t len = !max		 ? 0
+		     : flags & TEXT_LONG ? max - rng_below(max < 8 ? max : 8)
+					 : rng_below(max + 1);
+	struct strbuf sb = { 0 };
+
+	sb_puts(&sb, "");
+	while (sb.len < len) {
+		size_t k = flags & TEXT_LONG && rng_below(8) ? 0 : rng_below(10);
+		const char *u = utf8[rng_below(ELEMENTSOF(utf8))];
+		if (k < 6)
+			sb_putc(&sb, common[rng_below(sizeof(common) - 1)]);
+		else if (k < 8 && sb.len + strlen(u) <= len)
+			sb_puts(&sb, u);
+		else if (k >= 8)
+			sb_putc(&sb, (char)(1 + rng_below(flags & TEXT_UTF8 ? 127 : 255)));
+	}
+	if (flags & TEXT_SAFE) {
+		for (size_t i = 0; i < sb.len; i++) {
+			unsigned char c = (unsigned char)sb.buf[i];
+			if (c < 0x20 || c == 0x7f || c == '/' ||
+			    (c == '.' && i > 0 && sb.buf[i - 1] == '.'))
+				sb.buf[i] = 'x';
+		}
+		if (sb.len == 0 || streq(sb.buf, "."))
+			sb_putc(&sb, 'n');
+	}
+	return sb_steal(&sb);
+}
+
+/* The naming rule written out plainly, to hold compat_trait() against: the normalised name, and
+ * when it is too long its first 238 characters, '_' and the raw suffix's digest in upper case. */
+static char *reference_trait(const char *suffix)
+{
+	struct strbuf sb = { 0 };
+	bool run = false;
+
+	sb_puts(&sb, COMPAT_TRAIT_PREFIX);
+	for (const char *p = suffix; *p; p++) {
+		char c = *p;
+		bool alnum =
+			(c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		if (alnum)
+			sb_putc(&sb, (char)(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c));
+		else if (!run)
+			sb_putc(&sb, '_');
+		run = !alnum;
+	}
+	if (sb.len > COMPAT_TRAIT_MAX_LEN) {
+		char hex[65];
+		sha256_hex(suffix, strlen(suffix), hex);
+		sb.len = 238;
+		sb.buf[sb.len] = '\0';
+		sb_putc(&sb, '_');
+		for (size_t i = 0; i < 16; i++)
+			sb_putc(&sb, (char)(hex[i] >= 'a' ? hex[i] - 'a' + 'A' : hex[i]));
+	}
+	return sb_steal(&sb);
+}
+
+static char *escaped(const char *s)
+{
+	struct strbuf sb = { 0 };
+	sb_puts(&sb, "");
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p >= 0x20 && *p < 0x7f && *p != '\\')
+			sb_putc(&sb, (char)*p);
+		else
+			sb_printf(&sb, "\\x%02x", *p);
+	return sb_steal(&sb);
+}
+
+static void test_naming_property(unsigned n)
+{
+	unsigned bad = 0, long_ones = 0;
+	for (unsigned i = 0; i < n; i++) {
+		/* Lengths around the limit are where the digest comes in. */
+		size_t max = i % 3 == 0 ? 24 : i % 3 == 1 ? 300 : 1200;
+		_cleanup_free_ char *suffix = random_text(max, 0);
+		_cleanup_free_ char *t = compat_trait(suffix);
+		_cleanup_free_ char *want = reference_trait(suffix);
+		long_ones += strlen(want) == COMPAT_TRAIT_MAX_LEN && want[238] == '_';
+		if ((!placement_valid(t) || !streq(t, want)) && bad++ == 0) {
+			_cleanup_free_ char *e = escaped(suffix);
+			printf("# suffix \"%s\"\n#   gives %s\n#   want  %s\n", e, t, want);
+		}
+	}
+	ok(bad == 0,
+	   "%u random suffixes (%u shortened): every trait matches ^CUSTOM_[A-Z0-9_]+$, "
+	   "at most 255 characters, as the rule says (%u wrong)",
+	   n, long_ones, bad);
+}
+
+/* Random records and inventories, built as JSON: every trait either side names is valid. */
+static json_t *random_version(void)
+{
+	struct strbuf sb = { 0 };
+	size_t parts = 1 + rng_below(4);
+	for (size_t i = 0; i < parts; i++)
+		sb_printf(&sb, "%s%zu", i ? "." : "",
+			  rng_below(4) ? rng_below(200) : rng_below(100000));
+	if (rng_below(4) == 0)
+		sb_puts(&sb, "-rc.1");
+	json_t *v = json_string(sb.buf);
+	sb_free(&sb);
+	return v;
+}
+
+static json_t *random_descriptor(bool inventory)
+{
+	json_t *d = json_object();
+	unsigned lng = rng_below(3) ? 0 : TEXT_LONG;
+	_cleanup_free_ char *type = random_text(COMPAT_STRING_MAX, TEXT_SAFE | TEXT_UTF8 | lng);
+	_cleanup_free_ char *api = random_text(60, TEXT_SAFE | TEXT_UTF8);
+	_cleanup_free_ char *drv = random_text(COMPAT_STRING_MAX, TEXT_SAFE | TEXT_UTF8 | lng);
+	json_object_set_new(d, "mdev_type", json_string(type));
+	json_object_set_new(d, "device_api", json_string(api));
+	json_t *driver = json_pack("{s:s}", "name", drv);
+	json_object_set_new(driver, "version", random_version());
+	if (!inventory)
+		json_object_set_new(driver, "version_scheme",
+				    json_string(rng_below(2) ? "semver" : "opaque"));
+	json_object_set_new(d, "driver", driver);
+	json_t *features = json_array(), *vf = json_object();
+	for (size_t i = rng_below(4); i > 0; i--) {
+		_cleanup_free_ char *f =
+			random_text(COMPAT_STRING_MAX, TEXT_SAFE | TEXT_UTF8 | lng);
+		json_array_append_new(features, json_string(f));
+	}
+	for (size_t i = rng_below(3); i > 0; i--) {
+		_cleanup_free_ char *k = random_text(20, TEXT_SAFE | TEXT_UTF8);
+		_cleanup_free_ char *v = random_text(40, TEXT_UTF8);
+		json_object_set_new(vf, k, json_string(v));
+	}
+	json_object_set_new(d, "features", features);
+	json_object_set_new(d, "vendor_fields", vf);
+	return d;
+}
+
+/* How many of sv are not valid traits; the first one of the run is shown. */
+static unsigned invalid_traits(const struct strv *sv)
+{
+	static bool shown;
+	unsigned bad = 0;
+	for (size_t i = 0; i < sv->n; i++)
+		if (!placement_valid(sv->v[i])) {
+			bad++;
+			if (!shown)
+				printf("# invalid trait %s\n", sv->v[i]);
+			shown = true;
+		}
+	return bad;
+}
+
+static void test_documents_property(unsigned n)
+{
+	unsigned parsed_rec = 0, parsed_inv = 0, bad = 0;
+	for (unsigned i = 0; i < n; i++) {
+		json_t *self = random_descriptor(false);
+		json_object_set_new(self, "kind", json_string("mdev"));
+		json_t *rec = json_pack("{s:s,s:o}", "schema", COMPAT_RECORD_SCHEMA, "self", self);
+		if (rng_below(2)) {
+			/* An eq range: the DRVEQ_ trait of the version as written. */
+			json_t *ver = json_object_get(json_object_get(self, "driver"), "version");
+			json_object_set_new(rec, "version_range", json_pack("{s:O}", "eq", ver));
+		}
+		_cleanup_free_ char *rtext = json_dumps(rec, JSON_COMPACT);
+		json_decref(rec);
+		struct compat_record *r = NULL;
+		if (rtext && compat_record_parse(rtext, strlen(rtext), &r) == 0) {
+			struct strv req = { 0 }, any = { 0 };
+			parsed_rec++;
+			if (compat_record_traits(r, &req, &any) < 0)
+				bad++;
+			bad += invalid_traits(&req) + invalid_traits(&any);
+			strv_free(&req);
+			strv_free(&any);
+			compat_record_free(r);
+		}
+		err_clear();
+
+		json_t *t = random_descriptor(true);
+		json_object_set_new(t, "available_instances", json_integer(1));
+		json_t *inv = json_pack("{s:s,s:[{s:s,s:[o]}]}", "schema", COMPAT_INVENTORY_SCHEMA,
+					"parents", "parent", "p", "types", t);
+		_cleanup_free_ char *itext = json_dumps(inv, JSON_COMPACT);
+		json_decref(inv);
+		struct compat_inventory *ci = NULL;
+		if (itext && compat_inventory_parse(itext, strlen(itext), &ci) == 0) {
+			struct strv all = { 0 };
+			parsed_inv++;
+			if (compat_inventory_traits(ci, &all) < 0)
+				bad++;
+			bad += invalid_traits(&all);
+			strv_free(&all);
+			compat_inventory_free(ci);
+		}
+		err_clear();
+	}
+	/* Most of them must be documents at all, or the property says nothing. */
+	ok(parsed_rec > n / 2 && parsed_inv > n / 2,
+	   "random records and inventories parse (%u and %u of %u)", parsed_rec, parsed_inv, n);
+	ok(bad == 0, "every trait of %u random records and inventories is a valid Placement trait",
+	   n);
+}
+
 int main(void)
 {
+	const char *seed = getenv("MDEVCTL_TEST_SEED");
+	rng_state = seed ? strtoull(seed, NULL, 0) : 0x6d646576636f6d70ull;
+	if (!rng_state)
+		rng_state = 1;
+	printf("# random inputs from seed %#llx (MDEVCTL_TEST_SEED)\n",
+	       (unsigned long long)rng_state);
+	test_naming_property(6000);
+	test_documents_property(600);
 	test_naming();
 	test_spec_examples();
 	test_intersection();

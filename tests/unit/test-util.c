@@ -184,6 +184,14 @@ int main(void)
 		ok(!kernel_strtoul("08", &v) && !kernel_strtoul("-1", &v) && !kernel_strtoul("", &v) &&
 			   !kernel_strtoul("1 ", &v) && !kernel_strtoul("0x", &v),
 		   "kernel_strtoul: not numbers as the kernel reads them");
+		/* _kstrtoull(): one '\n' after the digits, nothing else, and not alone */
+		ok(kernel_strtoul("5\n", &v) && v == 5 && kernel_strtoul("0x47\n", &v) && v == 71 &&
+			   kernel_strtoul("0\n", &v) && v == 0,
+		   "kernel_strtoul: one trailing newline is taken, as kstrtoul takes it");
+		ok(!kernel_strtoul("\n", &v) && !kernel_strtoul("5\n\n", &v) &&
+			   !kernel_strtoul("5 \n", &v) && !kernel_strtoul("\n5", &v) &&
+			   !kernel_strtoul("0x\n", &v) && !kernel_strtoul("5\r\n", &v),
+		   "kernel_strtoul: but no more than one, and not instead of the number");
 		ok(!kernel_strtoul("18446744073709551616", &v) &&
 			   kernel_strtoul("18446744073709551615", &v) && v == UINT64_MAX,
 		   "kernel_strtoul: overflow refused");

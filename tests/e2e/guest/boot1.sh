@@ -183,6 +183,7 @@ scenario() {
 	expect_err "start: UUID running on another parent" "Error: Device exists under different parent"
 	mc start -p mtty -t nosuch
 	expect_err "start: unknown type" "Error: Parent mtty does not support mdev type nosuch"
+	check "start on an unknown type made nothing in sysfs" test ! -e "$BUS/mtty/mdev_supported_types/nosuch"
 	mc start -p nosuch -t mtty-2
 	expect_err "start: unknown parent" "Error: Unable to find parent device 'nosuch'"
 	mc start -p MTTY -t mtty-2
@@ -393,11 +394,32 @@ one_ok() {
 check "two concurrent starts for one last instance: one starts, the other finds none left" one_ok
 reset_all
 
+# --- the debug log: what the real sysfs was asked and what it answered -----------------------
+# (our binary only: Debian's 1.2.0 words its debug lines its own way)
+debug_run() { MDEVCTL_LOG=debug "$OURS" "$@" >"$W/out" 2>"$W/log" || true; }
+debug_has() { grep -q "$1" "$W/log" || { echo "no line matching: $1"; cat "$W/log"; return 1; }; }
+debug_run start -u "$U1" -p mtty -t nosuch
+check "debug log: start on an unknown type checked the type's directory" \
+	debug_has "DEBUG mdevctl::mdev] Checking parent for mdev type nosuch: \"$BUS/mtty/mdev_supported_types/nosuch\"\$"
+check "debug log: start on an unknown type wrote nothing" sh -c "! grep -q 'Wr[io]t' $W/log"
+check "start on an unknown type made nothing in sysfs, with a UUID given too" test ! -e "$BUS/mtty/mdev_supported_types/nosuch"
+debug_run start -u "$U1" -p mtty -t mtty-2
+check "debug log: the write to create, and that the kernel took it" \
+	debug_has "DEBUG mdevctl::mdev] Wrote '$U1' to \"$BUS/mtty/mdev_supported_types/mtty-2/create\"\$"
+debug_run stop -u "$U1"
+check "debug log: the write to remove, and that the kernel took it" \
+	debug_has "DEBUG mdevctl::mdev] Wrote '1' to \"$DEVS/$U1/remove\"\$"
+check "kernel: U1 is gone" dev_absent "$U1"
+reset_all
+
 # --- compat: the record of a running mtty-2, checked against this same host ---------------------
 # The kernel's sample driver has no vendor data: the record is the identity one (type,
-# device_api, driver name from the type prefix, version from /sys/module/mtty when the module
-# has one), and the only candidate is another mtty-2 on mtty, under a fresh UUID since the
-# source's is in use here.
+# device_api, driver name from the type prefix), with no attributes, and the only candidate is
+# another mtty-2 on mtty, under a fresh UUID since the source's is in use here. mtty.c declares
+# MODULE_VERSION("0.1"), so the kernel shows /sys/module/mtty/version: the record states that
+# version, dot-separated integers, as dotted (no rule file names a scheme), and the check
+# applies the default version rule to the real module's version: a record claiming the next
+# minor (0.2 for 0.1) is out of range live and fine cold.
 compat_has() { # FILE LINE...: FILE (pretty JSON) has every LINE, leading blanks and a comma ignored
 	f=$1
 	shift
@@ -411,8 +433,15 @@ RC=0
 "$OURS" compat show -u "$U1" >/tmp/rec.json 2>/tmp/rec.err || RC=$?
 check "compat show -u U1: succeeds, nothing on stderr" sh -c "[ $RC -eq 0 ] && ! [ -s /tmp/rec.err ] || { cat /tmp/rec.err; exit 1; }"
 check "compat show -u U1: the identity record of an mtty-2" compat_has /tmp/rec.json \
-	'"schema": "mdev-compat/1",' '"kind": "mdev",' '"device_api": "vfio-pci",' '"name": "mtty"' \
+	'"schema": "mdev-compat/1",' '"kind": "mdev",' '"device_api": "vfio-pci",' '"name": "mtty",' \
 	'"mdev_type": "mtty-2",' "\"uuid\": \"$U1\"," '"parent": "mtty"'
+check "compat show -u U1: no attributes, no vendor patterns" sh -c '! grep -Eq "mdev_attrs|compatible|attr_defaults" /tmp/rec.json'
+MTTY_VERSION=$(cat /sys/module/mtty/version 2>/dev/null || true)
+note "/sys/module/mtty/version: '$MTTY_VERSION'"
+check "the kernel shows mtty's MODULE_VERSION in /sys/module/mtty/version, dot-separated integers" \
+	sh -c "echo '$MTTY_VERSION' | grep -Eqx '[0-9]+(\.[0-9]+)+'"
+check "compat show -u U1: the module's version, dotted" compat_has /tmp/rec.json \
+	"\"version\": \"$MTTY_VERSION\"," '"version_scheme": "dotted"'
 note "record: $(tr -d '\n ' </tmp/rec.json)"
 cp /tmp/rec.json "$REC" # for create-compatible on boot 2
 RC=0
@@ -421,6 +450,16 @@ check "compat check --from rec (this host): exit 0" sh -c "[ $RC -eq 0 ] || { ca
 check "compat check: compatible with an mtty-2 on mtty, new UUID" compat_has /tmp/plan.json \
 	'"verdict": "compatible",' '"action": "create",' '"parent": "mtty",' '"mdev_type": "mtty-2",' \
 	'"uuid_changed": true,' '"pattern": 0,'
+# a source one minor ahead of this module: out of the default range live, fine cold
+AHEAD=$(echo "$MTTY_VERSION" | cut -d . -f 1).$(($(echo "$MTTY_VERSION" | cut -d . -f 2) + 1))
+sed "s/\"version\": \"$MTTY_VERSION\"/\"version\": \"$AHEAD\"/" /tmp/rec.json >/tmp/rec-ahead.json
+RC=0
+"$OURS" compat check --from /tmp/rec-ahead.json --dumpjson >/tmp/plan.json 2>/tmp/plan.err || RC=$?
+check "compat check, a source one minor ahead: incompatible (exit 3), VERSION_OUT_OF_RANGE" sh -c \
+	"[ $RC -eq 3 ] && grep -q '\"VERSION_OUT_OF_RANGE\"' /tmp/plan.json || { echo status $RC; cat /tmp/rec-ahead.json /tmp/plan.err /tmp/plan.json; exit 1; }"
+RC=0
+"$OURS" compat check --from /tmp/rec-ahead.json --mode cold >/tmp/plan.txt 2>/tmp/plan.err || RC=$?
+check "compat check --mode cold, the same source: compatible" sh -c "[ $RC -eq 0 ] || { echo status $RC; cat /tmp/plan.err /tmp/plan.txt; exit 1; }"
 RC=0
 "$OURS" compat check --from /tmp/rec.json --keep-uuid >/tmp/plan.txt 2>/tmp/plan.err || RC=$?
 check "compat check --keep-uuid: blocked, the UUID is taken (exit 5)" sh -c "[ $RC -eq 5 ] || { echo status $RC; cat /tmp/plan.err /tmp/plan.txt; exit 1; }"
