@@ -21,19 +21,28 @@ fi
 build=${BUILD_DIR:-$src/build-check}
 # A PATH without git: links to every other command of PATH. A release tarball has no .git and a
 # fresh root no git, so nothing of the suite may need it (issue 19).
-nogit=$(mktemp -d)
-trap 'rm -rf "$nogit"' EXIT
-(
-	IFS=:
-	for d in $PATH; do
-		for f in "$d"/*; do
-			n=${f##*/}
-			[ "$n" != git ] && [ -f "$f" ] && [ -x "$f" ] && [ ! -e "$nogit/$n" ] &&
-				ln -s "$f" "$nogit/$n"
+# nogit_path DIR DIRS: fill DIR with links to every command of the colon-separated DIRS but git
+nogit_path() {
+	(
+		IFS=:
+		for d in $2; do
+			for f in "$d"/*; do
+				n=${f##*/}
+				[ "$n" != git ] && [ -f "$f" ] && [ -x "$f" ] && [ ! -e "$1/$n" ] &&
+					ln -s "$f" "$1/$n"
+			done
 		done
-	done
-	true
-)
+		true
+	)
+}
+nogit=$(mktemp -d)
+# the normal user's: from the system's directories only, as root's may hold what only root
+# can run (a python under /root, say)
+usernogit=$(mktemp -d)
+trap 'rm -rf "$nogit" "$usernogit"' EXIT
+nogit_path "$nogit" "$PATH"
+nogit_path "$usernogit" /usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin
+chmod 755 "$usernogit"
 cd "$src"
 ./autogen.sh >/dev/null 2>&1
 rm -rf "$build"
@@ -56,8 +65,7 @@ chmod 755 "$user"
 tar -C "$user" -xf "$(sed -n 's/^PACKAGE_TARNAME = //p' Makefile)-$(sed -n 's/^PACKAGE_VERSION = //p' Makefile).tar.xz"
 chown -R builder "$user"
 tree=$(echo "$user"/*/)
-chmod 755 "$nogit"
-as_builder() { runuser -u builder -- env HOME="$user" PATH="$nogit" "$@"; }
+as_builder() { runuser -u builder -- env HOME="$user" PATH="$usernogit" "$@"; }
 (cd "$tree" && as_builder sh -c './configure -q && make -j"$(nproc)" >/dev/null') >user-build.log 2>&1 ||
 	{ cat user-build.log; exit 1; }
 (cd "$tree" && as_builder make -j"$(nproc)" check >"$build/user-check.log" 2>&1) ||
