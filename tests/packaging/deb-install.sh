@@ -70,7 +70,7 @@ else
 	tail -150 "$work/build.log" | sed 's/^/# /'
 	exit 1
 fi
-grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR):' "$work/build.log" | tail -7 | sed 's/^/# make check in the package build: /' || true
+grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR):' "$work/build.log" | tail -5 | sed 's/^# /# make check in the package build: /' || true
 echo "# package built, $(elapsed) s"
 deb=$(ls "$work"/mdevctl-c_*.deb)
 changes=$(ls "$work"/mdevctl-c_*.changes)
