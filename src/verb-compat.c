@@ -13,6 +13,7 @@
 #include "compat-match.h"
 #include "compat-record.h"
 #include "compat-traits.h"
+#include "env.h"
 #include "error.h"
 #include "json-io.h"
 #include "input.h"
@@ -506,16 +507,29 @@ static int traits_run(const struct cli_args *a)
 
 /* ---- the group ---- */
 
+/* Whether a command line reads only the files it names: then nothing of this host is read,
+ * its installation included, so that a scheduler can run it anywhere. */
+static bool check_offline(const struct cli_args *a)
+{
+	return a->seen[C_INVENTORY];
+}
+
+static bool traits_offline(const struct cli_args *a)
+{
+	return a->seen[T_FROM] || a->value[T_INVENTORY];
+}
+
 struct sub {
 	const char *name;
 	const struct cli_command *cmd;
 	int (*run)(const struct cli_args *a);
+	bool (*offline)(const struct cli_args *a); /* NULL: always uses this host */
 };
 static const struct sub subs[] = {
-	{ "show", &show_cmd, show_run },
-	{ "inventory", &inventory_cmd, inventory_run },
-	{ "check", &check_cmd, check_run },
-	{ "traits", &traits_cmd, traits_run },
+	{ "show", &show_cmd, show_run, NULL },
+	{ "inventory", &inventory_cmd, inventory_run, NULL },
+	{ "check", &check_cmd, check_run, check_offline },
+	{ "traits", &traits_cmd, traits_run, traits_offline },
 };
 
 const struct cli_command verb_compat_cmd = {
@@ -575,5 +589,10 @@ int verb_compat_main(int argc, char **argv)
 		return 0;
 	if (r != CLI_OK)
 		return r;
+	if (!s->offline || !s->offline(&args)) {
+		r = env_self_check();
+		if (r < 0)
+			return r;
+	}
 	return s->run(&args);
 }
