@@ -608,6 +608,12 @@ static int parent_missing(const char *parent)
 	return err_set(-ENODEV, "Unable to find parent device '%s'", parent);
 }
 
+int sysfs_parent_check(const char *parent)
+{
+	_cleanup_free_ char *pp = env_parent_path(parent);
+	return path_is_dir(pp) ? 0 : parent_missing(parent);
+}
+
 int sysfs_create(const struct mdev *dev)
 {
 	_cleanup_free_ char *rp = NULL, *rt = NULL;

@@ -6,6 +6,7 @@
  * 0/1/2: 3 incompatible, 4 no capacity, 5 blocked by policy, 6 invalid record. */
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 #include <uuid/uuid.h>
 
 #include "compat-create.h"
@@ -16,6 +17,8 @@
 #include "env.h"
 #include "error.h"
 #include "json-io.h"
+#include "log.h"
+#include "sysfs.h"
 #include "input.h"
 #include "verbs.h"
 
@@ -155,6 +158,7 @@ static int inventory_run(const struct cli_args *a)
 enum {
 	C_FROM,
 	C_PARENT,
+	C_PREFER_PARENT,
 	C_UUID,
 	C_KEEP_UUID,
 	C_POLICY,
@@ -170,7 +174,10 @@ enum {
 };
 #define SELECTION_OPTIONS                                                                        \
 	[C_FROM] = { "from", 0, "FILE", "The source's compatibility record ('-': standard input)" }, \
-	[C_PARENT] = { "parent", 'p', "HINT", "Prefer candidates on this parent" },                \
+	[C_PARENT] = { "parent", 'p', "PARENT",                                                    \
+		       "Only candidates on this parent, which must exist" },                       \
+	[C_PREFER_PARENT] = { "prefer-parent", 0, "PARENT",                                        \
+			      "Prefer candidates on this parent, if there is one" },               \
 	[C_UUID] = { "uuid", 'u', "UUID", "UUID for a new device instead of the source's" },       \
 	[C_KEEP_UUID] = { "keep-uuid", 0, NULL,                                                    \
 			  "The device must keep the source's UUID (else: blocked)" },              \
@@ -192,6 +199,7 @@ static const struct cli_option check_options[] = {
 static const struct cli_rule check_rules[] = {
 	{ CLI_REQUIRED, C_FROM, 0, 0 },
 	{ CLI_CONFLICTS, C_KEEP_UUID, C_UUID, 0 },
+	{ CLI_CONFLICTS, C_PARENT, C_PREFER_PARENT, 0 },
 };
 static const struct cli_command check_cmd = {
 	.prog = "mdevctl compat check",
@@ -231,7 +239,15 @@ static int parse_selection(const struct cli_command *cmd, const struct cli_args 
 	if (a->seen[C_MODE] && compat_mode_from_string(a->value[C_MODE], &sel->mode) < 0)
 		return cli_usage_error(cmd, "invalid value '%s' for '--mode <MODE>': one of live, cold",
 				       a->value[C_MODE]);
-	sel->parent_hint = a->value[C_PARENT];
+	/* A name that cannot be a parent is a typo or worse ("../../etc"): said before anything
+	 * is read. Whether the parent exists is each host's question (parent_check()). */
+	if (a->seen[C_PARENT] && !name_is_safe(a->value[C_PARENT]))
+		return cli_usage_error(cmd,
+				       "invalid value '%s' for '--parent <PARENT>': not a parent "
+				       "name (empty, or with '/', '..' or a control character)",
+				       a->value[C_PARENT]);
+	sel->parent_only = a->value[C_PARENT];
+	sel->parent_hint = a->value[C_PREFER_PARENT];
 	sel->uuid = uuid[0] ? uuid : NULL;
 	sel->keep_uuid = a->seen[C_KEEP_UUID];
 	sel->no_reuse = a->seen[C_NO_REUSE];
@@ -251,6 +267,102 @@ static int load_selected_record(const struct cli_command *cmd, const struct cli_
 					    "UUID (self.uuid)");
 	}
 	return 0;
+}
+
+/* --parent's parent in an inventory: 0, or -ENODEV with the error set, in the words of
+ * sysfs_parent_check(). */
+static int inventory_parent_check(const struct compat_inventory *inv, const char *parent)
+{
+	const char *hint = NULL;
+	for (size_t i = 0; i < inv->n_parents; i++) {
+		if (streq(inv->parents[i].parent, parent))
+			return 0;
+		if (!hint && strcasecmp(inv->parents[i].parent, parent) == 0)
+			hint = inv->parents[i].parent;
+	}
+	if (hint)
+		return err_set(-ENODEV,
+			       "Unable to find parent device '%s' in the inventory. Did you mean '%s'?",
+			       parent, hint);
+	return err_set(-ENODEV, "Unable to find parent device '%s' in the inventory", parent);
+}
+
+/* One host of a check: this host, or an inventory file, with its plan, or the error that
+ * kept it from having one (an inventory that cannot be read or is not valid). */
+struct check_host {
+	char *name; /* the inventory's host, else its file name; "localhost" for this host */
+	struct compat_inventory *inv;
+	struct compat_plan *plan;
+	char *error; /* NULL when plan is set */
+	int error_r;
+};
+
+/* The host an inventory names, if its text is JSON that says, for an error entry: a scheduler
+ * then sees which host failed rather than which file. */
+static char *host_of_text(const char *file)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	json_t *j = NULL;
+	char *host = NULL;
+
+	if (input_read(file_path(file), COMPAT_INPUT_MAX, &text, &len) == 0 &&
+	    json_io_parse(text, len, &j) == 0) {
+		const char *h = json_string_value(json_object_get(j, "host"));
+		if (h && *h && strlen(h) <= COMPAT_STRING_MAX)
+			host = xstrdup(h);
+	}
+	json_decref(j);
+	err_clear();
+	return host;
+}
+
+/* The plan of one host into h, or its error. Returns 0, or a negative errno with the error set
+ * for a failure that is not the host's (this host cannot be read). */
+static int check_one(const struct compat_record *rec, const struct compat_select *sel,
+		     const char *file, struct check_host *h)
+{
+	int r;
+
+	if (file) {
+		r = load_inventory(file, &h->inv);
+		if (r < 0) {
+			h->error = err_text();
+			h->error_r = r;
+			err_clear();
+			char *host = host_of_text(file);
+			h->name = host ? host : xstrdup(file);
+			return 0;
+		}
+		h->name = xstrdup(h->inv->host ? h->inv->host : file);
+		if (sel->parent_only && inventory_parent_check(h->inv, sel->parent_only) < 0) {
+			h->error = err_text();
+			h->error_r = -ENODEV;
+			err_clear();
+			return 0;
+		}
+	} else {
+		r = sel->parent_only ? sysfs_parent_check(sel->parent_only) : 0;
+		if (r < 0)
+			return r;
+		_cleanup_(strv_free) struct strv types = { 0 }, uuids = { 0 };
+		compat_match_needs(rec, sel, &types, &uuids);
+		struct compat_host_need need = { .types = &types, .uuids = &uuids };
+		r = compat_host_inventory(&need, NULL, &h->inv);
+		if (r < 0)
+			return r;
+		h->name = xstrdup("localhost");
+	}
+	return compat_match(rec, h->inv, sel, &h->plan);
+}
+
+static void check_host_clear(struct check_host *h)
+{
+	free(h->name);
+	compat_inventory_free(h->inv);
+	compat_plan_free(h->plan);
+	free(h->error);
+	*h = (struct check_host){ 0 };
 }
 
 static int check_run(const struct cli_args *a)
@@ -277,61 +389,56 @@ static int check_run(const struct cli_args *a)
 	sel.fresh_uuid = fresh;
 
 	size_t n = n_inv > 0 ? (size_t)n_inv : 1;
-	struct compat_inventory **invs = xcalloc(n, sizeof(*invs));
-	struct compat_plan **plans = xcalloc(n, sizeof(*plans));
-	const char **hosts = xcalloc(n, sizeof(*hosts));
+	struct check_host *hosts = xcalloc(n, sizeof(*hosts));
+	const struct compat_plan **plans = xcalloc(n, sizeof(*plans));
 	size_t *order = xcalloc(n, sizeof(*order));
 
 	for (size_t i = 0; i < n; i++) {
-		if (n_inv > 0)
-			r = load_inventory(a->values[C_INVENTORY][i], &invs[i]);
-		else {
-			_cleanup_(strv_free) struct strv types = { 0 }, uuids = { 0 };
-			compat_match_needs(rec, &sel, &types, &uuids);
-			struct compat_host_need need = { .types = &types, .uuids = &uuids };
-			r = compat_host_inventory(&need, NULL, &invs[i]);
-		}
+		r = check_one(rec, &sel, n_inv > 0 ? a->values[C_INVENTORY][i] : NULL, &hosts[i]);
 		if (r < 0)
 			goto out;
-		hosts[i] = invs[i]->host ? invs[i]->host
-			   : n_inv > 0	 ? a->values[C_INVENTORY][i]
-					 : "localhost";
-		r = compat_match(rec, invs[i], &sel, &plans[i]);
-		if (r < 0)
-			goto out;
+		plans[i] = hosts[i].plan;
 	}
-	compat_plans_rank((const struct compat_plan *const *)plans, n, order);
+	compat_plans_rank(plans, n, order);
 
-	if (n == 1 && a->seen[C_DUMPJSON]) {
-		json_t *j = compat_plan_to_json(plans[0], NULL);
+	/* With inventories, always an array of host entries: one shape for one host or many. */
+	if (a->seen[C_DUMPJSON]) {
+		json_t *j = n_inv > 0 ? json_array() : compat_plan_to_json(plans[0], NULL);
+		for (size_t i = 0; n_inv > 0 && i < n; i++) {
+			const struct check_host *h = &hosts[order[i]];
+			json_array_append_new(j, h->plan ? compat_plan_to_json(h->plan, h->name)
+							 : compat_plan_error_json(h->name, h->error));
+		}
 		print_json(j);
 		json_decref(j);
-	} else if (a->seen[C_DUMPJSON]) {
-		json_t *arr = json_array();
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(arr, compat_plan_to_json(plans[order[i]],
-								       hosts[order[i]]));
-		print_json(arr);
-		json_decref(arr);
 	} else {
 		struct strbuf sb = { 0 };
 		for (size_t i = 0; i < n; i++) {
+			const struct check_host *h = &hosts[order[i]];
 			if (i > 0)
 				sb_putc(&sb, '\n');
-			compat_plan_format(plans[order[i]], n > 1 ? hosts[order[i]] : NULL, &sb);
+			if (h->plan)
+				compat_plan_format(h->plan, n_inv > 0 ? h->name : NULL, &sb);
+			else
+				compat_plan_format_error(h->name, h->error, &sb);
 		}
 		fwrite(sb.buf ? sb.buf : "", 1, sb.len, stdout);
 		sb_free(&sb);
 	}
-	r = compat_verdict_exit_status(compat_plan_verdict(plans[order[0]]));
+
+	/* The hosts in error, on stderr too; the status is the best host's, 1 when every host
+	 * is in error (the first one's message then the error). */
+	const struct check_host *best = &hosts[order[0]];
+	for (size_t i = 0; i < n; i++)
+		if (hosts[i].error && (best->plan || &hosts[i] != best))
+			log_warn("%s", hosts[i].error);
+	r = best->plan ? compat_verdict_exit_status(compat_plan_verdict(best->plan))
+		       : err_set(best->error_r, "%s", best->error);
 out:
-	for (size_t i = 0; i < n; i++) {
-		compat_plan_free(plans[i]);
-		compat_inventory_free(invs[i]);
-	}
-	free(invs);
-	free(plans);
+	for (size_t i = 0; i < n; i++)
+		check_host_clear(&hosts[i]);
 	free(hosts);
+	free(plans);
 	free(order);
 	return r;
 }
@@ -348,6 +455,7 @@ static const struct cli_option create_options[] = {
 static const struct cli_rule create_rules[] = {
 	{ CLI_REQUIRED, C_FROM, 0, 0 },
 	{ CLI_CONFLICTS, C_KEEP_UUID, C_UUID, 0 },
+	{ CLI_CONFLICTS, C_PARENT, C_PREFER_PARENT, 0 },
 };
 const struct cli_command verb_create_compatible_cmd = {
 	.prog = "mdevctl create-compatible",
@@ -385,6 +493,11 @@ int verb_create_compatible_run(const struct cli_args *a)
 	fresh_uuid(fresh);
 	sel.fresh_uuid = fresh;
 	sel.autostart = a->seen[X_AUTO];
+	if (sel.parent_only) {
+		r = sysfs_parent_check(sel.parent_only);
+		if (r < 0)
+			return r;
+	}
 
 	r = compat_create(rec, &sel, a->seen[X_DRY_RUN], &res);
 	if (r < 0) {
@@ -399,6 +512,9 @@ int verb_create_compatible_run(const struct cli_args *a)
 	}
 	switch (res.status) {
 	case COMPAT_CREATE_DONE:
+		/* What was done on stderr: stdout is the UUID, for scripts. */
+		compat_create_report(&res, rec, &sb);
+		fputs(sb.buf ? sb.buf : "", stderr);
 		if (!a->seen[C_DUMPJSON])
 			printf("%s\n", res.uuid);
 		r = 0;

@@ -74,7 +74,7 @@ $U i915-GVTg_V5_4"
 	run --separate-stderr "$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json" --auto --dumpjson
 	assert_success
 	assert_equal "$(jq -c '[.verdict, .chosen.mdev_type, .mdevctl.config.start, .result]' <<<"$output")" \
-		'["compatible","i915-GVTg_V5_4","auto",{"status":"created","uuid":"'"$U"'","tries":[{"action":"create","parent":"'"$P"'","mdev_type":"i915-GVTg_V5_4","uuid":"'"$U"'"}]}]'
+		'["compatible","i915-GVTg_V5_4","auto",{"status":"created","uuid":"'"$U"'","definition":"written","tries":[{"action":"create","parent":"'"$P"'","mdev_type":"i915-GVTg_V5_4","uuid":"'"$U"'"}]}]'
 	assert_equal "$(jq -r .start "$ETC/$P/$U")" auto
 }
 
@@ -169,9 +169,13 @@ $U i915-GVTg_V5_8"
 	"$MDEVCTL" start -p "$P" -t i915-GVTg_V5_4 >/dev/null || fail "start"
 	local i
 	for i in 1 2 3 4 5 6 7 8; do "$MDEVCTL" start -p "$P" -t i915-GVTg_V5_8 >/dev/null || fail "start"; done
-	jq '.compatible[0].cost = "1"' "$BATS_TEST_TMPDIR/rec.json" >"$BATS_TEST_TMPDIR/one.json"
+	# eight different source devices (retries of one would find its device: see below)
 	for i in 1 2 3 4 5 6 7 8; do
-		"$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/one.json" \
+		jq --arg u "83b8f4f2-509f-382f-3c1e-e6bfe0fa100$i" '.compatible[0].cost = "1" | .self.uuid = $u' \
+			"$BATS_TEST_TMPDIR/rec.json" >"$BATS_TEST_TMPDIR/one.$i.json"
+	done
+	for i in 1 2 3 4 5 6 7 8; do
+		"$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/one.$i.json" \
 			>"$BATS_TEST_TMPDIR/out.$i" 2>"$BATS_TEST_TMPDIR/err.$i" &
 	done
 	local ok=0 full=0 st

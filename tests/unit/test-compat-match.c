@@ -66,9 +66,9 @@ static char *dump(const json_t *v)
 	"{'parent':'" parent "','uuid':'" uuid "','config':{'mdev_type':'" type \
 	"','start':'manual','attrs':[" attrs "]}}"
 /* A compatible plan: chosen, mdevctl, the candidates, the rejections. */
-#define PLAN(chosen, mdevctl, cands, rejs)                                                       \
-	"{'verdict':'compatible','chosen':" chosen ",'mdevctl':" mdevctl ",'candidates':[" cands \
-	"],'rejections':[" rejs "]}"
+#define PLAN(chosen, mdevctl, cands, rejs)                                                    \
+	"{'schema':'mdev-compat-plan/1','verdict':'compatible','chosen':" chosen ",'mdevctl':" \
+	mdevctl ",'candidates':[" cands "],'rejections':[" rejs "]}"
 #define C_IDENTITY CREATE("p0", "drv-A", "", FRESH, "false", 0, "", 1)
 #define C_N2	   CREATE("p0", "drv-A", "{'agg':'2'}", FRESH, "false", 1, "'n':2", 1)
 #define C_K2	   CREATE("p0", "drv-A", "{'agg':'2'}", FRESH, "false", 2, "'k':2", 1)
@@ -93,7 +93,7 @@ static char *dump(const json_t *v)
 #define NOPE  COMPAT_VERDICT_INCOMPATIBLE, 3
 
 struct opts {
-	const char *hint, *uuid;
+	const char *hint, *uuid, *only;
 	bool keep, no_reuse, cold, autostart;
 	enum compat_policy policy;
 };
@@ -683,14 +683,14 @@ static const struct mcase cases[] = {
 	  CREATE("p0", "drv-A", "", ASKED, "false", 0, "", 1) },
 	{ "UUID: --uuid taken",
 	  REC(UUID_SELF, ""),
-	  INV(T(""), DEV(ASKED, "p0", "drv-A", "", "in_use")),
+	  INV(T(""), DEV(ASKED, "p0", "drv-B", "", "in_use")),
 	  { .uuid = ASKED },
 	  BLOCK,
 	  "reasons",
 	  "[['UUID_CONFLICT']]" },
 	{ "UUID: --uuid taken and no capacity",
 	  REC(UUID_SELF, ""),
-	  INV(TY("drv-A", 0, ""), DEV(ASKED, "p0", "drv-A", "", "in_use")),
+	  INV(TY("drv-A", 0, ""), DEV(ASKED, "p0", "drv-B", "", "in_use")),
 	  { .uuid = ASKED },
 	  NOPE,
 	  "reasons",
@@ -835,6 +835,107 @@ static const struct mcase cases[] = {
 	  BLOCK,
 	  "reasons",
 	  "[['NO_CAPACITY:0<1','UUID_CONFLICT']]" },
+
+	/* retries: the device with the wanted UUID, on its own target with the target's attrs */
+	{ "retry: the source's UUID runs with the type and attrs: existing, first, no capacity needed",
+	  REC(UUID_SELF, ",'attr_defaults':{'agg':'1'},'compatible':[{'mdev_type':'drv-B'}]"),
+	  INV2(TY("drv-A", 0, "") "," TY("drv-B", 1, ""), T(""),
+	       DEV(SRC_UUID, "p0", "drv-A", "{'agg':'1'}", "in_use")),
+	  { .hint = "p1" },
+	  OK_,
+	  "plan",
+	  PLAN("{'action':'existing','parent':'p0','mdev_type':'drv-A','attrs':[],'uuid':'" SRC_UUID
+	       "','uuid_changed':false,'pattern':0,'binding':{},'cost':1}",
+	       MDEVCTL("p0", SRC_UUID, "drv-A", ""),
+	       "{'action':'existing','parent':'p0','mdev_type':'drv-A','attrs':[],'uuid':'" SRC_UUID
+	       "','uuid_changed':false,'pattern':0,'binding':{},'cost':1},"
+	       "{'action':'create','parent':'p1','mdev_type':'drv-A','attrs':[],'uuid':'" FRESH
+	       "','uuid_changed':true,'pattern':0,'binding':{},'cost':1},"
+	       "{'action':'create','parent':'p0','mdev_type':'drv-B','attrs':[],'uuid':'" FRESH
+	       "','uuid_changed':true,'pattern':1,'binding':{},'cost':1}",
+	       "") },
+	{ "retry: another type runs with the UUID: a fresh UUID elsewhere",
+	  REC(UUID_SELF, ""),
+	  INV2(T(""), T(""), DEV(SRC_UUID, "p0", "drv-B", "", "in_use")),
+	  {},
+	  OK_,
+	  "order",
+	  "create:p0:0 create:p1:0" },
+	{ "retry: other attrs on the UUID's device: a fresh UUID, also on its target",
+	  REC(UUID_SELF ",'mdev_attrs':[{'agg':'2'}]", ""),
+	  INV(T(",'settable_attrs':{'agg':{'type':'int'}}"),
+	      DEV(SRC_UUID, "p0", "drv-A", "{'agg':'4'}", "in_use")),
+	  {},
+	  OK_,
+	  "chosen",
+	  CREATE("p0", "drv-A", "{'agg':'2'}", FRESH, "true", 0, "", 1) },
+	{ "retry: the device with the UUID is not acceptable: no existing",
+	  REC(UUID_SELF ",'features':['f']", ""),
+	  INV(T(""), DEV(SRC_UUID, "p0", "drv-A", "", "in_use")),
+	  {},
+	  NOPE,
+	  "reasons",
+	  "[['FEATURE_MISSING:f']]" },
+	{ "retry under --keep-uuid: existing",
+	  REC(UUID_SELF, ""),
+	  INV(TY("drv-A", 0, ""), DEV(SRC_UUID, "p0", "drv-A", "", "in_use")),
+	  { .keep = true },
+	  OK_,
+	  "order",
+	  "existing:p0:0" },
+	{ "retry with --uuid: existing",
+	  REC(UUID_SELF, ""),
+	  INV(T(""), DEV(ASKED, "p0", "drv-A", "", "in_use")),
+	  { .uuid = ASKED },
+	  OK_,
+	  "chosen",
+	  "{'action':'existing','parent':'p0','mdev_type':'drv-A','attrs':[],'uuid':'" ASKED
+	  "','uuid_changed':true,'pattern':0,'binding':{},'cost':1}" },
+	{ "retry: a defined, stopped device with the UUID is started again, first",
+	  REC(UUID_SELF, ""),
+	  INV2(T(""), T(""), DEV(SRC_UUID, "p1", "drv-A", "", "defined")),
+	  {},
+	  OK_,
+	  "candidates",
+	  "[" CREATE("p1", "drv-A", "", SRC_UUID, "false", 0, "", 1) "," CREATE(
+		  "p0", "drv-A", "", FRESH, "true", 0, "", 1) "]" },
+	{ "retry: a defined device needs capacity to start",
+	  REC(UUID_SELF, ""),
+	  INV(TY("drv-A", 0, ""), DEV(SRC_UUID, "p0", "drv-A", "", "defined")),
+	  {},
+	  FULL,
+	  "reasons",
+	  "[['NO_CAPACITY:0<1']]" },
+	{ "retry: order of a restart",
+	  REC(UUID_SELF, ""),
+	  INV2(T(""), T(""), DEV(SRC_UUID, "p1", "drv-A", "", "defined")),
+	  {},
+	  OK_,
+	  "order",
+	  "create(restart):p1:0 create:p0:0" },
+
+	/* --parent: only that parent is examined */
+	{ "--parent: the other parents are not examined",
+	  REC("", ""),
+	  INV2(T(""), T(""), ""),
+	  { .only = "p1" },
+	  OK_,
+	  "order",
+	  "create:p1:0" },
+	{ "--parent: a type the parent does not have",
+	  REC("", ",'compatible':[{'mdev_type':'drv-B'}]"),
+	  INV2(TY("drv-B", 1, ""), T(""), ""),
+	  { .only = "p1" },
+	  OK_,
+	  "rejections",
+	  "[{'pattern':1,'binding':{},'parent':'p1','mdev_type':'drv-B','reasons':['TYPE_NOT_FOUND:drv-B']}]" },
+	{ "--parent: nothing on it",
+	  REC("", ""),
+	  INV2(T(""), TY("drv-B", 1, ""), ""),
+	  { .only = "p1" },
+	  NOPE,
+	  "reasons",
+	  "[['TYPE_NOT_FOUND:drv-A']]" },
 };
 
 /* "action:parent:pattern" of each candidate, in rank order. */
@@ -844,8 +945,8 @@ static char *order_of(const struct compat_plan *p)
 	sb_puts(&sb, "");
 	for (size_t i = 0; i < compat_plan_n_candidates(p); i++) {
 		const struct compat_choice *c = compat_plan_candidate(p, i);
-		sb_printf(&sb, "%s%s:%s:%u", i ? " " : "", c->reuse ? "reuse" : "create", c->parent,
-			  c->pattern);
+		sb_printf(&sb, "%s%s%s:%s:%u", i ? " " : "", compat_choice_action(c),
+			  c->restart ? "(restart)" : "", c->parent, c->pattern);
 	}
 	return sb_steal(&sb);
 }
@@ -889,6 +990,7 @@ static struct compat_select select_of(const struct opts *o)
 {
 	return (struct compat_select){
 		.parent_hint = o->hint,
+		.parent_only = o->only,
 		.uuid = o->uuid,
 		.keep_uuid = o->keep,
 		.policy = o->policy,
@@ -968,7 +1070,7 @@ static const char section6_inventory[] =
 	GVT_INV(GVT_TYPE(2, 0, PCI4, "") "," GVT_TYPE(4, 2, PCI4, ""), "");
 
 static const char section6_plan[] =
-	"{'verdict':'compatible',"
+	"{'schema':'mdev-compat-plan/1','verdict':'compatible',"
 	"'chosen':{'action':'create','parent':'0000:00:02.0','mdev_type':'i915-GVTg_V5_4',"
 	"'attrs':[{'aggregator':'2'}],'uuid':'83b8f4f2-509f-382f-3c1e-e6bfe0fa1001',"
 	"'uuid_changed':false,'pattern':1,'binding':{'n':4},'cost':2},"
@@ -1030,8 +1132,9 @@ static void test_section6(void)
 	/* With a host: the first member of the JSON, the first line of the text. */
 	json_t *j = compat_plan_to_json(p, "dst1");
 	_cleanup_free_ char *s = dump(j);
-	ok(startswith(s, "{\"host\":\"dst1\",\"verdict\":\"compatible\",\"chosen\":{"),
-	   "section 6: host first in the JSON");
+	ok(startswith(s, "{\"schema\":\"mdev-compat-plan/1\",\"host\":\"dst1\",\"verdict\":"
+			 "\"compatible\",\"chosen\":{"),
+	   "section 6: the schema, then the host first in the JSON");
 	json_decref(j);
 	compat_plan_format(p, "dst1", &sb);
 	ok(startswith(sb.buf, "host dst1: compatible\nchosen: create "),
@@ -1145,7 +1248,7 @@ static void test_format_reasons(void)
 		  "PCI id mismatch: the source's device is 0x1, the destination's 0x3; "
 		  "param not settable on the destination: lvl = 3 needs an attribute to write; "
 		  "UUID conflict: " SRC_UUID
-		  " (the source's UUID, to be kept) is already used on the destination\n"
+		  " (the source's UUID, to be kept) is already used on the destination, by drv-B on p0, in use\n"
 		  "rejected: pattern 1 with n=4611686018427387904, s=a\\x0ab: binding invalid: n*2 = 4611686018427387904*2 overflows\n"
 		  "rejected: pattern 2 with n=-1: binding invalid: attr agg = -1 is negative\n"
 		  "rejected: pattern 3 with n=1: binding invalid: cost = 0 is not an integer of at least 1\n" },
