@@ -151,6 +151,14 @@ static int attempt(const struct compat_choice *c, const char *uuid, bool autosta
 
 	*ret_def = COMPAT_DEFINITION_WRITTEN;
 	if (c->existing) {
+		/* Running without a definition: only its attributes can tell it is the device
+		 * the record wants. */
+		for (size_t i = 0; c->verify_attrs && i < c->n_attrs; i++) {
+			r = verify_attr(uuid, c->attrs[i].name, c->attrs[i].value);
+			if (r < 0)
+				return err_wrap(r, "%s runs with other attributes than the record asks",
+						uuid);
+		}
 		dev->active = true;
 		return persist_earlier(dev, autostart, st, ret_def);
 	}
@@ -246,7 +254,7 @@ int compat_create(const struct compat_record *r, const struct compat_select *sel
 		  struct compat_create_result *res)
 {
 	_cleanup_compat_inventory_ struct compat_inventory *inv = NULL;
-	_cleanup_(strv_free) struct strv types = { 0 }, uuids = { 0 };
+	_cleanup_(strv_free) struct strv types = { 0 }, uuids = { 0 }, names = { 0 };
 	int ret;
 
 	*res = (struct compat_create_result){ .tries = json_array(), .all_no_capacity = true };
@@ -256,7 +264,8 @@ int compat_create(const struct compat_record *r, const struct compat_select *sel
 	if (ret < 0)
 		return ret;
 	compat_match_needs(r, sel, &types, &uuids);
-	struct compat_host_need need = { .types = &types, .uuids = &uuids };
+	compat_match_attr_names(r, &names);
+	struct compat_host_need need = { .types = &types, .uuids = &uuids, .attr_names = &names };
 	ret = compat_host_inventory(&need, NULL, &inv);
 	if (ret < 0)
 		return ret;

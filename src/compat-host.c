@@ -409,6 +409,45 @@ out:
 	return r;
 }
 
+static void observe_attr(struct compat_inv_device *d, const char *dir, const char *name)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", dir, name);
+	char *value = NULL;
+
+	for (size_t i = 0; i < d->n_attrs; i++)
+		if (streq(d->attrs[i].name, name))
+			return;
+	if (!name_is_safe(name))
+		return;
+	int r = path_read_attr(path, &value);
+	err_clear();
+	if (r < 0 && r != -EACCES && r != -EPERM && r != -EINVAL)
+		return; /* no such attribute */
+	d->attrs = xrealloc(d->attrs, (d->n_attrs + 1) * sizeof(*d->attrs));
+	d->attrs[d->n_attrs++] = (struct compat_attr){ .name = xstrdup(name),
+						       .value = { .text = value } };
+}
+
+/* d, running without a definition: the current values of the attributes a check could
+ * write, names (the record's) and those of its type's params. */
+static void observe_attrs(const struct compat_inventory *inv, struct compat_inv_device *d,
+			  const struct strv *names)
+{
+	_cleanup_free_ char *dir = env_device_path(d->uuid);
+	d->attrs_unknown = true;
+	for (size_t i = 0; names && i < names->n; i++)
+		observe_attr(d, dir, names->v[i]);
+	for (size_t i = 0; i < inv->n_parents; i++) {
+		const struct compat_inv_parent *p = &inv->parents[i];
+		for (size_t k = 0; streq(p->parent, d->parent) && k < p->n_types; k++) {
+			const struct compat_inv_type *t = &p->types[k];
+			for (size_t j = 0; streq(t->mdev_type, d->mdev_type) && j < t->n_params; j++)
+				if (t->params[j].attr)
+					observe_attr(d, dir, t->params[j].attr);
+		}
+	}
+}
+
 int compat_host_inventory(const struct compat_host_need *need, json_t **ret_json,
 			  struct compat_inventory **ret_inv)
 {
@@ -482,6 +521,12 @@ int compat_host_inventory(const struct compat_host_need *need, json_t **ret_json
 	}
 	if (ret_json)
 		*ret_json = compat_inventory_to_json(inv);
+	/* The devices are in the order written. A running one without a definition: what its
+	 * attributes read (not part of the JSON, which states what was written). */
+	for (size_t i = 0; need && i < inv->n_devices && i < devs.n; i++)
+		if (streq(inv->devices[i].uuid, devs.v[i]->uuid) && devs.v[i]->active &&
+		    !devs.v[i]->defined)
+			observe_attrs(inv, &inv->devices[i], need->attr_names);
 	if (ret_inv)
 		*ret_inv = inv;
 	else

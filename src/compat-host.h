@@ -16,6 +16,10 @@
 struct compat_host_need {
 	const struct strv *types; /* sorted, unique */
 	const struct strv *uuids;
+	/* The attribute names the record's patterns write (compat_match_attr_names()), NULL:
+	 * none. With the attributes of its params, what is read of a running device of uuids
+	 * that has no definition (compat_inv_device.attrs_unknown). */
+	const struct strv *attr_names;
 };
 
 /* This host's inventory: parents in name order with their types, then the devices (active ones

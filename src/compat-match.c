@@ -188,7 +188,7 @@ struct compat_plan {
 	struct strv pool; /* the candidates' strings, each once */
 	struct str_index pool_ix;
 	char *uuid_holder; /* compat_plan_uuid_holder() */
-	const char *parent_only;
+	char src_uuid[UUID_STR_LEN];
 };
 
 /* s, owned by the plan: the same pointer for equal strings. */
@@ -1047,6 +1047,30 @@ static bool attr_value_allowed(const struct compat_settable_attr *a, const char 
 	return false;
 }
 
+/* What a settable attr allows, in words: "1 to 8", "1, 2, 4", "\"a\", \"b\"", "an integer". */
+static char *attr_allowed_text(const struct compat_settable_attr *a)
+{
+	struct strbuf sb = { 0 };
+	for (size_t i = 0; a->allowed && i < a->n_allowed; i++) {
+		const struct compat_scalar *v = &a->allowed[i];
+		if (i)
+			sb_puts(&sb, ", ");
+		if (a->type == COMPAT_ATTR_INT)
+			sb_printf(&sb, "%" PRId64, v->i);
+		else if (a->type == COMPAT_ATTR_BOOL)
+			sb_puts(&sb, v->b ? "true" : "false");
+		else
+			sb_printf(&sb, "\"%s\"", v->s.text);
+	}
+	if (!a->allowed && a->has_range)
+		sb_printf(&sb, "%" PRId64 " to %" PRId64, a->range_min, a->range_max);
+	else if (!a->allowed && a->type == COMPAT_ATTR_INT)
+		sb_puts(&sb, "an integer");
+	else if (!a->allowed && a->type == COMPAT_ATTR_BOOL)
+		sb_puts(&sb, "a boolean (1/0, y/n, on/off)");
+	return sb_steal(&sb);
+}
+
 static void rule_attrs(const struct spec *s, const struct compat_inv_type *t, struct reasons *rs)
 {
 	for (size_t i = 0; i < s->attrs.n; i++) {
@@ -1058,11 +1082,14 @@ static void rule_attrs(const struct spec *s, const struct compat_inv_type *t, st
 		if (!def)
 			reasons_add(rs, xasprintf("ATTR_NOT_SETTABLE:%s", a->name),
 				    xasprintf("attr not settable on the destination: %s", a->name));
-		else if (!attr_value_allowed(def, a->value))
+		else if (!attr_value_allowed(def, a->value)) {
+			_cleanup_free_ char *allowed = attr_allowed_text(def);
 			reasons_add(rs,
 				    xasprintf("ATTR_VALUE_NOT_ALLOWED:%s=%s", a->name, a->value),
-				    xasprintf("attr value not allowed on the destination: %s = %s",
-					      a->name, a->value));
+				    xasprintf("attr value not allowed on the destination: %s = %s "
+					      "(allowed: %s)",
+					      a->name, a->value, allowed));
+		}
 	}
 }
 
@@ -1089,7 +1116,7 @@ static struct rejection *plan_add_rejection(struct compat_plan *p, const struct 
 
 /* How a candidate is made: its action and its UUID. */
 struct way {
-	bool reuse, existing, restart;
+	bool reuse, existing, restart, verify_attrs;
 	const char *uuid;
 	bool uuid_changed;
 	enum compat_uuid_from uuid_from;
@@ -1138,6 +1165,7 @@ static void plan_add_candidate(struct match *m, const struct spec *s, const char
 		.reuse = w->reuse,
 		.existing = w->existing,
 		.restart = w->restart,
+		.verify_attrs = w->verify_attrs,
 		.parent = c->parent,
 		.mdev_type = c->mdev_type,
 		.uuid = c->uuid,
@@ -1168,6 +1196,27 @@ static bool device_attrs_equal(const struct compat_record *r, const struct compa
 		k++;
 	}
 	return k == writes->n;
+}
+
+/* A running device whose writes are unknown (compat_inv_device.attrs_unknown): every write
+ * reads back from it as written, numbers as the kernel reads them ("0x2" is "2"); one that
+ * cannot be read is taken on trust, one that is not there fails. */
+static bool observed_attrs_match(const struct compat_inv_device *d, const struct kvs *writes)
+{
+	for (size_t i = 0; i < writes->n; i++) {
+		const struct compat_attr *o = NULL;
+		uint64_t a, b;
+		for (size_t k = 0; k < d->n_attrs && !o; k++)
+			if (streq(d->attrs[k].name, writes->v[i].name))
+				o = &d->attrs[k];
+		if (!o)
+			return false;
+		const char *have = o->value.text, *want = writes->v[i].value;
+		if (have && !streq(have, want) &&
+		    !(kernel_strtoul(have, &a) && kernel_strtoul(want, &b) && a == b))
+			return false;
+	}
+	return true;
 }
 
 /* ---- indexes ---- */
@@ -1297,10 +1346,12 @@ static void eval_target(struct match *m, const struct spec *s, const struct comp
 	const struct compat_inv_device *h = m->holder;
 	bool retry = n_rules == 0 && h && h->state != COMPAT_DEV_FREE &&
 		     streq(h->parent, par->parent) && streq(h->mdev_type, t->mdev_type) &&
-		     device_attrs_equal(m->r, h, &writes);
+		     (h->attrs_unknown ? observed_attrs_match(h, &writes)
+				       : device_attrs_equal(m->r, h, &writes));
 	if (retry && (h->state == COMPAT_DEV_IN_USE || fits)) {
 		struct way w = { .existing = h->state == COMPAT_DEV_IN_USE,
 				 .restart = h->state == COMPAT_DEV_DEFINED,
+				 .verify_attrs = h->attrs_unknown && writes.n > 0,
 				 .uuid = h->uuid,
 				 .uuid_changed = m->r->uuid[0] && !streq(h->uuid, m->r->uuid),
 				 .uuid_from = m->want_from };
@@ -1373,6 +1424,7 @@ static void uuid_policy(struct match *m)
 	if (m->holder)
 		m->plan->uuid_holder = xasprintf("%s on %s, %s", m->holder->mdev_type,
 						 m->holder->parent, state_words[m->holder->state]);
+	memcpy(m->plan->src_uuid, r->uuid, sizeof(r->uuid));
 	if (want && !m->holder) {
 		m->create_uuid = want;
 		m->create_uuid_from = m->want_from;
@@ -1521,6 +1573,15 @@ int compat_match(const struct compat_record *r, const struct compat_inventory *i
 	m.plan->verdict = plan_decide(m.plan);
 	*ret = m.plan;
 	return 0;
+}
+
+void compat_match_attr_names(const struct compat_record *r, struct strv *names)
+{
+	for (size_t k = 0; k < r->n_patterns; k++)
+		for (size_t i = 0; i < r->patterns[k].d.n_attrs; i++)
+			strv_push(names, xstrdup(r->patterns[k].d.attrs[i].name));
+	strv_sort(names);
+	strv_uniq(names);
 }
 
 void compat_match_needs(const struct compat_record *r, const struct compat_select *sel,
@@ -1684,15 +1745,24 @@ void compat_put_text(struct strbuf *out, const char *s)
 	put_text(out, s);
 }
 
-static void format_candidate(const struct candidate *c, struct strbuf *out)
+static void format_candidate(const struct compat_plan *p, const struct candidate *c,
+			     struct strbuf *out)
 {
 	sb_printf(out, "%s ", compat_choice_action(&c->c));
 	put_text(out, c->mdev_type);
 	sb_puts(out, " on ");
 	put_text(out, c->parent);
-	sb_printf(out, " as %s", c->uuid);
-	if (c->c.uuid_changed)
-		sb_puts(out, " (not the source's UUID)");
+	/* A fresh UUID is drawn anew by each run: the one in the plan is not the one a create
+	 * would use, so it is not shown. */
+	if (c->c.uuid_from == COMPAT_UUID_FRESH && p->uuid_holder)
+		sb_printf(out, " as a new UUID (the source's %s is taken, by %s)", p->src_uuid,
+			  p->uuid_holder);
+	else if (c->c.uuid_from == COMPAT_UUID_FRESH)
+		sb_puts(out, " as a new UUID");
+	else if (c->c.uuid_changed)
+		sb_printf(out, " as %s (not the source's UUID)", c->uuid);
+	else
+		sb_printf(out, " as %s", c->uuid);
 	sb_printf(out, "; pattern %u", c->c.pattern);
 	if (*c->binding_text) {
 		sb_puts(out, " with ");
@@ -1735,9 +1805,21 @@ static void format_rejection(const struct rejection *j, struct strbuf *out)
 	sb_putc(out, '\n');
 }
 
-void compat_plan_format(const struct compat_plan *p, const char *host, struct strbuf *out)
+/* A rejection that says only that a binding does not apply or that a type is not there: what
+ * every record with variables produces by the dozen, and no advice. */
+static bool rejection_is_minor(const struct rejection *j, bool *ret_binding)
+{
+	if (j->reasons.n != 1)
+		return false;
+	*ret_binding = startswith(j->reasons.v[0].code, "BINDING_INVALID");
+	return *ret_binding || startswith(j->reasons.v[0].code, "TYPE_NOT_FOUND:");
+}
+
+void compat_plan_format_ex(const struct compat_plan *p, const char *host, unsigned flags,
+			   struct strbuf *out)
 {
 	const char *verdict = compat_verdict_to_string(p->verdict);
+	size_t n_bindings = 0, n_types = 0;
 	if (host) {
 		sb_puts(out, "host ");
 		put_text(out, host);
@@ -1746,15 +1828,39 @@ void compat_plan_format(const struct compat_plan *p, const char *host, struct st
 		sb_printf(out, "verdict: %s\n", verdict);
 	sb_puts(out, "chosen: ");
 	if (compat_plan_chosen(p))
-		format_candidate(&p->cands[0], out);
+		format_candidate(p, &p->cands[0], out);
 	else
 		sb_puts(out, "none\n");
-	for (size_t i = 0; i < p->n_cands; i++) {
+	/* The chosen one is candidate 1: the others follow with their rank. */
+	for (size_t i = compat_plan_chosen(p) ? 1 : 0; i < p->n_cands; i++) {
 		sb_printf(out, "candidate %zu: ", i + 1);
-		format_candidate(&p->cands[i], out);
+		format_candidate(p, &p->cands[i], out);
 	}
-	for (size_t i = 0; i < p->n_rejs; i++)
+	for (size_t i = 0; i < p->n_rejs; i++) {
+		bool binding = false;
+		if (!(flags & COMPAT_FORMAT_VERBOSE) && rejection_is_minor(&p->rejs[i], &binding)) {
+			binding ? n_bindings++ : n_types++;
+			continue;
+		}
 		format_rejection(&p->rejs[i], out);
+	}
+	if (n_bindings + n_types == 0)
+		return;
+	sb_printf(out, "not shown: ");
+	if (n_bindings)
+		sb_printf(out, "%zu binding%s that do%s not apply", n_bindings,
+			  n_bindings > 1 ? "s" : "", n_bindings > 1 ? "" : "es");
+	if (n_bindings && n_types)
+		sb_puts(out, ", ");
+	if (n_types)
+		sb_printf(out, "%zu type%s the destination does not have", n_types,
+			  n_types > 1 ? "s" : "");
+	sb_puts(out, " (--verbose shows them)\n");
+}
+
+void compat_plan_format(const struct compat_plan *p, const char *host, struct strbuf *out)
+{
+	compat_plan_format_ex(p, host, COMPAT_FORMAT_VERBOSE, out);
 }
 
 /* ---- several hosts ---- */

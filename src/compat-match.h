@@ -54,11 +54,16 @@
  * The readable plan (compat_plan_format()), one line each, every line ending in '\n':
  *	verdict: <verdict>			(or "host <host>: <verdict>" when host is given)
  *	chosen: <candidate> | chosen: none
- *	candidate <i>: <candidate>		(i from 1, in rank order, every candidate)
+ *	candidate <i>: <candidate>		(i its rank from 2: the chosen one is rank 1 and
+ *						is not repeated; every candidate when none is chosen)
  *	rejected: <target>: <reason>[; <reason>...]	(every rejection, in evaluation order)
+ *	not shown: ...				(compat_plan_format_ex() without VERBOSE)
  * where
  *	<candidate> = <action> <type> on <parent> as <uuid>[ (not the source's UUID)];
  *		      pattern <k>[ with <binding>]; cost <c>; attrs <a>=<v>[, ...] | attrs none
+ *	and a fresh UUID, which every run draws anew, is "as a new UUID", followed by
+ *	" (the source's <uuid> is taken, by <type> on <parent>, <in use|defined|free>)" when
+ *	that is why
  *	<target> = pattern <k>[ with <binding>][, <type>][ on <parent>]
  *	<binding> = n=4, mode=fast (compat_binding_format())
  * (the candidate is one line; it is wrapped here), and each reason spelled out in words with
@@ -143,6 +148,10 @@ struct compat_choice {
 	 * create starts that definition again (a create candidate ranked first, needing capacity
 	 * like any other). */
 	bool restart;
+	/* existing, and the inventory does not know the device's attrs (this host's running
+	 * device without a definition): create-compatible reads each of attrs back before it
+	 * takes the device for the answer. */
+	bool verify_attrs;
 	const char *parent, *mdev_type, *uuid;
 	bool uuid_changed;	       /* the source has a UUID and this is another one */
 	enum compat_uuid_from uuid_from;
@@ -176,6 +185,10 @@ int compat_match(const struct compat_record *r, const struct compat_inventory *i
  * need not gather the facts of any other: its own inventory never has free devices. */
 void compat_match_needs(const struct compat_record *r, const struct compat_select *sel,
 			struct strv *types, struct strv *uuids);
+/* The names of the attrs r's patterns write (sorted, each once), appended to names: with the
+ * attrs of the params of a type, what a running device of unknown writes is asked about
+ * (compat_inv_device.attrs_unknown). */
+void compat_match_attr_names(const struct compat_record *r, struct strv *names);
 /* Accepts NULL; returns NULL. */
 struct compat_plan *compat_plan_free(struct compat_plan *p);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct compat_plan *, compat_plan_free)
@@ -202,7 +215,16 @@ const char *compat_plan_uuid_holder(const struct compat_plan *p);
  * "mdev_type"?, "reasons"}; attrs in mdevctl's form [{"name": "value"}, ...], a binding
  * {"var": value} with values typed as declared. Pretty-print it with json_io_pretty(). */
 json_t *compat_plan_to_json(const struct compat_plan *p, const char *host);
-/* The readable plan (see the top of this file), appended to out; host as above. */
+/* The readable plan (see the top of this file), appended to out; host as above. Without
+ * COMPAT_FORMAT_VERBOSE, the rejections that only say that a binding does not apply
+ * (BINDING_INVALID) or that a type is not there (TYPE_NOT_FOUND) are left out, and counted on
+ * a last line "not shown: 2 bindings that do not apply, 1 type the destination does not have
+ * (--verbose shows them)". compat_plan_format() is the verbose one. */
+enum {
+	COMPAT_FORMAT_VERBOSE = 1 << 0,
+};
+void compat_plan_format_ex(const struct compat_plan *p, const char *host, unsigned flags,
+			   struct strbuf *out);
 void compat_plan_format(const struct compat_plan *p, const char *host, struct strbuf *out);
 
 /* Append s to out with control characters as \xNN, so that a line of text stays one line. */

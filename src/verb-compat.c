@@ -164,6 +164,7 @@ enum {
 	C_POLICY,
 	C_MODE,
 	C_NO_REUSE,
+	C_VERBOSE,
 	C_DUMPJSON,
 	C_SHARED_N,
 	C_INVENTORY = C_SHARED_N, /* check */
@@ -186,7 +187,10 @@ enum {
 	[C_MODE] = { "mode", 0, "MODE",                                                            \
 		     "live (default) or cold (re-create for a stopped VM: no version\n"             \
 		     "or migration-flag rules)" },                                                 \
-	[C_NO_REUSE] = { "no-reuse", 0, NULL, "Never reuse a free existing device" }
+	[C_NO_REUSE] = { "no-reuse", 0, NULL, "Never reuse a free existing device" },              \
+	[C_VERBOSE] = { "verbose", 'v', NULL,                                                      \
+			"In the text plan, also the rejections of bindings that do not apply\n"   \
+			"and of types the destination does not have" }
 
 static const struct cli_option check_options[] = {
 	SELECTION_OPTIONS,
@@ -222,6 +226,11 @@ static void fresh_uuid(char ret[UUID_STR_LEN])
 	uuid_t u;
 	uuid_generate_random(u);
 	uuid_unparse_lower(u, ret);
+}
+
+static unsigned format_flags(const struct cli_args *a)
+{
+	return a->seen[C_VERBOSE] ? COMPAT_FORMAT_VERBOSE : 0;
 }
 
 /* The selection options, shared by check and create-compatible (same option indices). */
@@ -345,9 +354,11 @@ static int check_one(const struct compat_record *rec, const struct compat_select
 		r = sel->parent_only ? sysfs_parent_check(sel->parent_only) : 0;
 		if (r < 0)
 			return r;
-		_cleanup_(strv_free) struct strv types = { 0 }, uuids = { 0 };
+		_cleanup_(strv_free) struct strv types = { 0 }, uuids = { 0 }, names = { 0 };
 		compat_match_needs(rec, sel, &types, &uuids);
-		struct compat_host_need need = { .types = &types, .uuids = &uuids };
+		compat_match_attr_names(rec, &names);
+		struct compat_host_need need = { .types = &types, .uuids = &uuids,
+						 .attr_names = &names };
 		r = compat_host_inventory(&need, NULL, &h->inv);
 		if (r < 0)
 			return r;
@@ -418,7 +429,8 @@ static int check_run(const struct cli_args *a)
 			if (i > 0)
 				sb_putc(&sb, '\n');
 			if (h->plan)
-				compat_plan_format(h->plan, n_inv > 0 ? h->name : NULL, &sb);
+				compat_plan_format_ex(h->plan, n_inv > 0 ? h->name : NULL,
+						      format_flags(a), &sb);
 			else
 				compat_plan_format_error(h->name, h->error, &sb);
 		}
@@ -521,7 +533,7 @@ int verb_create_compatible_run(const struct cli_args *a)
 		break;
 	case COMPAT_CREATE_DRY_RUN:
 		if (!a->seen[C_DUMPJSON]) {
-			compat_plan_format(res.plan, NULL, &sb);
+			compat_plan_format_ex(res.plan, NULL, format_flags(a), &sb);
 			fwrite(sb.buf ? sb.buf : "", 1, sb.len, stdout);
 		}
 		r = 0;
@@ -529,7 +541,7 @@ int verb_create_compatible_run(const struct cli_args *a)
 	case COMPAT_CREATE_NO_MATCH:
 		/* Why nothing fits, candidate by candidate; stdout stays for a UUID. */
 		if (!a->seen[C_DUMPJSON]) {
-			compat_plan_format(res.plan, NULL, &sb);
+			compat_plan_format_ex(res.plan, NULL, format_flags(a), &sb);
 			fprintf(stderr, "Error: No device of this host can take the migration (%s)\n%s",
 				compat_verdict_to_string(v), sb.buf ? sb.buf : "");
 		}

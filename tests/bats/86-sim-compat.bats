@@ -70,7 +70,6 @@ show() {
 	assert_success
 	assert_output "verdict: compatible
 chosen: create simgpu-A4 on $G1 as $A2; pattern 1; cost 1; attrs profile=half, ecc=0
-candidate 1: create simgpu-A4 on $G1 as $A2; pattern 1; cost 1; attrs profile=half, ecc=0
 rejected: pattern 0, simgpu-A2 on $G1: no capacity: 0 available, 1 needed
 rejected: pattern 0, simgpu-A2 on $G2: PCI id mismatch: the source's device is 0x2a20, the destination's 0x2a30; vendor field mismatch: arch is \"gen2\" on the source, \"gen3\" on the destination"
 }

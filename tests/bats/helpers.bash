@@ -363,6 +363,16 @@ assert_valid_json() {
 	fi
 }
 
+# assert_schema KIND FILE...: each FILE validates against its JSON Schema in schemas/ (KIND:
+# record, inventory, rules, facts, plan; tests/schema/validate.py --check)
+assert_schema() {
+	local why
+	python3 -c 'import jsonschema' 2>/dev/null ||
+		fail "python3-jsonschema is not installed (tools/deps.sh test installs it)"
+	why=$(MDEVCTL_SRCDIR=$SRCDIR python3 "$SRCDIR/tests/schema/validate.py" --check "$@" 2>&1) ||
+		fail "$why"
+}
+
 # snapshot NAME: record every path (type, link target, size, checksum) under
 # $BATS_TEST_TMPDIR except the snapshots themselves and bats' own files; compare two with assert_same_snapshot
 snapshot() {

@@ -1088,7 +1088,6 @@ static const char section6_plan[] =
 static const char section6_text[] =
 	"verdict: compatible\n"
 	"chosen: create i915-GVTg_V5_4 on 0000:00:02.0 as 83b8f4f2-509f-382f-3c1e-e6bfe0fa1001; pattern 1 with n=4; cost 2; attrs aggregator=2\n"
-	"candidate 1: create i915-GVTg_V5_4 on 0000:00:02.0 as 83b8f4f2-509f-382f-3c1e-e6bfe0fa1001; pattern 1 with n=4; cost 2; attrs aggregator=2\n"
 	"rejected: pattern 0, i915-GVTg_V5_2 on 0000:00:02.0: no capacity: 0 available, 1 needed\n"
 	"rejected: pattern 1 with n=1: binding invalid: n/2 = 1/2 is not a whole number\n"
 	"rejected: pattern 1 with n=8, i915-GVTg_V5_8: type not found on any parent\n";
@@ -1128,6 +1127,14 @@ static void test_section6(void)
 	compat_plan_format(p, NULL, &sb);
 	is_str(sb.buf, section6_text, "section 6: the readable plan");
 	sb_free(&sb);
+	compat_plan_format_ex(p, NULL, 0, &sb);
+	is_str(sb.buf,
+	       "verdict: compatible\n"
+	       "chosen: create i915-GVTg_V5_4 on 0000:00:02.0 as 83b8f4f2-509f-382f-3c1e-e6bfe0fa1001; pattern 1 with n=4; cost 2; attrs aggregator=2\n"
+	       "rejected: pattern 0, i915-GVTg_V5_2 on 0000:00:02.0: no capacity: 0 available, 1 needed\n"
+	       "not shown: 1 binding that does not apply, 1 type the destination does not have (--verbose shows them)\n",
+	       "section 6: the readable plan, without what is no advice");
+	sb_free(&sb);
 
 	/* With a host: the first member of the JSON, the first line of the text. */
 	json_t *j = compat_plan_to_json(p, "dst1");
@@ -1155,7 +1162,6 @@ static void test_section4_as_written(void)
 	static const char want[] =
 		"verdict: compatible\n"
 		"chosen: reuse i915-GVTg_V5_2 on 0000:00:02.0 as 5cf14a12-a437-4c82-a13f-70e945782d7b (not the source's UUID); pattern 0; cost 1; attrs none\n"
-		"candidate 1: reuse i915-GVTg_V5_2 on 0000:00:02.0 as 5cf14a12-a437-4c82-a13f-70e945782d7b (not the source's UUID); pattern 0; cost 1; attrs none\n"
 		"rejected: pattern 1 with n=1: binding invalid: n/2 = 1/2 is not a whole number\n"
 		"rejected: pattern 1 with n=4, i915-GVTg_V5_4 on 0000:00:02.0: PCI id mismatch: the source's subsystem_vendor is 0x8086, the destination reports none; PCI id mismatch: the source's subsystem_device is 0x2212, the destination reports none\n"
 		"rejected: pattern 1 with n=8, i915-GVTg_V5_8: type not found on any parent\n";
@@ -1229,7 +1235,7 @@ static void test_format_reasons(void)
 		  "param not settable on the destination: switching m off (false) needs an attribute to write; "
 		  "vendor field mismatch: gen is \"KBL\" on the source, \"kbl\" on the destination; "
 		  "vendor field extra on the destination: z; "
-		  "attr value not allowed on the destination: agg = 0x; "
+		  "attr value not allowed on the destination: agg = 0x (allowed: an integer); "
 		  "attr not settable on the destination: foo; "
 		  "no capacity: 0 available, 1 needed\n" },
 		{ REC(",'driver':{'name':'drv','version':'1.2.0'},'pci':{'device':'0x1'}"
@@ -1280,6 +1286,142 @@ static void test_format_reasons(void)
 		compat_plan_format(p, i == 2 ? "h\t" : NULL, &sb);
 		is_str(sb.buf, fc[i].want, "format %zu: every reason in words", i);
 		sb_free(&sb);
+	}
+}
+
+/* ---- the readable plan: ranks, fresh UUIDs, what is not shown ---- */
+
+static void test_format_brief(void)
+{
+	static const struct {
+		const char *record, *inventory;
+		struct opts o;
+		unsigned flags;
+		const char *want;
+	} fc[] = {
+		/* the source's UUID taken by another type: a new UUID, said why; the second
+		 * candidate has rank 2 */
+		{ REC(UUID_SELF, ",'compatible':[{'vars':[{'name':'n','type':'int','values':[1,2,3]}],"
+				 "'mdev_type':'drv-${n}'}]"),
+		  INV2(T(""), T(""), DEV(SRC_UUID, "p0", "drv-B", "", "defined")),
+		  {},
+		  0,
+		  "verdict: compatible\n"
+		  "chosen: create drv-A on p0 as a new UUID (the source's " SRC_UUID
+		  " is taken, by drv-B on p0, defined); pattern 0; cost 1; attrs none\n"
+		  "candidate 2: create drv-A on p1 as a new UUID (the source's " SRC_UUID
+		  " is taken, by drv-B on p0, defined); pattern 0; cost 1; attrs none\n"
+		  "not shown: 3 types the destination does not have (--verbose shows them)\n" },
+		/* no source UUID: a new one; with VERBOSE every rejection */
+		{ REC("", ",'compatible':[{'vars':[{'name':'n','type':'int','values':[1,2]}],"
+			  "'mdev_type':'drv-${n}','cost':'${n/2}'}]"),
+		  INV(T(""), ""),
+		  {},
+		  COMPAT_FORMAT_VERBOSE,
+		  "verdict: compatible\n"
+		  "chosen: create drv-A on p0 as a new UUID; pattern 0; cost 1; attrs none\n"
+		  "rejected: pattern 1 with n=1: binding invalid: n/2 = 1/2 is not a whole number\n"
+		  "rejected: pattern 1 with n=2, drv-2: type not found on any parent\n" },
+		/* nothing fits: every candidate line is absent, the summary still counts */
+		{ REC("", ",'compatible':[{'mdev_type':'drv-Z'}]"),
+		  INV(TY("drv-A", 0, ""), ""),
+		  {},
+		  0,
+		  "verdict: no-capacity\n"
+		  "chosen: none\n"
+		  "rejected: pattern 0, drv-A on p0: no capacity: 0 available, 1 needed\n"
+		  "not shown: 1 type the destination does not have (--verbose shows them)\n" },
+		/* what an attr allows, said */
+		{ REC(",'mdev_attrs':[{'r':'9'},{'l':'3'},{'b':'maybe'},{'s':'x'},{'n':'1'}]", ""),
+		  INV(T(",'settable_attrs':{'r':{'type':'int','range':{'min':1,'max':8}},"
+			"'l':{'type':'int','allowed':[1,2,4]},'b':{'type':'bool','allowed':[true]},"
+			"'s':{'type':'string','allowed':['a','b']},'n':{'type':'bool','allowed':[false]}}"),
+		      ""),
+		  {},
+		  0,
+		  "verdict: incompatible\n"
+		  "chosen: none\n"
+		  "rejected: pattern 0, drv-A on p0: attr value not allowed on the destination: r = 9 (allowed: 1 to 8); "
+		  "attr value not allowed on the destination: l = 3 (allowed: 1, 2, 4); "
+		  "attr value not allowed on the destination: b = maybe (allowed: true); "
+		  "attr value not allowed on the destination: s = x (allowed: \"a\", \"b\"); "
+		  "attr value not allowed on the destination: n = 1 (allowed: false)\n" },
+		/* --parent: a type not on that parent */
+		{ REC("", ",'compatible':[{'mdev_type':'drv-B'}]"),
+		  INV2(T(""), T(""), ""),
+		  { .only = "p1" },
+		  COMPAT_FORMAT_VERBOSE,
+		  "verdict: compatible\n"
+		  "chosen: create drv-A on p1 as a new UUID; pattern 0; cost 1; attrs none\n"
+		  "rejected: pattern 1, drv-B on p1: type not found on this parent\n" },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(fc); i++) {
+		_cleanup_compat_record_ struct compat_record *r = NULL;
+		_cleanup_compat_inventory_ struct compat_inventory *inv = NULL;
+		_cleanup_compat_plan_ struct compat_plan *p = NULL;
+		struct compat_select sel = select_of(&fc[i].o);
+		if (parse_both(fc[i].record, fc[i].inventory, &r, &inv) < 0 ||
+		    compat_match(r, inv, &sel, &p) < 0) {
+			ok(false, "brief %zu: %s", i, err_get(0));
+			continue;
+		}
+		struct strbuf sb = { 0 };
+		compat_plan_format_ex(p, NULL, fc[i].flags, &sb);
+		is_str(sb.buf, fc[i].want, "brief %zu: the readable plan", i);
+		sb_free(&sb);
+	}
+}
+
+/* This host's running device without a definition: what it was written is unknown, its attrs
+ * are what its files read now. It is the existing answer on its own target when every write
+ * reads back so (numbers as the kernel reads them; an unreadable file on trust). */
+static void test_attrs_unknown(void)
+{
+	static const struct {
+		const char *observed; /* agg's value, NULL: unreadable, "-": no such file */
+		bool existing;
+	} oc[] = { { "-", false }, { "2", true }, { "0x2", true }, { "4", false }, { NULL, true } };
+	_cleanup_compat_record_ struct compat_record *r = NULL;
+	_cleanup_compat_inventory_ struct compat_inventory *inv = NULL;
+	struct compat_select sel = { .fresh_uuid = FRESH };
+
+	if (parse_both(REC(UUID_SELF ",'mdev_attrs':[{'agg':'2'}]", ""),
+		       INV(T(",'settable_attrs':{'agg':{'type':'int'}}"),
+			   DEV(SRC_UUID, "p0", "drv-A", "", "in_use")),
+		       &r, &inv) < 0) {
+		ok(false, "attrs unknown: parses: %s", err_get(0));
+		return;
+	}
+	struct compat_inv_device *d = &inv->devices[0];
+	for (size_t i = 0; i < ELEMENTSOF(oc); i++) {
+		_cleanup_compat_plan_ struct compat_plan *p = NULL;
+		d->attrs_unknown = true;
+		if (!oc[i].observed || !streq(oc[i].observed, "-")) {
+			d->attrs = xcalloc(1, sizeof(*d->attrs));
+			d->attrs[0] = (struct compat_attr){
+				.name = xstrdup("agg"),
+				.value = { .text = oc[i].observed ? xstrdup(oc[i].observed) : NULL }
+			};
+			d->n_attrs = 1;
+		}
+		ok(compat_match(r, inv, &sel, &p) == 0, "attrs unknown %zu: matches", i);
+		const struct compat_choice *c = compat_plan_chosen(p);
+		if (oc[i].existing)
+			ok(c && c->existing && c->verify_attrs && streq(c->uuid, SRC_UUID) &&
+				   c->n_attrs == 1 && compat_plan_n_candidates(p) == 1,
+			   "attrs unknown %zu (%s): existing, to be verified, no second device there",
+			   i, oc[i].observed ? oc[i].observed : "unreadable");
+		else
+			ok(c && !c->existing && c->uuid_from == COMPAT_UUID_FRESH,
+			   "attrs unknown %zu (%s): a new device with a fresh UUID", i,
+			   oc[i].observed);
+		if (d->n_attrs) {
+			free(d->attrs[0].name);
+			free(d->attrs[0].value.text);
+		}
+		free(d->attrs);
+		d->attrs = NULL;
+		d->n_attrs = 0;
 	}
 }
 
@@ -1428,6 +1570,8 @@ int main(void)
 	test_section6();
 	test_section4_as_written();
 	test_format_reasons();
+	test_format_brief();
+	test_attrs_unknown();
 	test_bad_select();
 	test_undeclared_variable();
 	test_rank();
