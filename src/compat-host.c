@@ -685,8 +685,9 @@ static void copy_member(json_t *to, const json_t *from, const char *name)
 		json_object_set(to, name, v);
 }
 
-/* self, from the type's facts and the device. Attributes that back a parameter are stated as
- * the parameter, not also as attributes: the destination would write them twice. */
+/* self, from the type's facts and the device (without a UUID when it has none: a device of
+ * the type that does not exist yet). Attributes that back a parameter are stated as the
+ * parameter, not also as attributes: the destination would write them twice. */
 static json_t *self_json(const struct mdev *dev, json_t *facts)
 {
 	json_t *self = json_object();
@@ -702,7 +703,8 @@ static json_t *self_json(const struct mdev *dev, json_t *facts)
 		json_object_set_new(self, "driver", driver);
 	}
 	json_object_set_new(self, "mdev_type", json_string(dev->type));
-	json_object_set_new(self, "uuid", json_string(dev->uuid));
+	if (dev->uuid[0])
+		json_object_set_new(self, "uuid", json_string(dev->uuid));
 	json_object_set_new(self, "parent", json_string(dev->parent));
 	copy_member(self, facts, "pci");
 
@@ -768,9 +770,10 @@ missing:
 		       dev->type, dev->parent);
 }
 
-int compat_host_record(const char *uuid, const char *parent, json_t **ret)
+/* The record of dev: a device of this host, or one of a type with no UUID (no device, none
+ * running: its parameters at their defaults, the callout asked about the type). */
+static int record_of(const struct mdev *dev, json_t **ret)
 {
-	_cleanup_mdev_ struct mdev *dev = NULL;
 	struct compat_rules *rules = NULL;
 	struct mdev_type_list types = { 0 };
 	const struct mdev_type *t = NULL;
@@ -781,16 +784,14 @@ int compat_host_record(const char *uuid, const char *parent, json_t **ret)
 	struct host_cache cache = { 0 };
 	int r;
 
-	r = find_device(uuid, parent, &dev);
-	if (r < 0)
-		return r;
 	r = device_type(dev, &tfd, &types, &t);
 	if (r < 0)
 		goto out;
 	r = compat_rules_load(&rules);
 	if (r < 0)
 		goto out;
-	facts = type_facts(rules, &cache, tfd, dev->parent, t, dev);
+	facts = type_facts(rules, &cache, tfd, dev->parent, t,
+			   dev->uuid[0] ? (struct mdev *)dev : NULL);
 
 	rec = json_object();
 	json_object_set_new(rec, "schema", json_string(COMPAT_RECORD_SCHEMA));
@@ -828,4 +829,24 @@ out:
 	host_cache_clear(&cache);
 	compat_rules_free(rules);
 	return r;
+}
+
+int compat_host_record(const char *uuid, const char *parent, json_t **ret)
+{
+	_cleanup_mdev_ struct mdev *dev = NULL;
+	int r = find_device(uuid, parent, &dev);
+	if (r < 0)
+		return r;
+	return record_of(dev, ret);
+}
+
+int compat_host_type_record(const char *parent, const char *type, json_t **ret)
+{
+	int r = sysfs_parent_check(parent);
+	if (r < 0)
+		return r;
+	_cleanup_mdev_ struct mdev *dev = mdev_new("");
+	mdev_set_parent(dev, parent);
+	mdev_set_type(dev, type);
+	return record_of(dev, ret);
 }

@@ -40,5 +40,11 @@ int compat_host_inventory(const struct compat_host_need *need, json_t **ret_json
  * the type's facts unreadable. */
 int compat_host_record(const char *uuid, const char *parent, json_t **ret);
 
+/* The record a device of type on parent would have (compat_host_record() without a device):
+ * no self.uuid, no attrs, params at their defaults. parent and type must be safe names.
+ * Returns 0 and *ret, or a negative errno with the error set: no such parent ("Unable to find
+ * parent device"), the type not there, its facts unreadable. */
+int compat_host_type_record(const char *parent, const char *type, json_t **ret);
+
 /* The host name used in documents: gethostname(), "localhost" when that fails. Malloc'ed. */
 char *compat_host_name(void);

@@ -90,15 +90,22 @@ static int print_json(const json_t *j)
 enum {
 	S_UUID,
 	S_PARENT,
+	S_TYPE,
 	S_N
 };
 static const struct cli_option show_options[] = {
 	[S_UUID] = { "uuid", 'u', "UUID", "UUID of the device (active or defined)" },
 	[S_PARENT] = { "parent", 'p', "PARENT",
-		       "Parent of the device, when its UUID is defined under several" },
+		       "Parent of the device, when its UUID is defined under several;\n"
+		       "with --type, the parent of that type" },
+	[S_TYPE] = { "type", 't', "TYPE",
+		     "Instead of a device: the record a device of this type of PARENT\n"
+		     "would have (no UUID), to prepare a migration or a rule file" },
 };
 static const struct cli_rule show_rules[] = {
-	{ CLI_REQUIRED, S_UUID, 0, 0 },
+	{ CLI_REQUIRED_UNLESS, S_UUID, S_TYPE, 0 },
+	{ CLI_CONFLICTS, S_UUID, S_TYPE, 0 },
+	{ CLI_REQUIRES, S_TYPE, S_PARENT, 0 },
 };
 static const struct cli_command show_cmd = {
 	.prog = "mdevctl compat show",
@@ -107,7 +114,8 @@ static const struct cli_command show_cmd = {
 		      "The record (JSON, schema mdev-compat/1) describes an active or defined device\n"
 		      "of this host as the source of a migration: its type, driver, attributes and\n"
 		      "the vendor's statements of which other types it can migrate to. `show` is the\n"
-		      "default: `mdevctl compat -u UUID` is the same.",
+		      "default: `mdevctl compat -u UUID` is the same. With -p PARENT -t TYPE, the\n"
+		      "record a new device of that type would have, without a UUID.",
 	.options = show_options,
 	.n_options = S_N,
 	.rules = show_rules,
@@ -121,7 +129,16 @@ static int show_run(const struct cli_args *a)
 	if (r != CLI_OK)
 		return r;
 	json_t *rec = NULL;
-	r = compat_host_record(uuid, a->value[S_PARENT], &rec);
+	if (a->seen[S_TYPE]) {
+		for (int i = S_PARENT; i <= S_TYPE; i++)
+			if (!name_is_safe(a->value[i]))
+				return cli_usage_error(&show_cmd,
+						       "invalid value '%s' for '%s': empty, or with "
+						       "'/', '..' or a control character",
+						       a->value[i], cli_option_name(&show_cmd, i));
+		r = compat_host_type_record(a->value[S_PARENT], a->value[S_TYPE], &rec);
+	} else
+		r = compat_host_record(uuid, a->value[S_PARENT], &rec);
 	if (r < 0)
 		return r;
 	print_json(rec);
@@ -664,7 +681,7 @@ const struct cli_command verb_compat_cmd = {
 	.prog = "mdevctl compat",
 	.about = "Migration compatibility: records, inventories, checks, traits",
 	.long_about = "Migration compatibility: records, inventories, checks, traits\n\n"
-		      "Usage: mdevctl compat [show] -u UUID [-p PARENT]\n"
+		      "Usage: mdevctl compat [show] (-u UUID [-p PARENT] | -p PARENT -t TYPE)\n"
 		      "       mdevctl compat inventory\n"
 		      "       mdevctl compat check --from FILE [--inventory FILE]... [SELECTION]\n"
 		      "       mdevctl compat traits (--from FILE | --inventory [FILE])\n\n"

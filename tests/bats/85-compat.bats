@@ -488,3 +488,35 @@ EOF2
 	assert_equal "$(jq -c '[.candidates[] | select(.mdev_type == "bench_1") | .parent] | length' <<<"$output")" 5
 	assert_equal "$(jq -c '[.rejections[] | select(.mdev_type == "bench_1") | .parent]' <<<"$output")" '["0000:03:00.0"]'
 }
+
+@test "compat show -p -t: the record a device of a type would have, without a UUID or a device" {
+	cat >"$RULES/10-mtty.json" <<'EOF2'
+{"schema": "mdev-compat-rules/1", "types": [{"mdev_type": "mtty-*", "descriptor": {"features": ["fifo"]},
+ "record": {"compatible": [{"mdev_type": "mtty-1"}]}}]}
+EOF2
+	run --separate-stderr "$MDEVCTL" compat show -p "$P_MTTY" -t "$T_MTTY2"
+	assert_success
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/type.json"
+	assert_schema record "$BATS_TEST_TMPDIR/type.json"
+	assert_equal "$(jq -c 'del(.generated)' "$BATS_TEST_TMPDIR/type.json")" \
+		'{"schema":"mdev-compat/1","self":{"kind":"mdev","device_api":"vfio-pci","driver":{"name":"mtty"},"mdev_type":"mtty-2","parent":"mtty","features":["fifo"]},"compatible":[{"mdev_type":"mtty-1"}]}'
+	# the record of a defined device of that type is the same, with its UUID
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual)"
+	record_of "$U1"
+	assert_equal "$(jq -c 'del(.generated, .self.uuid)' "$BATS_TEST_TMPDIR/rec.json")" "$(jq -c 'del(.generated)' "$BATS_TEST_TMPDIR/type.json")"
+	# a check of it: a new UUID
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/type.json"
+	assert_success
+	assert_line --index 1 "chosen: create mtty-2 on mtty as a new UUID; pattern 0; cost 1; attrs none"
+	# errors: the parent, the type, the options
+	run --separate-stderr "$MDEVCTL" compat show -p MTTY -t "$T_MTTY2"
+	assert_error "Unable to find parent device 'MTTY'. Did you mean 'mtty'?"
+	run --separate-stderr "$MDEVCTL" compat show -p "$P_MTTY" -t mtty-9
+	assert_error "Type mtty-9 of parent mtty is not present: its facts are unknown"
+	run --separate-stderr "$MDEVCTL" compat show -t "$T_MTTY2"
+	assert_usage_error
+	run --separate-stderr "$MDEVCTL" compat show -u "$U1" -p "$P_MTTY" -t "$T_MTTY2"
+	assert_usage_error
+	run --separate-stderr "$MDEVCTL" compat show -p "$P_MTTY" -t ../x
+	assert_usage_error
+}
