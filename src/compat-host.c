@@ -48,9 +48,10 @@ static char *description_text(const char *raw)
 /* What the types of one inventory share, read once rather than per type: a host may have
  * hundreds of parents with a dozen types each, all of one driver. */
 struct host_cache {
-	char *parent; /* the parent whose driver is below */
+	char *parent; /* the parent whose driver and PCI ids are below */
 	bool has_driver;
 	char *driver, *module;
+	json_t *pci; /* {"vendor", ...} of a PCI parent, NULL for others */
 	struct strv modules;  /* names whose version was read */
 	struct strv versions; /* versions[i] of modules[i], "" when there is none */
 	/* Facts found valid (compact jansson text): the types of a host share most of theirs,
@@ -72,6 +73,7 @@ static void host_cache_clear(struct host_cache *c)
 	free(c->parent);
 	free(c->driver);
 	free(c->module);
+	json_decref(c->pci);
 	strv_free(&c->modules);
 	strv_free(&c->versions);
 	str_index_free(&c->valid_ix);
@@ -100,6 +102,40 @@ static const char *module_version(struct host_cache *c, const char *module)
 	return version;
 }
 
+/* A PCI id as sysfs prints it ("0x8086"): "0x" and 1 to 4 hex digits. */
+static bool pci_id_text(const char *s)
+{
+	size_t n = strlen(s);
+	return n >= 3 && n <= 6 && startswith(s, "0x") &&
+	       strspn(s + 2, "0123456789abcdefABCDEF") == n - 2;
+}
+
+/* The PCI ids of a parent on the PCI bus (its `subsystem` link is bus/pci), from its vendor,
+ * device, subsystem_vendor and subsystem_device files: so that a rule file need not name one
+ * GPU model's ids to have a record constrain them. NULL for other parents (mtty, vfio_ap's
+ * matrix, a ccw subchannel) and when none of them can be read. */
+static json_t *pci_facts(const char *parent)
+{
+	_cleanup_free_ char *bus = NULL, *dir = NULL;
+	json_t *o = NULL;
+
+	if (sysfs_parent_link(parent, "subsystem", &bus) < 0 || !streq(bus, "pci"))
+		return NULL;
+	dir = env_parent_path(parent);
+	for (size_t f = 0; f < _COMPAT_PCI_FIELD_MAX; f++) {
+		_cleanup_free_ char *path = xasprintf("%s/%s", dir, compat_pci_field_names[f]);
+		_cleanup_free_ char *id = NULL;
+		if (path_read_attr(path, &id) < 0 || !pci_id_text(id)) {
+			err_clear();
+			continue;
+		}
+		if (!o)
+			o = json_object();
+		json_object_set_new(o, compat_pci_field_names[f], json_string(id));
+	}
+	return o;
+}
+
 /* The driver of a parent: the name of its `driver` link, and the module behind it (the
  * driver's `module` link) whose version sysfs shows. Parents without a driver (the kernel's
  * sample parents are virtual devices) fall back to the type id's prefix, which by convention
@@ -110,11 +146,13 @@ static json_t *driver_facts(struct host_cache *c, const char *parent, const char
 		free(c->parent);
 		free(c->driver);
 		free(c->module);
+		json_decref(c->pci);
 		c->parent = xstrdup(parent);
 		c->driver = c->module = NULL;
 		c->has_driver = sysfs_parent_link(parent, "driver", &c->driver) == 0;
 		if (c->has_driver && sysfs_parent_link(parent, "driver/module", &c->module) < 0)
 			c->module = NULL;
+		c->pci = pci_facts(parent);
 	}
 	_cleanup_free_ char *fallback = NULL;
 	const char *name = c->driver;
@@ -308,6 +346,8 @@ static json_t *type_facts(const struct compat_rules *rules, struct host_cache *c
 	if (desc && desc[0])
 		json_object_set_new(f, "description", json_string(desc));
 	json_object_set_new(f, "driver", driver_facts(cache, parent, t->id));
+	if (cache->pci)
+		json_object_set_new(f, "pci", json_deep_copy(cache->pci));
 
 	rules_layer(rules, cache, f, t->id);
 	merge_migration_info(cache, f, tfd, parent, t->id);

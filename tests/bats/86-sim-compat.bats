@@ -39,10 +39,10 @@ show() {
 	on_src compat show -u "$1" >"$BATS_TEST_TMPDIR/$2.json" || fail "compat show -u $1 failed"
 }
 
-@test "sim compat: the record of a running A2 states its facts from the rule file and its ECC param" {
+@test "sim compat: the record of a running A2 states its facts from the rule file, its PCI ids from sysfs, and its ECC param" {
 	show "$A2" a2
 	assert_equal "$(jq -c .self "$BATS_TEST_TMPDIR/a2.json")" \
-		'{"kind":"mdev","device_api":"vfio-pci","driver":{"name":"simgpu","version":"2.3.1","version_scheme":"semver"},"mdev_type":"simgpu-A2","uuid":"'"$A2"'","parent":"'"$G1"'","pci":{"vendor":"0x1f3c","device":"0x2a20"},"features":["fbc","vsync"],"params":{"ecc":false},"vendor_fields":{"arch":"gen2"},"migration_flags":["STOP_COPY","PRE_COPY"]}'
+		'{"kind":"mdev","device_api":"vfio-pci","driver":{"name":"simgpu","version":"2.3.1","version_scheme":"semver"},"mdev_type":"simgpu-A2","uuid":"'"$A2"'","parent":"'"$G1"'","pci":{"vendor":"0x1f3c","device":"0x2a20","subsystem_vendor":"0x1f3c","subsystem_device":"0x0001"},"features":["fbc","vsync"],"params":{"ecc":false},"vendor_fields":{"arch":"gen2"},"migration_flags":["STOP_COPY","PRE_COPY"]}'
 	assert_equal "$(jq -c '[.attr_defaults, .compatible]' "$BATS_TEST_TMPDIR/a2.json")" \
 		'[{"ecc":"1","profile":"full"},[{"mdev_type":"simgpu-A4","mdev_attrs":[{"profile":"half"}]}]]'
 }
@@ -117,6 +117,9 @@ rejected: pattern 0, simgpu-A2 on $G2: PCI id mismatch: the source's device is 0
 	on_dst compat inventory >"$BATS_TEST_TMPDIR/dst-inv.json" || fail "inventory"
 	assert_equal "$(jq -c '[.parents[] | [.parent, [.types[] | [.mdev_type, .available_instances]]]]' "$BATS_TEST_TMPDIR/dst-inv.json")" \
 		'[["0000:41:00.0",[["simgpu-A1",8],["simgpu-A2",0],["simgpu-A4",2],["simgpu-B2",4]]],["0000:81:00.0",[["simgpu-A2",4]]]]'
+	# the PCI ids of each parent, from its sysfs files: the rule file names none
+	assert_equal "$(jq -c '[.parents[] | [.parent, ([.types[].pci.device] | unique)]]' "$BATS_TEST_TMPDIR/dst-inv.json")" \
+		'[["0000:41:00.0",["0x2a20"]],["0000:81:00.0",["0x2a30"]]]'
 	on_dst compat check --from "$BATS_TEST_TMPDIR/a2.json" --dumpjson >"$BATS_TEST_TMPDIR/direct.json"
 	on_src compat check --from "$BATS_TEST_TMPDIR/a2.json" --inventory "$BATS_TEST_TMPDIR/dst-inv.json" \
 		--dumpjson >"$BATS_TEST_TMPDIR/remote.json" || fail "remote check"
