@@ -12,6 +12,7 @@
 #include "compat-create.h"
 #include "compat-host.h"
 #include "compat-match.h"
+#include "compat-nova.h"
 #include "compat-record.h"
 #include "compat-traits.h"
 #include "env.h"
@@ -592,6 +593,9 @@ int verb_create_compatible_run(const struct cli_args *a)
 enum {
 	T_FROM,
 	T_INVENTORY,
+	T_PER_PARENT,
+	T_FORMAT,
+	T_NODENAME,
 	T_N
 };
 static const struct cli_option traits_options[] = {
@@ -599,9 +603,19 @@ static const struct cli_option traits_options[] = {
 	[T_INVENTORY] = { "inventory", 0, "FILE",
 			  "The traits a destination offers: this host, or the inventory FILE",
 			  CLI_OPT_OPTIONAL_VALUE },
+	[T_PER_PARENT] = { "per-parent", 0, NULL,
+			   "The traits of each parent and type, as Placement's resource providers" },
+	[T_FORMAT] = { "format", 0, "FORMAT",
+		       "text (default) or nova-provider-config: Nova's provider config YAML,\n"
+		       "one provider per parent" },
+	[T_NODENAME] = { "nodename", 0, "NAME",
+			 "Nova's name of the compute node (default: the inventory's host)" },
 };
 static const struct cli_rule traits_rules[] = {
 	{ CLI_ONE_OF, 0, 0, (1u << T_FROM) | (1u << T_INVENTORY) },
+	{ CLI_REQUIRES, T_PER_PARENT, T_INVENTORY, 0 },
+	{ CLI_REQUIRES, T_FORMAT, T_INVENTORY, 0 },
+	{ CLI_REQUIRES, T_NODENAME, T_FORMAT, 0 },
 };
 static const struct cli_command traits_cmd = {
 	.prog = "mdevctl compat traits",
@@ -611,8 +625,10 @@ static const struct cli_command traits_cmd = {
 		"With --from, the traits every compatible destination carries, one per line;\n"
 		"when the record allows several types, the last line is Placement's any-of\n"
 		"form (in:A,B). With --inventory, the traits this host (or the inventory FILE)\n"
-		"offers. A necessary condition for a scheduler's prefilter: `compat check`\n"
-		"decides.",
+		"offers; with --per-parent, those of each parent and type; with --format\n"
+		"nova-provider-config, a file for /etc/nova/provider_config/ that gives each\n"
+		"parent's resource provider its traits. A necessary condition for a\n"
+		"scheduler's prefilter: `compat check` decides.",
 	.options = traits_options,
 	.n_options = T_N,
 	.rules = traits_rules,
@@ -635,11 +651,31 @@ static int traits_run(const struct cli_args *a)
 			compat_traits_format_record(&req, &any, &sb);
 	} else {
 		_cleanup_compat_inventory_ struct compat_inventory *inv = NULL;
+		_cleanup_free_ char *local = NULL;
+		bool nova = false;
+		if (a->seen[T_FORMAT]) {
+			nova = streq(a->value[T_FORMAT], "nova-provider-config");
+			if (!nova && !streq(a->value[T_FORMAT], "text"))
+				return cli_usage_error(&traits_cmd,
+						       "invalid value '%s' for '--format <FORMAT>': "
+						       "one of text, nova-provider-config",
+						       a->value[T_FORMAT]);
+		}
 		r = a->value[T_INVENTORY] ? load_inventory(a->value[T_INVENTORY], &inv)
 					  : compat_host_inventory(NULL, NULL, &inv);
-		if (r >= 0)
+		const char *node = a->value[T_NODENAME] ? a->value[T_NODENAME]
+				   : inv			 ? inv->host
+								 : NULL;
+		if (r >= 0 && nova && !node)
+			r = err_set(-EINVAL, "The inventory names no host: give Nova's name of the "
+					     "compute node with --nodename");
+		else if (r >= 0 && nova)
+			r = compat_nova_provider_config(inv, node, &sb);
+		else if (r >= 0 && a->seen[T_PER_PARENT])
+			r = compat_traits_format_per_parent(inv, &sb);
+		else if (r >= 0)
 			r = compat_inventory_traits(inv, &req);
-		if (r >= 0)
+		if (r >= 0 && !nova && !a->seen[T_PER_PARENT])
 			compat_traits_format_list(&req, &sb);
 	}
 	if (r >= 0)

@@ -178,3 +178,116 @@ not shown: 1 binding that does not apply, 2 types the destination does not have 
 	assert_line "rejected: pattern 1 with n=8, i915-GVTg_V5_8: type not found on any parent"
 	refute_line --partial "not shown"
 }
+
+# --- traits per resource provider ----------------------------------------------------------
+
+# nova_ok FILE: FILE is YAML that Nova's provider config loader accepts (tests/schema)
+nova_ok() {
+	local why
+	why=$(python3 "$SRCDIR/tests/schema/nova-provider-config.py" "$1" 2>&1) || fail "$why
+$(cat "$1")"
+}
+
+@test "traits --per-parent: each parent and type with its traits; together the host's" {
+	"$MDEVCTL" compat inventory >"$BATS_TEST_TMPDIR/inv.json" || fail "inventory"
+	run --separate-stderr "$MDEVCTL" compat traits --inventory="$BATS_TEST_TMPDIR/inv.json" --per-parent
+	assert_success
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/per"
+	# a header per parent and type, in inventory order
+	assert_equal "$(grep -v '^  ' "$BATS_TEST_TMPDIR/per")" "$(jq -r '.parents[] | .parent as $p | .types[] | "\($p) \(.mdev_type)"' "$BATS_TEST_TMPDIR/inv.json")"
+	assert_equal "$(sed -n '/^mtty mtty-2$/,/^[^ ]/p' "$BATS_TEST_TMPDIR/per" | grep '^  ')" "  CUSTOM_MDEVC_API_VFIO_PCI
+  CUSTOM_MDEVC_DRV_MTTY
+  CUSTOM_MDEVC_T_MTTY_2
+  CUSTOM_MDEVC_VF_44136FA355B3678A"
+	# every trait is a custom trait of Placement's form
+	run grep -v -E '^(  CUSTOM_[A-Z0-9_]+|[^ ].* [^ ]+)$' "$BATS_TEST_TMPDIR/per"
+	assert_output ""
+	# the union is the host's list
+	assert_equal "$(grep '^  ' "$BATS_TEST_TMPDIR/per" | sed 's/^  //' | LC_ALL=C sort -u)" \
+		"$("$MDEVCTL" compat traits --inventory "$BATS_TEST_TMPDIR/inv.json")"
+	# this host, the same
+	run --separate-stderr "$MDEVCTL" compat traits --inventory --per-parent
+	assert_success
+	assert_equal "$output" "$(cat "$BATS_TEST_TMPDIR/per")"
+	# options that need an inventory
+	run --separate-stderr "$MDEVCTL" compat traits --from "$DATA/record-example.json" --per-parent
+	assert_usage_error
+	run --separate-stderr "$MDEVCTL" compat traits --from "$DATA/record-example.json" --format text
+	assert_usage_error
+	run --separate-stderr "$MDEVCTL" compat traits --inventory --format yaml
+	assert_usage_error
+	run --separate-stderr "$MDEVCTL" compat traits --inventory --nodename x
+	assert_usage_error
+}
+
+@test "traits --format nova-provider-config: Nova's provider config, one provider per parent, named as Nova names them" {
+	"$MDEVCTL" compat inventory | jq '.host = "cmp1.example.org"' >"$BATS_TEST_TMPDIR/inv.json" || fail "inventory"
+	run --separate-stderr "$MDEVCTL" compat traits --inventory "$BATS_TEST_TMPDIR/inv.json" --format nova-provider-config
+	assert_success
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/p.yaml"
+	nova_ok "$BATS_TEST_TMPDIR/p.yaml"
+	python3 - "$BATS_TEST_TMPDIR/p.yaml" "$BATS_TEST_TMPDIR/got" <<'PY' || fail "not the YAML expected"
+import re, sys, yaml
+doc = yaml.safe_load(open(sys.argv[1]))
+assert doc["meta"] == {"schema_version": "1.0"}, doc["meta"]
+with open(sys.argv[2], "w") as out:
+    for p in doc["providers"]:
+        assert set(p) == {"identification", "traits"} and set(p["traits"]) == {"additional"}, p
+        for t in p["traits"]["additional"]:
+            assert re.match(r"^CUSTOM_[A-Z0-9_]+$", t) and len(t) <= 255, t
+        out.write("%s %s\n" % (p["identification"]["name"], ",".join(p["traits"]["additional"])))
+PY
+	# the PCI parent as libvirt's node device pci_0000_00_02_0; the others by name
+	assert_equal "$(cut -d' ' -f1 "$BATS_TEST_TMPDIR/got")" "cmp1.example.org_pci_0000_00_02_0
+cmp1.example.org_matrix
+cmp1.example.org_mtty"
+	# each provider: the union of its parent's types' traits
+	local p traits
+	for p in "$P_GVT" "$P_AP" "$P_MTTY"; do
+		traits=$("$MDEVCTL" compat traits --inventory "$BATS_TEST_TMPDIR/inv.json" --per-parent |
+			awk -v p="$p" '/^[^ ]/ { on = $1 == p; next } on { print $1 }' | LC_ALL=C sort -u | paste -sd,)
+		grep -qx ".*_${p//[:.]/_} $traits" "$BATS_TEST_TMPDIR/got" || fail "$p: $traits
+$(cat "$BATS_TEST_TMPDIR/got")"
+	done
+	# a record's required traits are on the provider of the parent that check chooses
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual)"
+	"$MDEVCTL" compat show -u "$U1" >"$BATS_TEST_TMPDIR/rec.json" || fail "compat show"
+	for t in $("$MDEVCTL" compat traits --from "$BATS_TEST_TMPDIR/rec.json" | grep -v '^in:'); do
+		grep -q "^cmp1.example.org_mtty .*\b$t\b" "$BATS_TEST_TMPDIR/got" || fail "$t not on mtty's provider"
+	done
+	# --nodename: the compute node as Nova knows it
+	run --separate-stderr "$MDEVCTL" compat traits --inventory "$BATS_TEST_TMPDIR/inv.json" \
+		--format nova-provider-config --nodename cmp1
+	assert_success
+	assert_line '      name: "cmp1_pci_0000_00_02_0"'
+}
+
+@test "traits --format nova-provider-config: names Nova would refuse, and an inventory without a host, are errors" {
+	jq 'del(.host)' "$DATA/inventory-example.json" >"$BATS_TEST_TMPDIR/nohost.json"
+	run --separate-stderr "$MDEVCTL" compat traits --inventory "$BATS_TEST_TMPDIR/nohost.json" --format nova-provider-config
+	assert_error "The inventory names no host: give Nova's name of the compute node with --nodename"
+	run --separate-stderr "$MDEVCTL" compat traits --inventory "$BATS_TEST_TMPDIR/nohost.json" \
+		--format nova-provider-config --nodename "$(printf 'n%.0s' $(seq 190))"
+	assert_equal "$status" 1
+	[[ $stderr == "Error: The resource provider name n"*"_pci_0000_00_02_0 is longer than the 200 characters Nova allows" ]] || fail "$stderr"
+	assert_output ""
+	# an odd host name stays one YAML string
+	run --separate-stderr "$MDEVCTL" compat traits --inventory "$BATS_TEST_TMPDIR/nohost.json" \
+		--format nova-provider-config --nodename $'a"b: c\n- d'
+	assert_success
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/p.yaml"
+	nova_ok "$BATS_TEST_TMPDIR/p.yaml"
+	assert_equal "$(python3 -c 'import sys, yaml; print(repr(yaml.safe_load(open(sys.argv[1]))["providers"][0]["identification"]["name"]))' "$BATS_TEST_TMPDIR/p.yaml")" \
+		"'a\"b: c\\n- d_pci_0000_00_02_0'"
+}
+
+@test "offline: traits per parent and Nova's provider config of an inventory file need nothing of this host" {
+	offline
+	run --separate-stderr "$MDEVCTL" compat traits --inventory "$DATA/inventory-example.json" --per-parent
+	assert_success
+	assert_line --index 0 "0000:00:02.0 i915-GVTg_V5_4"
+	run --separate-stderr "$MDEVCTL" compat traits --inventory "$DATA/inventory-example.json" --format nova-provider-config
+	assert_success
+	assert_line '      name: "dst1_pci_0000_00_02_0"'
+	assert_equal "$(find "$ROOT" | wc -l)" 1
+}
