@@ -213,6 +213,7 @@ EOF
 	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec.json" --dumpjson
 	assert_success
 	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/plan.json"
+	assert_schema plan "$BATS_TEST_TMPDIR/plan.json"
 	assert_equal "$(jqf "$BATS_TEST_TMPDIR/plan.json" .verdict)" compatible
 	# the UUID is the defined device's, which is what the record describes: started again
 	assert_equal "$(jq -c '.chosen | [.action, .parent, .mdev_type, .uuid, .uuid_changed, .pattern, .cost]' "$BATS_TEST_TMPDIR/plan.json")" \

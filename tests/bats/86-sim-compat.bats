@@ -53,6 +53,7 @@ show() {
 	run --separate-stderr on_dst compat check --from "$BATS_TEST_TMPDIR/a2.json" --dumpjson
 	assert_success
 	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/plan.json"
+	assert_schema plan "$BATS_TEST_TMPDIR/plan.json"
 	assert_equal "$(jq -c .chosen "$BATS_TEST_TMPDIR/plan.json")" \
 		'{"action":"create","parent":"'"$G1"'","mdev_type":"simgpu-A4","attrs":[{"profile":"half"},{"ecc":"0"}],"uuid":"'"$A2"'","uuid_changed":false,"pattern":1,"binding":{},"cost":1}'
 	assert_equal "$(jq -c .mdevctl "$BATS_TEST_TMPDIR/plan.json")" \

@@ -73,6 +73,8 @@ $U i915-GVTg_V5_4"
 @test "create-compatible --auto --dumpjson: the plan with its result; the definition starts automatically" {
 	run --separate-stderr "$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json" --auto --dumpjson
 	assert_success
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/plan.json"
+	assert_schema plan "$BATS_TEST_TMPDIR/plan.json"
 	assert_equal "$(jq -c '[.verdict, .chosen.mdev_type, .mdevctl.config.start, .result]' <<<"$output")" \
 		'["compatible","i915-GVTg_V5_4","auto",{"status":"created","uuid":"'"$U"'","definition":"written","tries":[{"action":"create","parent":"'"$P"'","mdev_type":"i915-GVTg_V5_4","uuid":"'"$U"'"}]}]'
 	assert_equal "$(jq -r .start "$ETC/$P/$U")" auto
@@ -107,6 +109,8 @@ $U i915-GVTg_V5_4"
 	sim_ctl "$DST" fail attr aggregator EIO
 	run --separate-stderr "$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json" --dumpjson
 	assert_success
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/plan.json"
+	assert_schema plan "$BATS_TEST_TMPDIR/plan.json"
 	assert_equal "$(jq -c '[.result.status, [.result.tries[] | [.mdev_type, (.error != null)]]]' <<<"$output")" \
 		'["created",[["i915-GVTg_V5_4",true],["i915-GVTg_V5_8",false]]]'
 	assert_warn "Attempt 1 (create i915-GVTg_V5_4 on $P as $U) failed"
