@@ -3,7 +3,8 @@
 """Check the JSON Schemas in schemas/ against the data the project ships and tests with, as TAP.
 
 Valid: every rule file (compat.d/, examples/compat.d/, tests/sim/compat.d/), every valid fixture
-of tests/data/compat (record-*, inventory-*, rules-*), and every migration_info value of the
+of tests/data/compat (record-*, inventory-*, rules-*, plan-*: what `compat check --dumpjson` printed
+for the record and inventory of mdevctl-compat(5) and an inventory cut short), and every migration_info value of the
 simulated hosts (type facts: the rule schema's $defs/typeFacts). Invalid: each invalid-* fixture
 is listed below as structural (the schema must reject it), semantic (only mdevctl's parser can
 tell: the schema is not asked, the file need only be JSON) or syntax (not JSON at all); a fixture in no list fails, so that
@@ -45,6 +46,8 @@ STRUCTURAL = {
     "invalid-rules-descriptor-feature-not-string.json": ("rules", "types/2/descriptor/features/1"),
     "invalid-rules-record-self.json": ("rules", "types/0/record"),
     "invalid-rules-unknown-member-entry.json": ("rules", "types/0"),
+    # a compatible plan has its choice: neither a plan nor an array of them
+    "invalid-plan-compatible-without-chosen.json": ("plan", ""),
 }
 # Invalid for reasons a schema cannot see; mdevctl's parser refuses them (unit tests).
 SEMANTIC = {
@@ -191,7 +194,8 @@ def main():
             valid("rules", load(f), os.path.relpath(f, src))
 
     data = os.path.join(src, "tests", "data", "compat")
-    for kind, prefix in (("record", "record-"), ("inventory", "inventory-"), ("rules", "rules-")):
+    for kind, prefix in (("record", "record-"), ("inventory", "inventory-"), ("rules", "rules-"),
+                         ("plan", "plan-")):
         files = sorted(glob.glob(os.path.join(data, prefix + "*.json")))
         tap.ok(files, "tests/data/compat has %s*.json" % prefix)
         for f in files:
