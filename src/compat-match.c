@@ -164,7 +164,7 @@ struct candidate {
 	json_t *binding;
 	const char *binding_text;
 	bool on_hint;
-	bool retry; /* the holder's own target: ranked before everything */
+	bool retry;	    /* the holder's own target: ranked before everything */
 	int64_t policy_key; /* lower ranks first: -available (spread), available (pack), 0 */
 	size_t order;	    /* creation order: the last key, which makes the sort stable */
 };
@@ -1084,11 +1084,11 @@ static void rule_attrs(const struct spec *s, const struct compat_inv_type *t, st
 				    xasprintf("attr not settable on the destination: %s", a->name));
 		else if (!attr_value_allowed(def, a->value)) {
 			_cleanup_free_ char *allowed = attr_allowed_text(def);
-			reasons_add(rs,
-				    xasprintf("ATTR_VALUE_NOT_ALLOWED:%s=%s", a->name, a->value),
-				    xasprintf("attr value not allowed on the destination: %s = %s "
-					      "(allowed: %s)",
-					      a->name, a->value, allowed));
+			reasons_add(
+				rs, xasprintf("ATTR_VALUE_NOT_ALLOWED:%s=%s", a->name, a->value),
+				xasprintf(
+					"attr value not allowed on the destination: %s = %s (allowed: %s)",
+					a->name, a->value, allowed));
 		}
 	}
 }
@@ -1394,7 +1394,7 @@ static void eval_target(struct match *m, const struct spec *s, const struct comp
 }
 
 static const struct compat_inv_device *device_with_uuid(const struct compat_inventory *inv,
-							 const char *uuid)
+							const char *uuid)
 {
 	for (size_t i = 0; i < inv->n_devices; i++)
 		if (streq(inv->devices[i].uuid, uuid))
@@ -1868,7 +1868,9 @@ void compat_plan_format(const struct compat_plan *p, const char *host, struct st
 void compat_plans_rank(const struct compat_plan *const *plans, size_t n, size_t *order)
 {
 	/* A stable bucket pass per verdict, NULL (a host in error) last: linear in the hosts. */
-	enum { N_CLASSES = COMPAT_VERDICT_INCOMPATIBLE + 2 };
+	enum {
+		N_CLASSES = COMPAT_VERDICT_INCOMPATIBLE + 2
+	};
 	size_t k = 0;
 	for (int cls = 0; cls < N_CLASSES; cls++)
 		for (size_t i = 0; i < n; i++) {

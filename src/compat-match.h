@@ -118,8 +118,8 @@ struct compat_select {
 	/* --parent: only targets on this parent are examined (the caller checks that it exists);
 	 * NULL: every parent. */
 	const char *parent_only;
-	const char *uuid;	 /* --uuid (canonical lower-case), NULL: none */
-	bool keep_uuid;		 /* --keep-uuid */
+	const char *uuid; /* --uuid (canonical lower-case), NULL: none */
+	bool keep_uuid;	  /* --keep-uuid */
 	enum compat_policy policy;
 	enum compat_mode mode;
 	bool no_reuse;	/* --no-reuse */
@@ -153,7 +153,7 @@ struct compat_choice {
 	 * takes the device for the answer. */
 	bool verify_attrs;
 	const char *parent, *mdev_type, *uuid;
-	bool uuid_changed;	       /* the source has a UUID and this is another one */
+	bool uuid_changed; /* the source has a UUID and this is another one */
 	enum compat_uuid_from uuid_from;
 	const struct compat_kv *attrs; /* name/value pairs to write, in order, defaults dropped */
 	size_t n_attrs;
@@ -162,7 +162,7 @@ struct compat_choice {
 	unsigned pattern;	  /* the plan's "pattern" */
 	size_t binding;		  /* the binding's seq within its pattern */
 	const char *binding_text; /* "n=4, mode=fast" (compat_binding_format()), "" for none */
-	int64_t available; /* available_instances of the type on that parent */
+	int64_t available;	  /* available_instances of the type on that parent */
 };
 
 /* The plan's "action" of c: "existing", "reuse" or "create" (a restart included). Static. */

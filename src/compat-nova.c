@@ -65,9 +65,10 @@ int compat_nova_provider_config(const struct compat_inventory *inv, const char *
 		if (pa->n_types == 0)
 			continue;
 		if (strlen(name) > COMPAT_NOVA_NAME_MAX) {
-			r = err_set(-EINVAL,
-				    "The resource provider name %s is longer than the %d characters Nova allows",
-				    name, COMPAT_NOVA_NAME_MAX);
+			r = err_set(
+				-EINVAL,
+				"The resource provider name %s is longer than the %d characters Nova allows",
+				name, COMPAT_NOVA_NAME_MAX);
 			break;
 		}
 		r = compat_parent_traits(pa, &traits);
@@ -80,8 +81,9 @@ int compat_nova_provider_config(const struct compat_inventory *inv, const char *
 			sb_printf(&body, "        - %s\n", traits.v[k]);
 	}
 	if (r == 0) {
-		sb_puts(out, "# Placement traits of mdevctl's migration compatibility for the mdev parents\n"
-			     "# of compute node ");
+		sb_puts(out,
+			"# Placement traits of mdevctl's migration compatibility for the mdev parents\n"
+			"# of compute node ");
 		put_json_string(out, nodename);
 		sb_puts(out, ", from `mdevctl compat traits --format nova-provider-config`.\n"
 			     "# Nova reads it from /etc/nova/provider_config/*.yaml.\n"

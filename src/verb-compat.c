@@ -134,8 +134,7 @@ static int show_run(const struct cli_args *a)
 		for (int i = S_PARENT; i <= S_TYPE; i++)
 			if (!name_is_safe(a->value[i]))
 				return cli_usage_error(&show_cmd,
-						       "invalid value '%s' for '%s': empty, or with "
-						       "'/', '..' or a control character",
+						       "invalid value '%s' for '%s': empty, or with '/', '..' or a control character",
 						       a->value[i], cli_option_name(&show_cmd, i));
 		r = compat_host_type_record(a->value[S_PARENT], a->value[S_TYPE], &rec);
 	} else
@@ -270,8 +269,7 @@ static int parse_selection(const struct cli_command *cmd, const struct cli_args 
 	 * is read. Whether the parent exists is each host's question (parent_check()). */
 	if (a->seen[C_PARENT] && !name_is_safe(a->value[C_PARENT]))
 		return cli_usage_error(cmd,
-				       "invalid value '%s' for '--parent <PARENT>': not a parent "
-				       "name (empty, or with '/', '..' or a control character)",
+				       "invalid value '%s' for '--parent <PARENT>': not a parent name (empty, or with '/', '..' or a control character)",
 				       a->value[C_PARENT]);
 	sel->parent_only = a->value[C_PARENT];
 	sel->parent_hint = a->value[C_PREFER_PARENT];
@@ -657,8 +655,7 @@ static int traits_run(const struct cli_args *a)
 			nova = streq(a->value[T_FORMAT], "nova-provider-config");
 			if (!nova && !streq(a->value[T_FORMAT], "text"))
 				return cli_usage_error(&traits_cmd,
-						       "invalid value '%s' for '--format <FORMAT>': "
-						       "one of text, nova-provider-config",
+						       "invalid value '%s' for '--format <FORMAT>': one of text, nova-provider-config",
 						       a->value[T_FORMAT]);
 		}
 		r = a->value[T_INVENTORY] ? load_inventory(a->value[T_INVENTORY], &inv)
@@ -667,8 +664,7 @@ static int traits_run(const struct cli_args *a)
 				   : inv			 ? inv->host
 								 : NULL;
 		if (r >= 0 && nova && !node)
-			r = err_set(-EINVAL, "The inventory names no host: give Nova's name of the "
-					     "compute node with --nodename");
+			r = err_set(-EINVAL, "The inventory names no host: give Nova's name of the compute node with --nodename");
 		else if (r >= 0 && nova)
 			r = compat_nova_provider_config(inv, node, &sb);
 		else if (r >= 0 && a->seen[T_PER_PARENT])

@@ -355,7 +355,7 @@ static int parse_driver(struct ctx *c, const char *pwhere, json_t *o, struct sim
  * these files only there. */
 static int parse_pci(struct ctx *c, const char *pwhere, json_t *o, struct sim_parent *p)
 {
-	static const char *const keys[] = { "vendor",		"device", "subsystem_vendor",
+	static const char *const keys[] = { "vendor",		"device",  "subsystem_vendor",
 					    "subsystem_device", "comment", NULL };
 	_cleanup_free_ char *where = xasprintf("%s.pci", pwhere);
 	int r;
@@ -363,7 +363,8 @@ static int parse_pci(struct ctx *c, const char *pwhere, json_t *o, struct sim_pa
 	if (!json_is_object(o))
 		return fail(c, where, NULL, "must be an object");
 	if (!p->subsystem || strcmp(p->subsystem, "bus/pci") != 0)
-		return fail(c, where, NULL, "only a parent on the PCI bus (subsystem bus/pci) has PCI ids");
+		return fail(c, where, NULL,
+			    "only a parent on the PCI bus (subsystem bus/pci) has PCI ids");
 	if ((r = check_keys(c, where, o, keys)) < 0)
 		return r;
 	for (size_t i = 0; i < 4; i++) {

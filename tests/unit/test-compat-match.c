@@ -66,9 +66,9 @@ static char *dump(const json_t *v)
 	"{'parent':'" parent "','uuid':'" uuid "','config':{'mdev_type':'" type \
 	"','start':'manual','attrs':[" attrs "]}}"
 /* A compatible plan: chosen, mdevctl, the candidates, the rejections. */
-#define PLAN(chosen, mdevctl, cands, rejs)                                                    \
-	"{'schema':'mdev-compat-plan/1','verdict':'compatible','chosen':" chosen ",'mdevctl':" \
-	mdevctl ",'candidates':[" cands "],'rejections':[" rejs "]}"
+#define PLAN(chosen, mdevctl, cands, rejs)                                       \
+	"{'schema':'mdev-compat-plan/1','verdict':'compatible','chosen':" chosen \
+	",'mdevctl':" mdevctl ",'candidates':[" cands "],'rejections':[" rejs "]}"
 #define C_IDENTITY CREATE("p0", "drv-A", "", FRESH, "false", 0, "", 1)
 #define C_N2	   CREATE("p0", "drv-A", "{'agg':'2'}", FRESH, "false", 1, "'n':2", 1)
 #define C_K2	   CREATE("p0", "drv-A", "{'agg':'2'}", FRESH, "false", 2, "'k':2", 1)
@@ -897,8 +897,8 @@ static const struct mcase cases[] = {
 	  {},
 	  OK_,
 	  "candidates",
-	  "[" CREATE("p1", "drv-A", "", SRC_UUID, "false", 0, "", 1) "," CREATE(
-		  "p0", "drv-A", "", FRESH, "true", 0, "", 1) "]" },
+	  "[" CREATE("p1", "drv-A", "", SRC_UUID, "false", 0, "",
+		     1) "," CREATE("p0", "drv-A", "", FRESH, "true", 0, "", 1) "]" },
 	{ "retry: a defined device needs capacity to start",
 	  REC(UUID_SELF, ""),
 	  INV(TY("drv-A", 0, ""), DEV(SRC_UUID, "p0", "drv-A", "", "defined")),
@@ -1274,8 +1274,9 @@ static void test_format_reasons(void)
 		  "no capacity: 0 available, 1 needed\n" },
 		/* the source's UUID taken by another type: a new UUID, said why; the second
 		 * candidate has rank 2 */
-		{ REC(UUID_SELF, ",'compatible':[{'vars':[{'name':'n','type':'int','values':[1,2,3]}],"
-				 "'mdev_type':'drv-${n}'}]"),
+		{ REC(UUID_SELF,
+		      ",'compatible':[{'vars':[{'name':'n','type':'int','values':[1,2,3]}],"
+		      "'mdev_type':'drv-${n}'}]"),
 		  INV2(T(""), T(""), DEV(SRC_UUID, "p0", "drv-B", "", "defined")),
 		  {},
 		  "verdict: compatible\n"

@@ -642,7 +642,8 @@ static void test_providers(void)
 		{ "n", "caf\xc3\xa9", "n_caf__" },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(names); i++) {
-		_cleanup_free_ char *got = compat_nova_provider_name(names[i].node, names[i].parent);
+		_cleanup_free_ char *got =
+			compat_nova_provider_name(names[i].node, names[i].parent);
 		is_str(got, names[i].want, "provider name of %s", names[i].want);
 	}
 
