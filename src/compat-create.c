@@ -156,8 +156,9 @@ static int attempt(const struct compat_choice *c, const char *uuid, bool autosta
 		for (size_t i = 0; c->verify_attrs && i < c->n_attrs; i++) {
 			r = verify_attr(uuid, c->attrs[i].name, c->attrs[i].value);
 			if (r < 0)
-				return err_wrap(r, "%s runs with other attributes than the record asks",
-						uuid);
+				return err_wrap(
+					r, "%s runs with other attributes than the record asks",
+					uuid);
 		}
 		dev->active = true;
 		return persist_earlier(dev, autostart, st, ret_def);
@@ -191,15 +192,17 @@ static void warn_uuid_changed(const struct compat_record *r, const struct compat
 	if (!r->uuid[0] || streq(uuid, r->uuid) || c->uuid_from == COMPAT_UUID_REQUESTED)
 		return;
 	if (!streq(uuid, c->uuid))
-		log_warn("The UUID %s was taken while this command ran (the kernel refused it): the device has the new UUID %s",
-			 c->uuid, uuid);
+		log_warn(
+			"The UUID %s was taken while this command ran (the kernel refused it): the device has the new UUID %s",
+			c->uuid, uuid);
 	else if (c->reuse)
 		log_warn("The free device %s is reused with its own UUID, not the source's %s",
 			 uuid, r->uuid);
 	else
-		log_warn("The source's UUID %s is taken on this host, by %s: the device has the new UUID %s",
-			 r->uuid, compat_plan_uuid_holder(p) ? compat_plan_uuid_holder(p) : "a device",
-			 uuid);
+		log_warn(
+			"The source's UUID %s is taken on this host, by %s: the device has the new UUID %s",
+			r->uuid,
+			compat_plan_uuid_holder(p) ? compat_plan_uuid_holder(p) : "a device", uuid);
 }
 
 void compat_create_report(const struct compat_create_result *res, const struct compat_record *r,

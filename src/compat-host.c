@@ -51,7 +51,7 @@ struct host_cache {
 	char *parent; /* the parent whose driver and PCI ids are below */
 	bool has_driver;
 	char *driver, *module;
-	json_t *pci; /* {"vendor", ...} of a PCI parent, NULL for others */
+	json_t *pci;	      /* {"vendor", ...} of a PCI parent, NULL for others */
 	struct strv modules;  /* names whose version was read */
 	struct strv versions; /* versions[i] of modules[i], "" when there is none */
 	/* Facts found valid (compact jansson text): the types of a host share most of theirs,
@@ -464,8 +464,8 @@ static void observe_attr(struct compat_inv_device *d, const char *dir, const cha
 	if (r < 0 && r != -EACCES && r != -EPERM && r != -EINVAL)
 		return; /* no such attribute */
 	d->attrs = xrealloc(d->attrs, (d->n_attrs + 1) * sizeof(*d->attrs));
-	d->attrs[d->n_attrs++] = (struct compat_attr){ .name = xstrdup(name),
-						       .value = { .text = value } };
+	d->attrs[d->n_attrs++] =
+		(struct compat_attr){ .name = xstrdup(name), .value = { .text = value } };
 }
 
 /* d, running without a definition: the current values of the attributes a check could
@@ -481,7 +481,8 @@ static void observe_attrs(const struct compat_inventory *inv, struct compat_inv_
 		const struct compat_inv_parent *p = &inv->parents[i];
 		for (size_t k = 0; streq(p->parent, d->parent) && k < p->n_types; k++) {
 			const struct compat_inv_type *t = &p->types[k];
-			for (size_t j = 0; streq(t->mdev_type, d->mdev_type) && j < t->n_params; j++)
+			for (size_t j = 0; streq(t->mdev_type, d->mdev_type) && j < t->n_params;
+			     j++)
 				if (t->params[j].attr)
 					observe_attr(d, dir, t->params[j].attr);
 		}

@@ -17,10 +17,10 @@
 #include "compat-traits.h"
 #include "env.h"
 #include "error.h"
+#include "input.h"
 #include "json-io.h"
 #include "log.h"
 #include "sysfs.h"
-#include "input.h"
 #include "verbs.h"
 
 #define EXIT_INVALID_RECORD 6
@@ -111,12 +111,13 @@ static const struct cli_rule show_rules[] = {
 static const struct cli_command show_cmd = {
 	.prog = "mdevctl compat show",
 	.about = "Print the compatibility record of a device",
-	.long_about = "Print the compatibility record of a device\n\n"
-		      "The record (JSON, schema mdev-compat/1) describes an active or defined device\n"
-		      "of this host as the source of a migration: its type, driver, attributes and\n"
-		      "the vendor's statements of which other types it can migrate to. `show` is the\n"
-		      "default: `mdevctl compat -u UUID` is the same. With -p PARENT -t TYPE, the\n"
-		      "record a new device of that type would have, without a UUID.",
+	.long_about =
+		"Print the compatibility record of a device\n\n"
+		"The record (JSON, schema mdev-compat/1) describes an active or defined device\n"
+		"of this host as the source of a migration: its type, driver, attributes and\n"
+		"the vendor's statements of which other types it can migrate to. `show` is the\n"
+		"default: `mdevctl compat -u UUID` is the same. With -p PARENT -t TYPE, the\n"
+		"record a new device of that type would have, without a UUID.",
 	.options = show_options,
 	.n_options = S_N,
 	.rules = show_rules,
@@ -133,9 +134,10 @@ static int show_run(const struct cli_args *a)
 	if (a->seen[S_TYPE]) {
 		for (int i = S_PARENT; i <= S_TYPE; i++)
 			if (!name_is_safe(a->value[i]))
-				return cli_usage_error(&show_cmd,
-						       "invalid value '%s' for '%s': empty, or with '/', '..' or a control character",
-						       a->value[i], cli_option_name(&show_cmd, i));
+				return cli_usage_error(
+					&show_cmd,
+					"invalid value '%s' for '%s': empty, or with '/', '..' or a control character",
+					a->value[i], cli_option_name(&show_cmd, i));
 		r = compat_host_type_record(a->value[S_PARENT], a->value[S_TYPE], &rec);
 	} else
 		r = compat_host_record(uuid, a->value[S_PARENT], &rec);
@@ -190,23 +192,24 @@ enum {
 	X_DRY_RUN,
 	X_N
 };
-#define SELECTION_OPTIONS                                                                        \
-	[C_FROM] = { "from", 0, "FILE", "The source's compatibility record ('-': standard input)" }, \
-	[C_PARENT] = { "parent", 'p', "PARENT",                                                    \
-		       "Only candidates on this parent, which must exist" },                       \
-	[C_PREFER_PARENT] = { "prefer-parent", 0, "PARENT",                                        \
-			      "Prefer candidates on this parent, if there is one" },               \
-	[C_UUID] = { "uuid", 'u', "UUID", "UUID for a new device instead of the source's" },       \
-	[C_KEEP_UUID] = { "keep-uuid", 0, NULL,                                                    \
-			  "The device must keep the source's UUID (else: blocked)" },              \
-	[C_POLICY] = { "policy", 0, "POLICY",                                                      \
-		       "first-fit (default), spread (most available first) or pack (fewest)" },    \
-	[C_MODE] = { "mode", 0, "MODE",                                                            \
-		     "live (default) or cold (re-create for a stopped VM: no version\n"             \
-		     "or migration-flag rules)" },                                                 \
-	[C_NO_REUSE] = { "no-reuse", 0, NULL, "Never reuse a free existing device" },              \
-	[C_VERBOSE] = { "verbose", 'v', NULL,                                                      \
-			"In the text plan, also the rejections of bindings that do not apply\n"   \
+#define SELECTION_OPTIONS                                                                       \
+	[C_FROM] = { "from", 0, "FILE",                                                         \
+		     "The source's compatibility record ('-': standard input)" },               \
+	[C_PARENT] = { "parent", 'p', "PARENT",                                                 \
+		       "Only candidates on this parent, which must exist" },                    \
+	[C_PREFER_PARENT] = { "prefer-parent", 0, "PARENT",                                     \
+			      "Prefer candidates on this parent, if there is one" },            \
+	[C_UUID] = { "uuid", 'u', "UUID", "UUID for a new device instead of the source's" },    \
+	[C_KEEP_UUID] = { "keep-uuid", 0, NULL,                                                 \
+			  "The device must keep the source's UUID (else: blocked)" },           \
+	[C_POLICY] = { "policy", 0, "POLICY",                                                   \
+		       "first-fit (default), spread (most available first) or pack (fewest)" }, \
+	[C_MODE] = { "mode", 0, "MODE",                                                         \
+		     "live (default) or cold (re-create for a stopped VM: no version\n"         \
+		     "or migration-flag rules)" },                                              \
+	[C_NO_REUSE] = { "no-reuse", 0, NULL, "Never reuse a free existing device" },           \
+	[C_VERBOSE] = { "verbose", 'v', NULL,                                                   \
+			"In the text plan, also the rejections of bindings that do not apply\n" \
 			"and of types the destination does not have" }
 
 static const struct cli_option check_options[] = {
@@ -268,9 +271,10 @@ static int parse_selection(const struct cli_command *cmd, const struct cli_args 
 	/* A name that cannot be a parent is a typo or worse ("../../etc"): said before anything
 	 * is read. Whether the parent exists is each host's question (parent_check()). */
 	if (a->seen[C_PARENT] && !name_is_safe(a->value[C_PARENT]))
-		return cli_usage_error(cmd,
-				       "invalid value '%s' for '--parent <PARENT>': not a parent name (empty, or with '/', '..' or a control character)",
-				       a->value[C_PARENT]);
+		return cli_usage_error(
+			cmd,
+			"invalid value '%s' for '--parent <PARENT>': not a parent name (empty, or with '/', '..' or a control character)",
+			a->value[C_PARENT]);
 	sel->parent_only = a->value[C_PARENT];
 	sel->parent_hint = a->value[C_PREFER_PARENT];
 	sel->uuid = uuid[0] ? uuid : NULL;
@@ -306,9 +310,10 @@ static int inventory_parent_check(const struct compat_inventory *inv, const char
 			hint = inv->parents[i].parent;
 	}
 	if (hint)
-		return err_set(-ENODEV,
-			       "Unable to find parent device '%s' in the inventory. Did you mean '%s'?",
-			       parent, hint);
+		return err_set(
+			-ENODEV,
+			"Unable to find parent device '%s' in the inventory. Did you mean '%s'?",
+			parent, hint);
 	return err_set(-ENODEV, "Unable to find parent device '%s' in the inventory", parent);
 }
 
@@ -373,7 +378,8 @@ static int check_one(const struct compat_record *rec, const struct compat_select
 		_cleanup_(strv_free) struct strv types = { 0 }, uuids = { 0 }, names = { 0 };
 		compat_match_needs(rec, sel, &types, &uuids);
 		compat_match_attr_names(rec, &names);
-		struct compat_host_need need = { .types = &types, .uuids = &uuids,
+		struct compat_host_need need = { .types = &types,
+						 .uuids = &uuids,
 						 .attr_names = &names };
 		r = compat_host_inventory(&need, NULL, &h->inv);
 		if (r < 0)
@@ -433,8 +439,9 @@ static int check_run(const struct cli_args *a)
 		json_t *j = n_inv > 0 ? json_array() : compat_plan_to_json(plans[0], NULL);
 		for (size_t i = 0; n_inv > 0 && i < n; i++) {
 			const struct check_host *h = &hosts[order[i]];
-			json_array_append_new(j, h->plan ? compat_plan_to_json(h->plan, h->name)
-							 : compat_plan_error_json(h->name, h->error));
+			json_array_append_new(j,
+					      h->plan ? compat_plan_to_json(h->plan, h->name)
+						      : compat_plan_error_json(h->name, h->error));
 		}
 		print_json(j);
 		json_decref(j);
@@ -654,17 +661,20 @@ static int traits_run(const struct cli_args *a)
 		if (a->seen[T_FORMAT]) {
 			nova = streq(a->value[T_FORMAT], "nova-provider-config");
 			if (!nova && !streq(a->value[T_FORMAT], "text"))
-				return cli_usage_error(&traits_cmd,
-						       "invalid value '%s' for '--format <FORMAT>': one of text, nova-provider-config",
-						       a->value[T_FORMAT]);
+				return cli_usage_error(
+					&traits_cmd,
+					"invalid value '%s' for '--format <FORMAT>': one of text, nova-provider-config",
+					a->value[T_FORMAT]);
 		}
 		r = a->value[T_INVENTORY] ? load_inventory(a->value[T_INVENTORY], &inv)
 					  : compat_host_inventory(NULL, NULL, &inv);
 		const char *node = a->value[T_NODENAME] ? a->value[T_NODENAME]
-				   : inv			 ? inv->host
-								 : NULL;
+				   : inv		? inv->host
+							: NULL;
 		if (r >= 0 && nova && !node)
-			r = err_set(-EINVAL, "The inventory names no host: give Nova's name of the compute node with --nodename");
+			r = err_set(
+				-EINVAL,
+				"The inventory names no host: give Nova's name of the compute node with --nodename");
 		else if (r >= 0 && nova)
 			r = compat_nova_provider_config(inv, node, &sb);
 		else if (r >= 0 && a->seen[T_PER_PARENT])
@@ -712,17 +722,18 @@ static const struct sub subs[] = {
 const struct cli_command verb_compat_cmd = {
 	.prog = "mdevctl compat",
 	.about = "Migration compatibility: records, inventories, checks, traits",
-	.long_about = "Migration compatibility: records, inventories, checks, traits\n\n"
-		      "Usage: mdevctl compat [show] (-u UUID [-p PARENT] | -p PARENT -t TYPE)\n"
-		      "       mdevctl compat inventory\n"
-		      "       mdevctl compat check --from FILE [--inventory FILE]... [SELECTION]\n"
-		      "       mdevctl compat traits (--from FILE | --inventory [FILE])\n\n"
-		      "Commands:\n"
-		      "  show       Print the compatibility record of a device (the default)\n"
-		      "  inventory  Print this host as a migration destination\n"
-		      "  check      Check where a source device could migrate\n"
-		      "  traits     Print the OpenStack Placement traits of a record or destination\n\n"
-		      "See `mdevctl compat <COMMAND> --help` and mdevctl-compat(5).",
+	.long_about =
+		"Migration compatibility: records, inventories, checks, traits\n\n"
+		"Usage: mdevctl compat [show] (-u UUID [-p PARENT] | -p PARENT -t TYPE)\n"
+		"       mdevctl compat inventory\n"
+		"       mdevctl compat check --from FILE [--inventory FILE]... [SELECTION]\n"
+		"       mdevctl compat traits (--from FILE | --inventory [FILE])\n\n"
+		"Commands:\n"
+		"  show       Print the compatibility record of a device (the default)\n"
+		"  inventory  Print this host as a migration destination\n"
+		"  check      Check where a source device could migrate\n"
+		"  traits     Print the OpenStack Placement traits of a record or destination\n\n"
+		"See `mdevctl compat <COMMAND> --help` and mdevctl-compat(5).",
 };
 
 static void print_group_help(FILE *out)
