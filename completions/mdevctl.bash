@@ -42,20 +42,23 @@ _mdevctl_opts()
 		printf '%s\n' '--help -h -'
 		;;
 	compat-show)
-		printf '%s\n' '--uuid -u uuid' '--parent -p parent' '--help -h -'
+		printf '%s\n' '--uuid -u uuid' '--parent -p parent' '--type -t type' '--help -h -'
 		;;
 	compat-check)
 		printf '%s\n' '--from - file' '--inventory - file' '--parent -p parent' \
-			'--uuid -u text' '--keep-uuid - -' '--policy - policy' '--mode - mode' \
-			'--no-reuse - -' '--dumpjson - -' '--help -h -'
+			'--prefer-parent - parent' '--uuid -u text' '--keep-uuid - -' \
+			'--policy - policy' '--mode - mode' '--no-reuse - -' '--verbose -v -' \
+			'--dumpjson - -' '--help -h -'
 		;;
 	compat-traits)
-		printf '%s\n' '--from - file' '--inventory - file' '--help -h -'
+		printf '%s\n' '--from - file' '--inventory - file' '--per-parent - -' \
+			'--format - format' '--nodename - text' '--help -h -'
 		;;
 	create-compatible)
-		printf '%s\n' '--from - file' '--parent -p parent' '--uuid -u text' \
-			'--keep-uuid - -' '--policy - policy' '--mode - mode' '--no-reuse - -' \
-			'--auto -a -' '--dry-run - -' '--dumpjson - -' '--help -h -'
+		printf '%s\n' '--from - file' '--parent -p parent' '--prefer-parent - parent' \
+			'--uuid -u text' '--keep-uuid - -' '--policy - policy' '--mode - mode' \
+			'--no-reuse - -' '--verbose -v -' '--auto -a -' '--dry-run - -' \
+			'--dumpjson - -' '--help -h -'
 		;;
 	top)
 		printf '%s\n' '--help -h -' '--version -V -'
@@ -115,6 +118,7 @@ _mdevctl_values()
 	type) _mdevctl_types "$2" ;;
 	policy) cands+=(first-fit spread pack) ;;
 	mode) cands+=(live cold) ;;
+	format) cands+=(text nova-provider-config) ;;
 	file) isfile=1 ;;
 	esac
 }

@@ -101,6 +101,9 @@ static int top_level(int argc, char **argv)
 	int r = cli_parse(v->cmd, argc - 2, argv + 2, &args);
 	if (r != CLI_OK)
 		return r;
+	r = env_self_check();
+	if (r < 0)
+		return r;
 	return v->run(&args);
 }
 
@@ -114,19 +117,21 @@ int main(int argc, char **argv)
 	env_init();
 	log_debug("Starting up: mdevctl %s, pid %ld", PACKAGE_VERSION, (long)getpid());
 
-	/* Before parsing, as upstream: a broken installation shows even on --help. */
-	r = env_self_check();
-	if (r >= 0) {
-		const char *prog = argc > 0 ? argv[0] : "mdevctl";
-		if (endswith(prog, "lsmdev")) {
-			struct cli_args args;
-			log_debug("Running as lsmdev");
-			r = cli_parse(&verb_lsmdev_cmd, argc - 1, argv + 1, &args);
-			if (r == CLI_OK)
-				r = verb_lsmdev_run(&args);
-		} else
-			r = top_level(argc, argv);
-	}
+	/* The installation is checked once the command line says the command uses this host:
+	 * upstream checks before parsing, so that on a host without its directories (NixOS has
+	 * no /usr/lib) not even --help works, nor the commands that read only the files they are
+	 * given (compat check --inventory, compat traits --from) in a scheduler's container. */
+	const char *prog = argc > 0 ? argv[0] : "mdevctl";
+	if (endswith(prog, "lsmdev")) {
+		struct cli_args args;
+		log_debug("Running as lsmdev");
+		r = cli_parse(&verb_lsmdev_cmd, argc - 1, argv + 1, &args);
+		if (r == CLI_OK)
+			r = env_self_check();
+		if (r == CLI_OK)
+			r = verb_lsmdev_run(&args);
+	} else
+		r = top_level(argc, argv);
 
 	/* Output that did not reach its reader is a failure, not a success. */
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -655,6 +655,12 @@ static int kernel_write(const char *path, const char *value)
 	return r;
 }
 
+int sysfs_parent_check(const char *parent)
+{
+	_cleanup_free_ char *pp = env_parent_path(parent);
+	return path_is_dir(pp) ? 0 : parent_missing(parent);
+}
+
 int sysfs_create(const struct mdev *dev)
 {
 	_cleanup_free_ char *rp = NULL, *rt = NULL;

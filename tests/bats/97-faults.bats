@@ -460,3 +460,28 @@ EOF
 	assert_equal "$(defs)" "$U1"
 	assert_clean
 }
+
+@test "faults: create-compatible killed between create and definition, then retried: the retry removes the orphan and makes the device again, once" {
+	require_strace
+	strace_kill rename 1 "$MDEVCTL" create-compatible --from "$REC"
+	assert_equal "$(devices)" "$(printf '%s\n' "$PRE" "$U i915-GVTg_V5_4" | sort)"
+	assert_exists "$JOURNAL"
+	# the retry takes the lock, which removes the half-made device (its attributes were never
+	# known to be right), and then makes it again with the source's UUID
+	run --separate-stderr "$MDEVCTL" create-compatible --from "$REC"
+	assert_success
+	assert_output "$U"
+	assert_warn "Removed $U (i915-GVTg_V5_4 on $P), left running without a definition by a create-compatible that did not finish"
+	stderr_has "Created $U, i915-GVTg_V5_4 on $P"
+	assert_equal "$(devices)" "$(printf '%s\n' "$PRE" "$U i915-GVTg_V5_4" | sort)"
+	assert_equal "$(attr_of "$U" aggregator)" 2
+	assert_equal "$(defs)" "$U"
+	assert_clean
+	# and the next retry finds it
+	run --separate-stderr "$MDEVCTL" create-compatible --from "$REC"
+	assert_success
+	assert_output "$U"
+	stderr_has "$U exists already, as i915-GVTg_V5_4 on $P; its definition is kept as it is"
+	assert_equal "$(devices)" "$(printf '%s\n' "$PRE" "$U i915-GVTg_V5_4" | sort)"
+	assert_clean
+}

@@ -225,6 +225,18 @@ static int module_version_show(struct sim_node *n, struct strbuf *out)
 
 static const struct sim_file_ops module_version_ops = { .show = module_version_show };
 
+/* A PCI device's vendor, device, subsystem_vendor and subsystem_device: "0x%04x\n" as
+ * drivers/pci/pci-sysfs.c prints them. The node's obj is the id itself. */
+static int pci_id_show(struct sim_node *n, struct strbuf *out)
+{
+	sb_printf(out, "0x%04x\n", *(const unsigned *)n->obj);
+	return 0;
+}
+
+static const struct sim_file_ops pci_id_ops = { .show = pci_id_show };
+static const char *const pci_id_files[4] = { "vendor", "device", "subsystem_vendor",
+					     "subsystem_device" };
+
 /* --- files of a device directory ------------------------------------------------------- */
 
 static bool is_busy(const struct sim_host *h, const char *uuid)
@@ -529,6 +541,9 @@ static bool parent_build(struct sim_parent *p)
 			return false;
 	if (!sim_tree_add_file(p->dir, "uevent", &parent_uevent_ops, p))
 		return false;
+	for (size_t i = 0; p->has_pci && i < 4; i++)
+		if (!sim_tree_add_file(p->dir, pci_id_files[i], &pci_id_ops, &p->pci_id[i]))
+			return false;
 	if (p->driver && !driver_build(p, up))
 		return false;
 	if (p->subsystem) {

@@ -414,12 +414,14 @@ reset_all
 
 # --- compat: the record of a running mtty-2, checked against this same host ---------------------
 # The kernel's sample driver has no vendor data: the record is the identity one (type,
-# device_api, driver name from the type prefix), with no attributes, and the only candidate is
-# another mtty-2 on mtty, under a fresh UUID since the source's is in use here. mtty.c declares
+# device_api, driver name from the type prefix), with no attributes. mtty.c declares
 # MODULE_VERSION("0.1"), so the kernel shows /sys/module/mtty/version: the record states that
 # version, dot-separated integers, as dotted (no rule file names a scheme), and the check
 # applies the default version rule to the real module's version: a record claiming the next
-# minor (0.2 for 0.1) is out of range live and fine cold.
+# minor (0.2 for 0.1) is out of range live and fine cold. The device itself runs here with the
+# record's UUID and type: it is the answer ("existing", what a retried create-compatible
+# finds); another device with the UUID blocks --uuid, and a record of another UUID finds
+# mtty-2 full.
 compat_has() { # FILE LINE...: FILE (pretty JSON) has every LINE, leading blanks and a comma ignored
 	f=$1
 	shift
@@ -447,9 +449,9 @@ cp /tmp/rec.json "$REC" # for create-compatible on boot 2
 RC=0
 "$OURS" compat check --from /tmp/rec.json --dumpjson >/tmp/plan.json 2>/tmp/plan.err || RC=$?
 check "compat check --from rec (this host): exit 0" sh -c "[ $RC -eq 0 ] || { cat /tmp/plan.err /tmp/plan.json; exit 1; }"
-check "compat check: compatible with an mtty-2 on mtty, new UUID" compat_has /tmp/plan.json \
-	'"verdict": "compatible",' '"action": "create",' '"parent": "mtty",' '"mdev_type": "mtty-2",' \
-	'"uuid_changed": true,' '"pattern": 0,'
+check "compat check: the running U1 is its own answer, existing" compat_has /tmp/plan.json \
+	'"verdict": "compatible",' '"action": "existing",' '"parent": "mtty",' '"mdev_type": "mtty-2",' \
+	"\"uuid\": \"$U1\"," '"uuid_changed": false,' '"pattern": 0,'
 # a source one minor ahead of this module: out of the default range live, fine cold
 AHEAD=$(echo "$MTTY_VERSION" | cut -d . -f 1).$(($(echo "$MTTY_VERSION" | cut -d . -f 2) + 1))
 sed "s/\"version\": \"$MTTY_VERSION\"/\"version\": \"$AHEAD\"/" /tmp/rec.json >/tmp/rec-ahead.json
@@ -462,10 +464,18 @@ RC=0
 check "compat check --mode cold, the same source: compatible" sh -c "[ $RC -eq 0 ] || { echo status $RC; cat /tmp/plan.err /tmp/plan.txt; exit 1; }"
 RC=0
 "$OURS" compat check --from /tmp/rec.json --keep-uuid >/tmp/plan.txt 2>/tmp/plan.err || RC=$?
-check "compat check --keep-uuid: blocked, the UUID is taken (exit 5)" sh -c "[ $RC -eq 5 ] || { echo status $RC; cat /tmp/plan.err /tmp/plan.txt; exit 1; }"
+check "compat check --keep-uuid: U1 itself (exit 0)" sh -c "[ $RC -eq 0 ] && grep -qxF 'chosen: existing mtty-2 on mtty as $U1; pattern 0; cost 1; attrs none' /tmp/plan.txt || { echo status $RC; cat /tmp/plan.err /tmp/plan.txt; exit 1; }"
+mc start -u "$U2" -p mtty -t mtty-1
+expect_ok "compat: start -u U2 -p mtty -t mtty-1"
+RC=0
+"$OURS" compat check --from /tmp/rec.json --uuid "$U2" >/tmp/plan.txt 2>/tmp/plan.err || RC=$?
+check "compat check --uuid U2 (an mtty-1): blocked, the UUID is taken (exit 5)" sh -c "[ $RC -eq 5 ] || { echo status $RC; cat /tmp/plan.err /tmp/plan.txt; exit 1; }"
+mc stop -u "$U2"
+expect_ok "compat: stop -u U2"
+sed "s/$U1/$U9/" /tmp/rec.json >/tmp/rec9.json
 raw_create mtty-2 1 11
 RC=0
-"$OURS" compat check --from /tmp/rec.json --dumpjson >/tmp/plan.json 2>/tmp/plan.err || RC=$?
+"$OURS" compat check --from /tmp/rec9.json --dumpjson >/tmp/plan.json 2>/tmp/plan.err || RC=$?
 check "compat check with mtty full: no capacity (exit 4)" sh -c "[ $RC -eq 4 ] || { echo status $RC; cat /tmp/plan.err /tmp/plan.json; exit 1; }"
 check "compat check with mtty full: NO_CAPACITY:0<1" grep -q '"NO_CAPACITY:0<1"' /tmp/plan.json
 raw_remove 1 11

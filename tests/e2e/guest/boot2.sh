@@ -128,7 +128,8 @@ check "kernel: U1 is an mtty-2 on mtty" dev_is "$U1" mtty mtty-2
 check "U1 is persisted: mtty/U1, mtty-2, auto" def_is mtty "$U1" mtty-2 auto
 check "kernel: three devices on mtty (A1, M1 and U1)" on_parent mtty 3
 mc create-compatible --from "$REC" --keep-uuid
-check "create-compatible --keep-uuid again: blocked, U1 is taken (exit 5)" test "$RC" = 5
+check "create-compatible --keep-uuid again (a retry): U1 exists already, exit 0" test "$RC" = 0
+check "create-compatible retried: prints U1, says it exists" sh -c "grep -qxF '$U1' '$W/out' && grep -qF '$U1 exists already, as mtty-2 on mtty; its definition is kept as it is' '$W/err' || { cat '$W/out' '$W/err'; exit 1; }"
 check "kernel: still three devices on mtty" on_parent mtty 3
 
 for u in "$M1" "$A1" "$A2" "$U1"; do
