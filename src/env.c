@@ -7,6 +7,7 @@
 
 #include "env.h"
 #include "error.h"
+#include "path.h"
 #include "util.h"
 
 #ifndef MDEVCTL_SCRIPTDIR
@@ -28,10 +29,10 @@
 static char *root; /* "" for "/", else the prefix without a trailing slash */
 static char *callout_dirs[3];
 static char *notifier_dirs[3];
+static bool offline, run_callouts;
 
-void env_init(void)
+static void set_root(const char *r)
 {
-	const char *r = secure_getenv("MDEVCTL_ENV_ROOT");
 	free(root);
 	root = xstrdup(r ? r : "");
 	size_t n = strlen(root);
@@ -46,6 +47,36 @@ void env_init(void)
 	callout_dirs[1] = env_path("%s/callouts", OLD_SCRIPTDIR);
 	notifier_dirs[0] = env_path("%s/notifiers", MDEVCTL_SCRIPTDIR);
 	notifier_dirs[1] = env_path("%s/notifiers", OLD_SCRIPTDIR);
+}
+
+void env_init(void)
+{
+	set_root(secure_getenv("MDEVCTL_ENV_ROOT"));
+}
+
+int env_set_offline_root(const char *dir, bool callouts)
+{
+	/* The directory itself is the caller's choice: its own path may go through links. */
+	_cleanup_free_ char *real = realpath(dir, NULL);
+	if (!real)
+		return err_os(-errno, errno, "Unable to use \"%s\" as the root directory", dir);
+	int r = path_set_root(real);
+	if (r < 0)
+		return err_os(r, -r, "Unable to use \"%s\" as the root directory", dir);
+	set_root(real);
+	offline = true;
+	run_callouts = callouts;
+	return 0;
+}
+
+bool env_offline(void)
+{
+	return offline;
+}
+
+bool env_run_callouts(void)
+{
+	return run_callouts;
 }
 
 bool env_rerooted(void)

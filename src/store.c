@@ -157,7 +157,7 @@ static void lookup_rest(struct lookup *lk, size_t g)
 void store_lookup_running(struct mdev_list *l)
 {
 	_cleanup_free_ char *cfg = env_config_dir();
-	_cleanup_close_ int cfgfd = open(cfg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int cfgfd = path_open_dir(cfg);
 
 	if (cfgfd < 0 || l->n == 0)
 		return;
@@ -348,12 +348,12 @@ static int scan_parent(const char *name, unsigned char d_type, void *userdata)
 static int scan(struct scan *sc)
 {
 	_cleanup_free_ char *cfg = env_config_dir();
-	_cleanup_close_ int cfgfd = open(cfg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int cfgfd = path_open_dir(cfg);
 
 	if (cfgfd < 0) {
-		if (errno == ENOENT)
+		if (cfgfd == -ENOENT)
 			return 0;
-		return err_os(-errno, errno, "Unable to read directory \"%s\"", cfg);
+		return err_os(cfgfd, -cfgfd, "Unable to read directory \"%s\"", cfg);
 	}
 	sc->cfgfd = cfgfd;
 	sc->cfg = cfg;
@@ -410,7 +410,7 @@ static void sweep_temp_files(const char *dir)
 
 	if (lock_fd < 0)
 		return;
-	d = opendir(dir);
+	d = path_opendir(dir);
 	if (!d)
 		return;
 	while ((de = readdir(d)))
@@ -448,8 +448,9 @@ int store_write(const struct mdev *dev)
 int store_remove(const char *parent, const char *uuid)
 {
 	_cleanup_free_ char *path = env_config_path(parent, uuid);
-	if (unlink(path) < 0)
-		return err_os(-errno, errno, "Failed to remove file \"%s\"", path);
+	int r = path_unlink(path);
+	if (r < 0)
+		return err_os(r, -r, "Failed to remove file \"%s\"", path);
 	return 0;
 }
 
@@ -467,9 +468,15 @@ int store_lock(void)
 		if (*end == '\0' && secs >= 0)
 			timeout_ms = (long)(secs * 1000);
 	}
-	int fd = open(cfg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* An image being prepared (--root) may not have the directory yet. */
+	if (env_offline() && !path_lexists(cfg)) {
+		int r = path_mkdir_p(cfg, 0755);
+		if (r < 0)
+			return err_os(r, -r, "Unable to create directory \"%s\"", cfg);
+	}
+	int fd = path_open_dir(cfg);
 	if (fd < 0)
-		return err_os(-errno, errno, "Unable to open \"%s\" for locking", cfg);
+		return err_os(fd, -fd, "Unable to open \"%s\" for locking", cfg);
 	for (long waited = 0;; waited += 20) {
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 			break;
@@ -488,7 +495,9 @@ int store_lock(void)
 		nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
 	}
 	lock_fd = fd;
-	/* A holder killed in the middle of create-compatible may have left a device behind. */
-	journal_recover();
+	/* A holder killed in the middle of create-compatible may have left a device behind; an
+	 * image's journal is about devices of another system, which --root never touches. */
+	if (!env_offline())
+		journal_recover();
 	return 0;
 }

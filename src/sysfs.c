@@ -115,8 +115,18 @@ static int device_state_at(int devfd, const char *name, char **ret_parent, char 
 	return 1;
 }
 
+/* Under --root nothing of the running system is looked at (env.h): no device runs, no parent
+ * is there, and nothing can be created or removed. The verbs that need the running system
+ * refuse --root before they get here; these answers are what keeps the rest away from it. */
+static int offline_refusal(void)
+{
+	return err_set(-ENODEV, "The running system is not used with --root");
+}
+
 int sysfs_device_state(const char *uuid, char **ret_parent, char **ret_type)
 {
+	if (env_offline())
+		return 0;
 	_cleanup_free_ char *dir = env_mdev_devices();
 	_cleanup_close_ int devfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (devfd >= 0)
@@ -317,6 +327,8 @@ static void bus_resolve(struct bus *b, bool quiet)
 int sysfs_list_active(const char *uuid, const char *parent, struct mdev_list *out)
 {
 	struct bus b = { .devfd = -1 };
+	if (env_offline())
+		return 0;
 	bus_read(uuid, false, &b);
 	bus_resolve(&b, false);
 	for (size_t i = 0; i < b.n; i++) {
@@ -338,7 +350,7 @@ void sysfs_mark_active_list(struct mdev_list *l)
 	struct bus b = { .devfd = -1 };
 	struct str_index defined = { 0 }, running = { 0 };
 
-	if (l->n == 0)
+	if (l->n == 0 || env_offline())
 		return;
 	bus_read(NULL, true, &b);
 	if (b.n == 0) {
@@ -382,6 +394,8 @@ void sysfs_mark_active_list(struct mdev_list *l)
 
 int sysfs_list_parents(struct strv *out)
 {
+	if (env_offline())
+		return 0;
 	_cleanup_free_ char *dir = env_mdev_bus();
 	_cleanup_closedir_ DIR *d = opendir(dir);
 	struct dirent *de;
@@ -520,6 +534,8 @@ static int read_type(const char *name, unsigned char d_type, void *userdata)
 static int bus_fd(void)
 {
 	static int fd = -1;
+	if (env_offline())
+		return -ENODEV;
 	if (fd < 0) {
 		_cleanup_free_ char *dir = env_mdev_bus();
 		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -611,6 +627,8 @@ static int parent_missing(const char *parent)
 int sysfs_create(const struct mdev *dev)
 {
 	_cleanup_free_ char *rp = NULL, *rt = NULL;
+	if (env_offline())
+		return offline_refusal();
 	int r = sysfs_device_state(dev->uuid, &rp, &rt);
 
 	if (r > 0) {
@@ -654,6 +672,8 @@ int sysfs_create(const struct mdev *dev)
 
 int sysfs_write_attr(const char *uuid, const char *name, const char *value)
 {
+	if (env_offline())
+		return offline_refusal();
 	if (!name_is_safe(name))
 		return err_set(-EINVAL, "Invalid attribute '%s'", name);
 	_cleanup_free_ char *dev = env_device_path(uuid);
@@ -668,6 +688,8 @@ int sysfs_write_attr(const char *uuid, const char *name, const char *value)
 
 int sysfs_remove(const char *uuid)
 {
+	if (env_offline())
+		return offline_refusal();
 	_cleanup_free_ char *dev = env_device_path(uuid);
 	_cleanup_free_ char *path = xasprintf("%s/remove", dev);
 	int r = path_write_string(path, "1");
