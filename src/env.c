@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "env.h"
 #include "error.h"
@@ -56,14 +57,22 @@ void env_init(void)
 
 int env_set_offline_root(const char *dir, bool callouts)
 {
-	/* The directory itself is the caller's choice: its own path may go through links. */
-	_cleanup_free_ char *real = realpath(dir, NULL);
-	if (!real)
-		return err_os(-errno, errno, "Unable to use \"%s\" as the root directory", dir);
-	int r = path_set_root(real);
+	/* Made absolute but not resolved: the directory is the caller's choice, and walking its
+	 * own path (realpath(3)) would look at every directory above it. */
+	_cleanup_free_ char *abs = NULL;
+	if (dir[0] == '/')
+		abs = xstrdup(dir);
+	else {
+		_cleanup_free_ char *cwd = getcwd(NULL, 0);
+		if (!cwd)
+			return err_os(-errno, errno, "Unable to use \"%s\" as the root directory",
+				      dir);
+		abs = xasprintf("%s/%s", cwd, dir);
+	}
+	int r = path_set_root(abs);
 	if (r < 0)
 		return err_os(r, -r, "Unable to use \"%s\" as the root directory", dir);
-	set_root(real);
+	set_root(abs);
 	offline = true;
 	run_callouts = callouts;
 	return 0;
