@@ -24,6 +24,7 @@ static const struct verb verbs[] = {
 	{ "compat", &verb_compat_cmd, verb_compat_run, false, verb_compat_main, true },
 	{ "create-compatible", &verb_create_compatible_cmd, verb_create_compatible_run, false, NULL,
 	  false },
+	{ "monitor", &verb_monitor_cmd, verb_monitor_run, false, NULL, false },
 	{ "start-parent-mdevs", &verb_start_parent_mdevs_cmd, verb_start_parent_mdevs_run, true,
 	  NULL, false },
 };

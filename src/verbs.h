@@ -38,6 +38,7 @@ DECLARE_VERB(stop);
 DECLARE_VERB(start_parent_mdevs);
 DECLARE_VERB(compat);
 DECLARE_VERB(create_compatible);
+DECLARE_VERB(monitor);
 int verb_compat_main(int argc, char **argv);
 
 /* Parse the value of UUID option opt into ret (canonical form); a usage error otherwise.

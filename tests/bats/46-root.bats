@@ -119,6 +119,7 @@ host_sum() {
 		"compat traits --inventory"
 		"create-compatible --from $rec"
 		"start-parent-mdevs $P_MTTY"
+		"monitor"
 	)
 	local c
 	for c in "${cmds[@]}"; do
