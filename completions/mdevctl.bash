@@ -59,6 +59,10 @@ _mdevctl_opts()
 			'--keep-uuid - -' '--policy - policy' '--mode - mode' '--no-reuse - -' \
 			'--auto -a -' '--dry-run - -' '--dumpjson - -' '--help -h -'
 		;;
+	monitor)
+		printf '%s\n' '--dumpjson - -' '--once - -' '--uuid -u uuid' '--parent -p parent' \
+			'--what - what' '--event - event' '--kernel - -' '--udev - -' '--help -h -'
+		;;
 	top)
 		printf '%s\n' '--help -h -' '--version -V -'
 		;;
@@ -143,6 +147,8 @@ _mdevctl_values()
 	type) _mdevctl_types "$2" ;;
 	policy) cands+=(first-fit spread pack) ;;
 	mode) cands+=(live cold) ;;
+	what) cands+=(device parent definition) ;;
+	event) cands+=(add remove change) ;;
 	file) isfile=1 ;;
 	root) isfile=2 ;;
 	esac
@@ -303,7 +309,7 @@ _mdevctl_complete()
 		val=$cur
 	elif [[ -z $cmd || ( $cmd == help && $nargs -eq 0 ) ]]; then
 		cands=(define undefine modify start stop list types start-parent-mdevs compat
-			create-compatible help)
+			create-compatible monitor help)
 		val=$cur
 	elif [[ $cmd == compat- ]]; then
 		cands=(show inventory check traits)
