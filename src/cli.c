@@ -53,18 +53,13 @@ void cli_set_globals(const struct cli_command *g)
 	globals = g;
 }
 
-void cli_print_help(const struct cli_command *cmd, bool long_help, FILE *out)
+void cli_print_options(const struct cli_command *cmd, bool long_help, FILE *out)
 {
 	char left[2 * CLI_MAX_OPTIONS + 2][96];
 	const char *help[2 * CLI_MAX_OPTIONS + 2];
 	const struct cli_option *opts[2 * CLI_MAX_OPTIONS];
 	int n = 0, n_opts = 0;
 	size_t width = 0;
-
-	fprintf(out, "%s\n\n", long_help && cmd->long_about ? cmd->long_about : cmd->about);
-	print_usage_line(cmd, out);
-	if (cmd->positional)
-		fprintf(out, "\nArguments:\n  <%s>  The parent device\n", cmd->positional);
 
 	for (int i = 0; i < cmd->n_options; i++)
 		opts[n_opts++] = &cmd->options[i];
@@ -104,6 +99,15 @@ void cli_print_help(const struct cli_command *cmd, bool long_help, FILE *out)
 			fprintf(out, "%.*s\n  %-*s  ", (int)(nl - h), h, (int)width, "");
 		fprintf(out, "%s\n", h);
 	}
+}
+
+void cli_print_help(const struct cli_command *cmd, bool long_help, FILE *out)
+{
+	fprintf(out, "%s\n\n", long_help && cmd->long_about ? cmd->long_about : cmd->about);
+	print_usage_line(cmd, out);
+	if (cmd->positional)
+		fprintf(out, "\nArguments:\n  <%s>  The parent device\n", cmd->positional);
+	cli_print_options(cmd, long_help, out);
 }
 
 static int find_long(const struct cli_command *cmd, const char *name, size_t len)

@@ -85,6 +85,8 @@ int cli_take_globals(int *argc, char **argv, struct cli_args *ret);
 /* Parse argv (the arguments after the command name). Returns CLI_OK, CLI_DONE or CLI_USAGE. */
 int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_args *ret);
 void cli_print_help(const struct cli_command *cmd, bool long_help, FILE *out);
+/* The "Options:" part of the help: cmd's own, the global ones, -h and (with a version) -V. */
+void cli_print_options(const struct cli_command *cmd, bool long_help, FILE *out);
 /* Print "error: <msg>" with the usage line and the hint; returns CLI_USAGE. */
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -62,13 +62,7 @@ static void print_top_help(FILE *out)
 		if (!verbs[i].hidden)
 			fprintf(out, "  %-17s  %s\n", verbs[i].name, verbs[i].cmd->about);
 	fprintf(out, "  %-17s  %s\n", "help", "Print this message or the help of the given command");
-	fputs("\nOptions:\n", out);
-	fputs("      --root <DIR>    Work offline on the image at DIR: its definitions and rule\n"
-	      "                      files, never this system's devices\n"
-	      "      --run-callouts  With --root, run DIR's callout and notifier scripts\n"
-	      "  -h, --help          Print help\n"
-	      "  -V, --version       Print version\n",
-	      out);
+	cli_print_options(&top_cmd, true, out);
 }
 
 int verb_refuse_offline(const struct cli_command *cmd, const char *what)
