@@ -436,6 +436,11 @@ check "compat inventory: exit 0, lists mtty-2 and the running U1" sh -c "[ $RC -
 reset_all
 
 # --- monitor: the kernel's own events (no udevd on this boot) -----------------------------------
+# /etc/mdevctl.d is the 9p state share on this guest, where inotify sees nothing (without its
+# inode cache, 9p gives each lookup an inode of its own, not the watched one): the definitions
+# of this part go to a tmpfs over it, as on a host's own disk.
+mount -t tmpfs -o mode=755 tmpfs /etc/mdevctl.d
+mkdir -p /etc/mdevctl.d/scripts.d/callouts /etc/mdevctl.d/scripts.d/notifiers
 X1=c1c1c1c1-0000-4000-8000-000000000001
 X2=c1c1c1c1-0000-4000-8000-000000000002
 check "monitor: listening" mon_start
@@ -477,6 +482,7 @@ sed 's/"time":"[0-9T:.-]*Z"/"time":"T"/' $MON.out >"$W/mon.got"
 printf '%s\n' "{\"event\":\"add\",\"what\":\"device\",\"uuid\":\"$X1\",\"parent\":\"mtty\",\"mdev_type\":\"mtty-2\",\"time\":\"T\"}" >"$W/mon.want"
 check "monitor --once: the one JSON line of X1's start" same_lines "$W/mon.want" "$W/mon.got"
 reset_all
+umount /etc/mdevctl.d
 
 # --- leave definitions for boot 2 --------------------------------------------------------------
 mc define -u "$A1" -p mtty -t mtty-2 --auto
