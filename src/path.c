@@ -288,31 +288,35 @@ int path_readlink(const char *path, char **ret)
 	return path_readlink_at(dfd, name, ret);
 }
 
-int path_readlink_basename_at(int dirfd, const char *path, char **ret)
+/* The last component of the link target t (path_readlink*()'s result, or its error r). */
+static int target_basename(int r, char *t, char **ret)
 {
-	_cleanup_free_ char *t = NULL;
-	int r = path_readlink_at(dirfd, path, &t);
+	_cleanup_free_ char *target = t;
 	if (r < 0)
 		return r;
-	size_t n = strlen(t);
-	while (n > 1 && t[n - 1] == '/')
-		t[--n] = '\0';
-	const char *b = strrchr(t, '/');
-	b = b ? b + 1 : t;
+	size_t n = strlen(target);
+	while (n > 1 && target[n - 1] == '/')
+		target[--n] = '\0';
+	const char *b = strrchr(target, '/');
+	b = b ? b + 1 : target;
 	if (!*b || streq(b, ".") || streq(b, ".."))
 		return -EINVAL;
 	*ret = xstrdup(b);
 	return 0;
 }
 
+int path_readlink_basename_at(int dirfd, const char *path, char **ret)
+{
+	char *t = NULL;
+	int r = path_readlink_at(dirfd, path, &t);
+	return target_basename(r, t, ret);
+}
+
 int path_readlink_basename(const char *path, char **ret)
 {
-	_cleanup_close_ int dfd = -1;
-	const char *name;
-	int r = at_parent(path, O_PATH, &dfd, &name);
-	if (r < 0)
-		return r;
-	return path_readlink_basename_at(dfd, name, ret);
+	char *t = NULL;
+	int r = path_readlink(path, &t);
+	return target_basename(r, t, ret);
 }
 
 int path_write_string(const char *path, const char *s)

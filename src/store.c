@@ -469,11 +469,12 @@ int store_lock(void)
 		if (*end == '\0' && secs >= 0)
 			timeout_ms = (long)(secs * 1000);
 	}
-	/* An image being prepared (--root) may not have the directory yet. */
+	/* An image being prepared (--root) may not have the directory yet: there is nothing in it
+	 * to protect, and a command that fails must not leave it made. The first definition
+	 * written makes it (store_write()). */
 	if (env_offline() && !path_lexists(cfg)) {
-		int r = path_mkdir_p(cfg, 0755);
-		if (r < 0)
-			return err_os(r, -r, "Unable to create directory \"%s\"", cfg);
+		log_debug("No \"%s\" yet: nothing to lock", cfg);
+		return 0;
 	}
 	int fd = path_open_dir(cfg);
 	if (fd < 0)

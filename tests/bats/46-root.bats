@@ -27,6 +27,15 @@ host_sum() {
 	local before
 	before=$(host_sum)
 
+	# what fails changes nothing, not even the directory an image lacks
+	run --separate-stderr "$MDEVCTL" --root "$IMG" undefine -u "$U_MTTY"
+	assert_error "No devices match the specified uuid"
+	run --separate-stderr "$MDEVCTL" --root "$IMG" modify -u "$U_MTTY" --auto
+	assert_error "Mediated device $U_MTTY is not defined"
+	run --separate-stderr "$MDEVCTL" --root "$IMG" define -u "$U1" -p "$P_MTTY"
+	assert_error "No type specified"
+	assert_equal "$(ls -A "$IMG")" ""
+
 	run --separate-stderr "$MDEVCTL" --root "$IMG" define -u "$U1" -p "$P_MTTY" -t "$T_MTTY2"
 	assert_success
 	assert_output ""
