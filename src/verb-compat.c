@@ -130,6 +130,10 @@ static int show_run(const struct cli_args *a)
 	int r = verb_uuid(&show_cmd, a, S_UUID, uuid);
 	if (r != CLI_OK)
 		return r;
+	/* A record states what the device's parent offers, which only its sysfs tells. */
+	r = verb_refuse_offline(&show_cmd, "'compat show'");
+	if (r != CLI_OK)
+		return r;
 	json_t *rec = NULL;
 	if (a->seen[S_TYPE]) {
 		for (int i = S_PARENT; i <= S_TYPE; i++)
@@ -161,9 +165,12 @@ static const struct cli_command inventory_cmd = {
 
 static int inventory_run(const struct cli_args *a)
 {
+	int r = verb_refuse_offline(&inventory_cmd, "'compat inventory'");
+	if (r != CLI_OK)
+		return r;
 	(void)a;
 	json_t *inv = NULL;
-	int r = compat_host_inventory(NULL, &inv, NULL);
+	r = compat_host_inventory(NULL, &inv, NULL);
 	if (r < 0)
 		return r;
 	print_json(inv);
@@ -412,6 +419,11 @@ static int check_run(const struct cli_args *a)
 			       streq(a->values[C_INVENTORY][i], "/dev/stdin");
 	if (stdin_users > 1)
 		return cli_usage_error(&check_cmd, "only one document can come from standard input");
+	if (n_inv == 0) {
+		r = verb_refuse_offline(&check_cmd, "checking this host (without '--inventory')");
+		if (r != CLI_OK)
+			return r;
+	}
 	r = parse_selection(&check_cmd, a, &sel, uuid);
 	if (r != CLI_OK)
 		return r;
@@ -646,6 +658,11 @@ static int traits_run(const struct cli_args *a)
 	struct strv req = { 0 }, any = { 0 };
 	int r;
 
+	if (a->seen[T_INVENTORY] && !a->value[T_INVENTORY]) {
+		r = verb_refuse_offline(&traits_cmd, "the traits of this host (without a FILE)");
+		if (r != CLI_OK)
+			return r;
+	}
 	if (a->seen[T_FROM]) {
 		_cleanup_compat_record_ struct compat_record *rec = NULL;
 		r = load_record(a->value[T_FROM], &rec);

@@ -115,6 +115,10 @@ struct sim_host {
 	struct sim_node *root;
 	struct sim_faults faults;
 	bool debug; /* log every change to stderr */
+	/* --uevents: the socket device events are sent from (sim-uevent.h), -1 for none, and the
+	 * number of the last one */
+	int uevent_fd;
+	unsigned long long uevent_seqnum;
 };
 
 /* An empty host: the fixed part of the tree (class/mdev_bus, bus/mdev/devices,

@@ -484,6 +484,55 @@ RC=0
 check "compat inventory: exit 0, lists mtty-2 and the running U1" sh -c "[ $RC -eq 0 ] && grep -q '\"mdev_type\": \"mtty-2\"' /tmp/inv.json && grep -q '\"state\": \"in_use\"' /tmp/inv.json || { cat /tmp/inv.err /tmp/inv.json; exit 1; }"
 reset_all
 
+# --- monitor: the kernel's own events (no udevd on this boot) -----------------------------------
+# /etc/mdevctl.d is the 9p state share on this guest, where inotify sees nothing (without its
+# inode cache, 9p gives each lookup an inode of its own, not the watched one): the definitions
+# of this part go to a tmpfs over it, as on a host's own disk.
+mount -t tmpfs -o mode=755 tmpfs /etc/mdevctl.d
+mkdir -p /etc/mdevctl.d/scripts.d/callouts /etc/mdevctl.d/scripts.d/notifiers
+X1=c1c1c1c1-0000-4000-8000-000000000001
+X2=c1c1c1c1-0000-4000-8000-000000000002
+check "monitor: listening" mon_start
+check "monitor: no udevd on this boot, so the kernel's events" grep -q "Device events from the kernel" $MON.err
+mc start -u "$X1" -p mtty -t mtty-2
+check "monitor: start -u X1 is heard" mon_wait 1
+mc define -u "$X1"
+check "monitor: define -u X1 is heard" mon_wait 2
+mc stop -u "$X1"
+check "monitor: stop -u X1 is heard" mon_wait 3
+mc start -u "$X2" -p mtty -t mtty-1
+check "monitor: start -u X2 is heard" mon_wait 4
+rmmod mtty
+check "monitor: rmmod mtty is heard (its device, then the parent)" mon_wait 6
+load_modules mtty || { tap_done; exit 1; }
+check "monitor: modprobe mtty is heard" mon_wait 7
+mc undefine -u "$X1"
+check "monitor: undefine -u X1 is heard" mon_wait 8
+check "monitor: SIGINT ends it, status 0" mon_stop
+printf '%s\n' "add device $X1 mtty mtty-2" "add definition $X1 mtty mtty-2" \
+	"remove device $X1 mtty mtty-2" "add device $X2 mtty mtty-1" "remove device $X2 mtty mtty-1" \
+	"remove parent mtty" "add parent mtty" "remove definition $X1 mtty mtty-2" >"$W/mon.want"
+check "monitor: every line starts with a UTC time with milliseconds" mon_lines "$W/mon.got"
+check "monitor: start, define, stop, start, rmmod mtty, modprobe mtty, undefine: the events in order" \
+	same_lines "$W/mon.want" "$W/mon.got"
+# --once: a script waiting for a device
+check "monitor --once --dumpjson -u X1 --what device --event add: listening" \
+	mon_start --once --dumpjson -u "$X1" --what device --event add
+mc define -u "$X1" -p mtty -t mtty-2
+mc start -u "$X2" -p mtty -t mtty-1
+mc start -u "$X1"
+once_ends() {
+	rc=0
+	wait "$MON_PID" || rc=$?
+	[ "$rc" -eq 0 ] || { echo "status $rc"; cat $MON.err; return 1; }
+}
+check "monitor --once: ends by itself, status 0, once X1 runs" once_ends
+sed 's/"time":"[0-9T:.-]*Z"/"time":"T"/' $MON.out >"$W/mon.got"
+printf '%s\n' "{\"event\":\"add\",\"what\":\"device\",\"uuid\":\"$X1\",\"parent\":\"mtty\",\"mdev_type\":\"mtty-2\",\"time\":\"T\"}" >"$W/mon.want"
+check "monitor --once: the one JSON line of X1's start" same_lines "$W/mon.want" "$W/mon.got"
+reset_all
+umount /etc/mdevctl.d
+
 # --- leave definitions for boot 2 --------------------------------------------------------------
 mc define -u "$A1" -p mtty -t mtty-2 --auto
 expect_ok "define -u A1 -p mtty -t mtty-2 --auto (for boot 2)"

@@ -90,12 +90,28 @@ mc start-parent-mdevs mtty
 expect_ok "start-parent-mdevs mtty again: skips the running device, no output"
 check "kernel: still one device on mtty" on_parent mtty 1
 
-# Reloading the parent driver: the devices go with it, the rule brings the auto one back.
+# Reloading the parent driver: the devices go with it, the rule brings the auto one back. The
+# monitor hears it all through udevd.
+check "monitor: listening" mon_start
+check "monitor: udevd runs, so udevd's events" grep -q "Device events from udevd" $MON.err
 rmmod mtty
 check "kernel: rmmod mtty removed A1" dev_absent "$A1"
 load_modules mtty || { tap_done; exit 1; }
 check "the udev rule starts A1 again when mtty is reloaded" wait_for 20 "$A1"
 udevadm settle -t 60 || true
+check "monitor: rmmod and modprobe of mtty are heard" mon_wait 4
+check "monitor: SIGINT ends it, status 0" mon_stop
+check "monitor: every line starts with a UTC time with milliseconds" mon_lines "$W/mon.got"
+# The kernel removes the parent's devices before it unregisters the parent. On modprobe, the
+# rule may start A1 from the parent's "add" event, before the registration's event is through.
+printf '%s\n' "remove device $A1 mtty mtty-2" "remove parent mtty" >"$W/mon.want"
+{
+	head -n 2 "$W/mon.got"
+	tail -n +3 "$W/mon.got" | LC_ALL=C sort
+} >"$W/mon.sorted"
+printf '%s\n' "add device $A1 mtty mtty-2" "add parent mtty" >>"$W/mon.want"
+check "monitor: A1 and mtty removed, in that order; mtty and A1 back (through the rule)" \
+	same_lines "$W/mon.want" "$W/mon.sorted"
 check "kernel: still no M1" dev_absent "$M1"
 syslog_notes
 
