@@ -139,7 +139,9 @@ verdict "list: all three running" 0
 # --- create-compatible from boot 1's record of an mtty-2, with part of mtty's pool in use -------
 check "boot 1's compatibility record of U1 (an mtty-2) survived the reboot" test -s "$REC"
 mc create-compatible --from "$REC" --auto
-expect_ok "create-compatible --from boot 1's record --auto: the source's UUID, free here" "$U1"
+check "create-compatible --from boot 1's record --auto: exit 0, the source's UUID, free here" \
+	sh -c "[ $RC -eq 0 ] && [ \"\$(cat '$W/out')\" = '$U1' ] || { echo status $RC; cat '$W/out' '$W/err'; exit 1; }"
+check "create-compatible says what it did on stderr" grep -qxF "Created $U1, mtty-2 on mtty" "$W/err"
 check "kernel: U1 is an mtty-2 on mtty" dev_is "$U1" mtty mtty-2
 check "U1 is persisted: mtty/U1, mtty-2, auto" def_is mtty "$U1" mtty-2 auto
 check "kernel: three devices on mtty (A1, M1 and U1)" on_parent mtty 3
