@@ -56,6 +56,7 @@ zsh_specs() {
 		-) action='' ;;
 		uuid | parent | type) action=":$kind:_mdevctl_${kind}s" ;;
 		file) action=':file:_files' ;;
+		root) action=':directory:_files -/' ;;
 		text) action=":${long#--}: " ;;
 		*) action=":$kind:_mdevctl_fixed_$kind" ;;
 		esac
@@ -80,28 +81,48 @@ gen_zsh() {
 	header zsh
 	cat <<'EOF'
 
-# The UUIDs of active and defined devices, each once
+# The definitions of the image named with --root ($_mdevctl_root, set by _mdevctl from the
+# line): "UUID PARENT TYPE" lines. An image has no running devices and no parents: what it
+# defines is what there is.
+(( $+functions[_mdevctl_image] )) || _mdevctl_image() {
+	mdevctl --root "$_mdevctl_root" list -d </dev/null 2>/dev/null
+}
+
+# The UUIDs of active and defined devices, each once (with --root, the image's)
 (( $+functions[_mdevctl_uuids] )) || _mdevctl_uuids() {
 	local -a u
-	u=(${(u)${(f)"$({ mdevctl list; mdevctl list -d } </dev/null 2>/dev/null |
-		sed -n 's/^\([^[:space:]][^[:space:]]*\).*/\1/p')"}})
+	if [[ -n $_mdevctl_root ]]; then
+		u=(${(u)${(f)"$(_mdevctl_image | awk '{ print $1 }')"}})
+	else
+		u=(${(u)${(f)"$({ mdevctl list; mdevctl list -d } </dev/null 2>/dev/null |
+			sed -n 's/^\([^[:space:]][^[:space:]]*\).*/\1/p')"}})
+	fi
 	compadd -a u
 }
 
-# The parents that `mdevctl types` reports
+# The parents that `mdevctl types` reports (with --root, those the image's definitions name)
 (( $+functions[_mdevctl_parents] )) || _mdevctl_parents() {
 	local -a p
-	p=(${(f)"$(mdevctl types </dev/null 2>/dev/null | sed -n '/^[^[:space:]]/p')"})
+	if [[ -n $_mdevctl_root ]]; then
+		p=(${(u)${(f)"$(_mdevctl_image | awk '{ print $2 }')"}})
+	else
+		p=(${(f)"$(mdevctl types </dev/null 2>/dev/null | sed -n '/^[^[:space:]]/p')"})
+	fi
 	compadd -a p
 }
 
-# The types `mdevctl types` reports, only the parent's when the line names one
+# The types `mdevctl types` reports, only the parent's when the line names one (with --root,
+# those the image's definitions name)
 (( $+functions[_mdevctl_types] )) || _mdevctl_types() {
 	local parent=${opt_args[-p]:-${opt_args[--parent]:-}}
 	local -a t
-	t=(${(f)"$(mdevctl types </dev/null 2>/dev/null | awk -v want="$parent" '
-		/^[^[:space:]]/ { parent = $1; next }
-		/^  [^[:space:]]/ { if (want == "" || want == parent) print $1 }')"})
+	if [[ -n $_mdevctl_root ]]; then
+		t=(${(u)${(f)"$(_mdevctl_image | awk -v want="$parent" 'want == "" || $2 == want { print $3 }')"}})
+	else
+		t=(${(f)"$(mdevctl types </dev/null 2>/dev/null | awk -v want="$parent" '
+			/^[^[:space:]]/ { parent = $1; next }
+			/^  [^[:space:]]/ { if (want == "" || want == parent) print $1 }')"})
+	fi
 	compadd -a t
 }
 EOF
@@ -126,8 +147,15 @@ EOF
 	cat <<EOF
 
 _mdevctl() {
-	local curcontext=\$curcontext state line ret=1
+	local curcontext=\$curcontext state line ret=1 i _mdevctl_root=
 	typeset -A opt_args
+	# --root DIR anywhere on the line: names come from that image
+	for (( i = 2; i < CURRENT; i++ )); do
+		case \$words[i] in
+		--root) _mdevctl_root=\$words[i+1] ;;
+		--root=*) _mdevctl_root=\${words[i]#--root=} ;;
+		esac
+	done
 	if [[ \$service == lsmdev ]]; then
 		_mdevctl_cmd_lsmdev
 		return
@@ -197,10 +225,19 @@ function __mdevctl_cmd
         return
     end
     set -l cmd top
+    set -l skip 0
     for w in $words[2..-1]
+        if test $skip = 1
+            set skip 0
+            continue
+        end
         switch $cmd
             case top
-                string match -q -- '-*' $w; or set cmd $w
+                if contains -- $w (__mdevctl_top_valued)
+                    set skip 1
+                else if not string match -q -- '-*' $w
+                    set cmd $w
+                end
             case compat-
                 if string match -q -- '-*' $w
                     set cmd compat-show
@@ -219,8 +256,9 @@ function __mdevctl_using
     test (__mdevctl_cmd) = $argv[1]
 end
 
-# The parent given on the line so far (-p P, -pP, --parent P, --parent=P)
-function __mdevctl_parent
+# The value of an option given on the line so far: __mdevctl_optval LONG [SHORT] prints P of
+# "LONG P", "LONG=P", "SHORT P" or "SHORTP"
+function __mdevctl_optval
     set -l words (commandline -opc)
     set -l next 0
     for w in $words
@@ -228,39 +266,63 @@ function __mdevctl_parent
             echo $w
             return
         end
-        switch $w
-            case -p --parent
-                set next 1
-            case '--parent=*'
-                string replace -- --parent= '' $w
-                return
-            case '-p?*'
-                string sub -s 3 -- $w
-                return
+        if test "$w" = $argv[1]; or begin; set -q argv[2]; and test "$w" = $argv[2]; end
+            set next 1
+        else if string match -q -- "$argv[1]=*" $w
+            string replace -- "$argv[1]=" '' $w
+            return
+        else if set -q argv[2]; and string match -q -- "$argv[2]?*" $w
+            string sub -s 3 -- $w
+            return
         end
     end
 end
 
-# The UUIDs of active and defined devices, each once
+# The definitions of the image named with --root: "UUID PARENT TYPE" lines. An image has no
+# running devices and no parents: what it defines is what there is.
+function __mdevctl_image
+    mdevctl --root (__mdevctl_optval --root) list -d </dev/null 2>/dev/null
+end
+
+# The UUIDs of active and defined devices, each once (with --root, the image's)
 function __mdevctl_uuids
+    if test -n "$(__mdevctl_optval --root)"
+        __mdevctl_image | awk '{ print $1 }' | sort -u
+        return
+    end
     begin
         mdevctl list
         mdevctl list -d
     end </dev/null 2>/dev/null | string match -r '^\S+' | sort -u
 end
 
-# The parents that `mdevctl types` reports
+# The parents that `mdevctl types` reports (with --root, those the image's definitions name)
 function __mdevctl_parents
+    if test -n "$(__mdevctl_optval --root)"
+        __mdevctl_image | awk '{ print $2 }' | sort -u
+        return
+    end
     mdevctl types </dev/null 2>/dev/null | string match -r '^\S.*'
 end
 
-# The types `mdevctl types` reports, only the parent's when the line names one
+# The types `mdevctl types` reports, only the parent's when the line names one (with --root,
+# those the image's definitions name)
 function __mdevctl_types
-    mdevctl types </dev/null 2>/dev/null | awk -v want=(__mdevctl_parent) '
+    set -l parent (__mdevctl_optval --parent -p)
+    if test -n "$(__mdevctl_optval --root)"
+        __mdevctl_image | awk -v want="$parent" 'want == "" || $2 == want { print $3 }' | sort -u
+        return
+    end
+    mdevctl types </dev/null 2>/dev/null | awk -v want="$parent" '
         /^[^[:space:]]/ { parent = $1; next }
         /^  [^[:space:]]/ { if (want == "" || want == parent) print $1 }'
 end
 EOF
+	echo
+	echo "# The options before the command that take a value (the next word)"
+	echo "function __mdevctl_top_valued"
+	echo "    printf '%s\\n' $(_mdevctl_opts top | awk '$3 != "-" { printf "%s ", $1 }')"
+	echo "end"
 	echo
 	echo "function __mdevctl_compat_commands"
 	echo "    printf '%s\\n' $(_mdevctl_commands compat | tr '\n' ' ')"
@@ -284,6 +346,7 @@ EOF
 			-) ;;
 			uuid | parent | type) args="$args -x -a '(__mdevctl_${kind}s)'" ;;
 			file) args="$args -r -F" ;;
+			root) args="$args -x -a '(__fish_complete_directories (commandline -ct))'" ;;
 			text) args="$args -x" ;;
 			*) args="$args -x -a '$(_mdevctl_fixed_values "$kind" | tr '\n' ' ' | sed 's/ $//')'" ;;
 			esac

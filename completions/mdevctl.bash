@@ -16,7 +16,7 @@ _mdevctl_commands()
 	case $1 in
 	top)
 		printf '%s\n' define undefine modify start stop list types start-parent-mdevs compat \
-			create-compatible help
+			create-compatible monitor help
 		;;
 	compat) printf '%s\n' show inventory check traits ;;
 	esac
@@ -28,14 +28,19 @@ _mdevctl_fixed_values()
 	case $1 in
 	policy) printf '%s\n' first-fit spread pack ;;
 	mode) printf '%s\n' live cold ;;
+	format) printf '%s\n' text nova-provider-config ;;
+	what) printf '%s\n' device parent definition ;;
+	event) printf '%s\n' add remove change ;;
 	esac
 }
 
 # Print the option table of a command, one option a line: "LONG SHORT KIND".
 # SHORT is "-" when there is none; KIND is what the option's value is ("-" for a flag,
-# "text" for a value nobody can guess).
+# "text" for a value nobody can guess). Every command also takes the global options
+# --root and --run-callouts.
 _mdevctl_opts()
 {
+	printf '%s\n' '--root - root' '--run-callouts - -'
 	case $1 in
 	define)
 		printf '%s\n' '--uuid -u uuid' '--auto -a -' '--parent -p parent' \
@@ -68,25 +73,39 @@ _mdevctl_opts()
 		printf '%s\n' '--help -h -'
 		;;
 	compat-show)
-		printf '%s\n' '--uuid -u uuid' '--parent -p parent' '--help -h -'
+		printf '%s\n' '--uuid -u uuid' '--parent -p parent' '--type -t type' '--help -h -'
 		;;
 	compat-check)
 		printf '%s\n' '--from - file' '--inventory - file' '--parent -p parent' \
-			'--uuid -u text' '--keep-uuid - -' '--policy - policy' '--mode - mode' \
-			'--no-reuse - -' '--dumpjson - -' '--help -h -'
+			'--prefer-parent - parent' '--uuid -u text' '--keep-uuid - -' \
+			'--policy - policy' '--mode - mode' '--no-reuse - -' '--verbose -v -' \
+			'--dumpjson - -' '--help -h -'
 		;;
 	compat-traits)
-		printf '%s\n' '--from - file' '--inventory - file' '--help -h -'
+		printf '%s\n' '--from - file' '--inventory - file' '--per-parent - -' \
+			'--format - format' '--nodename - text' '--help -h -'
 		;;
 	create-compatible)
-		printf '%s\n' '--from - file' '--parent -p parent' '--uuid -u text' \
-			'--keep-uuid - -' '--policy - policy' '--mode - mode' '--no-reuse - -' \
-			'--auto -a -' '--dry-run - -' '--dumpjson - -' '--help -h -'
+		printf '%s\n' '--from - file' '--parent -p parent' '--prefer-parent - parent' \
+			'--uuid -u text' '--keep-uuid - -' '--policy - policy' '--mode - mode' \
+			'--no-reuse - -' '--verbose -v -' '--auto -a -' '--dry-run - -' \
+			'--dumpjson - -' '--help -h -'
+		;;
+	monitor)
+		printf '%s\n' '--dumpjson - -' '--once - -' '--uuid -u uuid' '--parent -p parent' \
+			'--what - what' '--event - event' '--kernel - -' '--udev - -' '--help -h -'
 		;;
 	top)
 		printf '%s\n' '--help -h -' '--version -V -'
 		;;
 	esac
+}
+
+# The definitions of the image given with --root (the caller's "root"): "UUID PARENT TYPE"
+# lines. An image has no running devices and no parents: what it defines is what there is.
+_mdevctl_image()
+{
+	mdevctl --root "$root" list -d </dev/null 2>/dev/null
 }
 
 # Append to the caller's "cands" the UUIDs of active and defined devices, each once.
@@ -99,13 +118,23 @@ _mdevctl_uuids()
 		case $seen in *" $u "*) continue ;; esac
 		seen+="$u "
 		cands+=("$u")
-	done < <({ mdevctl list; mdevctl list -d; } </dev/null 2>/dev/null)
+	done < <(if [[ -n $root ]]; then _mdevctl_image; else
+		{ mdevctl list; mdevctl list -d; } </dev/null 2>/dev/null; fi)
 }
 
-# Append to the caller's "cands" the parents "mdevctl types" reports.
+# Append to the caller's "cands" the parents "mdevctl types" reports (with --root, those the
+# image's definitions name).
 _mdevctl_parents()
 {
-	local line
+	local line u p t seen=' '
+	if [[ -n $root ]]; then
+		while read -r u p t _; do
+			[[ -n $p && $seen != *" $p "* ]] || continue
+			seen+="$p "
+			cands+=("$p")
+		done < <(_mdevctl_image)
+		return
+	fi
 	while IFS= read -r line || [[ -n $line ]]; do
 		case $line in '' | [[:space:]]*) continue ;; esac
 		cands+=("$line")
@@ -113,10 +142,18 @@ _mdevctl_parents()
 }
 
 # Append to the caller's "cands" the types "mdevctl types" reports, only those of parent $1
-# when it is not empty.
+# when it is not empty (with --root, those the image's definitions name).
 _mdevctl_types()
 {
-	local line parent=''
+	local line parent='' u p t seen=' '
+	if [[ -n $root ]]; then
+		while read -r u p t _; do
+			[[ -n $t && ( -z $1 || $p == "$1" ) && $seen != *" $t "* ]] || continue
+			seen+="$t "
+			cands+=("$t")
+		done < <(_mdevctl_image)
+		return
+	fi
 	while IFS= read -r line || [[ -n $line ]]; do
 		case $line in
 		'') ;;
@@ -132,15 +169,19 @@ _mdevctl_types()
 }
 
 # Append to the caller's "cands" the candidate values of an option of kind $1; $2 is the
-# parent given on the line so far. Sets the caller's "isfile" for file names.
+# parent given on the line so far. Sets the caller's "isfile" to 1 for file names, 2 for
+# directory names.
 _mdevctl_values()
 {
 	case $1 in
 	uuid) _mdevctl_uuids ;;
 	parent) _mdevctl_parents ;;
 	type) _mdevctl_types "$2" ;;
-	policy | mode) mapfile -t -O "${#cands[@]}" cands < <(_mdevctl_fixed_values "$1") ;;
+	policy | mode | format | what | event)
+		mapfile -t -O "${#cands[@]}" cands < <(_mdevctl_fixed_values "$1")
+		;;
 	file) isfile=1 ;;
+	root) isfile=2 ;;
 	esac
 }
 
@@ -151,7 +192,7 @@ _mdevctl_complete()
 	local prog=$1 IFS=$' \t\n'
 	local -a words=() cands=() table=()
 	local cword cur i j w c spec long short kind
-	local cmd='' nargs=0 want='' parent='' used=' ' isfile=0 prefix='' val
+	local cmd='' nargs=0 want='' parent='' root='' used=' ' isfile=0 prefix='' val
 	local wb=${COMP_WORDBREAKS-}
 
 	COMPREPLY=()
@@ -182,6 +223,7 @@ _mdevctl_complete()
 		w=${words[i]}
 		if [[ -n $want ]]; then
 			[[ $want != parent ]] || parent=$w
+			[[ $want != root ]] || root=$w
 			want=''
 			continue
 		fi
@@ -197,6 +239,7 @@ _mdevctl_complete()
 				if [[ ${w%%=*} == "$long" ]]; then
 					used+="$long "
 					[[ $kind != parent ]] || parent=${w#*=}
+					[[ $kind != root ]] || root=${w#*=}
 				fi
 			done
 			;;
@@ -309,7 +352,11 @@ _mdevctl_complete()
 
 	if ((isfile)); then
 		compopt -o filenames 2>/dev/null
-		mapfile -t cands < <(compgen -f -- "${val-}")
+		if ((isfile == 2)); then
+			mapfile -t cands < <(compgen -d -- "${val-}")
+		else
+			mapfile -t cands < <(compgen -f -- "${val-}")
+		fi
 	fi
 	for c in "${cands[@]}"; do
 		[[ $c == "${val-}"* ]] && COMPREPLY+=("$prefix$c")

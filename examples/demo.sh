@@ -93,10 +93,13 @@ mc dst types --parent 0000:00:02.0 | grep -E -v '^ *(Device API|Name|Description
 echo
 mc dst compat check --from rec.json
 echo
-mc dst create-compatible --from rec.json --auto
+mc dst create-compatible --from rec.json --auto 2>&1
 mc dst list --defined
 echo "dst\$ cat /etc/mdevctl.d/0000:00:02.0/$vm"
 cat "$host/dst/etc/mdevctl.d/0000:00:02.0/$vm"
 echo
 echo "dst\$ cat /sys/bus/mdev/devices/$vm/aggregator   # (simulated)"
 cat "$host/dst/sys/bus/mdev/devices/$vm/aggregator"
+echo
+echo "# a retry (after a timeout, say) finds the device it made: nothing more is created"
+mc dst create-compatible --from rec.json --auto 2>&1

@@ -106,7 +106,7 @@ static bool scripts_loaded;
 
 static void list_dir(const char *dir, bool sorted, struct strv *out)
 {
-	_cleanup_closedir_ DIR *d = opendir(dir);
+	_cleanup_closedir_ DIR *d = path_opendir(dir);
 	struct dirent *de;
 	while (d && (de = readdir(d)))
 		if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
@@ -127,7 +127,7 @@ static bool script_trusted(const char *path, const char *kind)
 {
 	_cleanup_free_ char *reason = NULL;
 	struct stat st;
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (path_stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
 		log_debug("Ignoring %s \"%s\": not a regular file", kind, path);
 		return false;
 	}
@@ -140,6 +140,21 @@ static bool script_trusted(const char *path, const char *kind)
 		log_warn("Ignoring %s \"%s\": %s", kind, path, reason);
 	else
 		log_debug("Ignoring %s \"%s\": %s", kind, path, os_error_str(-fd));
+	return false;
+}
+
+/* Under --root, the script judged is the image's (its path resolved within the root); the
+ * kernel executes whatever the path names on this system. A script whose path leads out of
+ * the image through a link is therefore not run: it would not be the file judged. */
+static bool script_in_root(const char *path, const char *kind)
+{
+	struct stat in_root, here;
+	if (!env_offline())
+		return true;
+	if (path_stat(path, &in_root) == 0 && stat(path, &here) == 0 &&
+	    in_root.st_dev == here.st_dev && in_root.st_ino == here.st_ino)
+		return true;
+	log_warn("Ignoring %s \"%s\": its path leads out of the root directory", kind, path);
 	return false;
 }
 
@@ -162,6 +177,13 @@ static void load_scripts(void)
 {
 	if (scripts_loaded)
 		return;
+	scripts_loaded = true;
+	/* An image's scripts (--root) are programs of another system: they run only when asked
+	 * for. Without them, every operation runs as on a host that has no scripts. */
+	if (env_offline() && !env_run_callouts()) {
+		log_debug("--root without --run-callouts: no callout or notifier script runs");
+		return;
+	}
 	for (int i = 0; i < 2; i++) {
 		list_dir(env_callout_dirs()[i], true, &callout_scripts[i]);
 		keep_trusted(&callout_scripts[i], script_kind(EV_PRE));
@@ -172,7 +194,6 @@ static void load_scripts(void)
 		for (size_t k = 0; k < notifier_scripts[i].n; k++)
 			log_debug("Found notifier script \"%s\"", notifier_scripts[i].v[k]);
 	}
-	scripts_loaded = true;
 }
 
 static bool have_callouts(void)
@@ -233,6 +254,8 @@ static int run_script(const char *path, const struct mdev *dev, enum event ev,
 	*res = (struct result){ 0 };
 	/* Judged again: the listing may be long past (a post event follows the operation). */
 	if (!script_trusted(path, script_kind(ev)))
+		return -EPERM;
+	if (!script_in_root(path, script_kind(ev)))
 		return -EPERM;
 	log_debug("%s-%s: executing \"%s\"", event_names[ev], action_names[action], path);
 	if (pipe2(in, O_CLOEXEC) < 0)

@@ -46,20 +46,27 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 	return CLI_USAGE;
 }
 
-void cli_print_help(const struct cli_command *cmd, bool long_help, FILE *out)
+static const struct cli_command *globals;
+
+void cli_set_globals(const struct cli_command *g)
 {
-	char left[CLI_MAX_OPTIONS + 2][96];
-	const char *help[CLI_MAX_OPTIONS + 2];
-	int n = 0;
+	globals = g;
+}
+
+void cli_print_options(const struct cli_command *cmd, bool long_help, FILE *out)
+{
+	char left[2 * CLI_MAX_OPTIONS + 2][96];
+	const char *help[2 * CLI_MAX_OPTIONS + 2];
+	const struct cli_option *opts[2 * CLI_MAX_OPTIONS];
+	int n = 0, n_opts = 0;
 	size_t width = 0;
 
-	fprintf(out, "%s\n\n", long_help && cmd->long_about ? cmd->long_about : cmd->about);
-	print_usage_line(cmd, out);
-	if (cmd->positional)
-		fprintf(out, "\nArguments:\n  <%s>  The parent device\n", cmd->positional);
-
-	for (int i = 0; i < cmd->n_options; i++, n++) {
-		const struct cli_option *o = &cmd->options[i];
+	for (int i = 0; i < cmd->n_options; i++)
+		opts[n_opts++] = &cmd->options[i];
+	for (int i = 0; globals && globals != cmd && i < globals->n_options; i++)
+		opts[n_opts++] = &globals->options[i];
+	for (int i = 0; i < n_opts; i++, n++) {
+		const struct cli_option *o = opts[i];
 		char sh[8] = "    ";
 		if (o->short_name)
 			snprintf(sh, sizeof(sh), "-%c, ", o->short_name);
@@ -92,6 +99,15 @@ void cli_print_help(const struct cli_command *cmd, bool long_help, FILE *out)
 			fprintf(out, "%.*s\n  %-*s  ", (int)(nl - h), h, (int)width, "");
 		fprintf(out, "%s\n", h);
 	}
+}
+
+void cli_print_help(const struct cli_command *cmd, bool long_help, FILE *out)
+{
+	fprintf(out, "%s\n\n", long_help && cmd->long_about ? cmd->long_about : cmd->about);
+	print_usage_line(cmd, out);
+	if (cmd->positional)
+		fprintf(out, "\nArguments:\n  <%s>  The parent device\n", cmd->positional);
+	cli_print_options(cmd, long_help, out);
 }
 
 static int find_long(const struct cli_command *cmd, const char *name, size_t len)
@@ -210,6 +226,51 @@ static int check_rules(const struct cli_command *cmd, const struct cli_args *ret
 	if (m > 0)
 		return cli_usage_error(cmd, "the following required arguments were not provided:%s",
 				       missing);
+	return CLI_OK;
+}
+
+int cli_take_globals(int *argc, char **argv, struct cli_args *ret)
+{
+	int kept = 1, r;
+
+	*ret = (struct cli_args){ 0 };
+	for (int k = 1; k < *argc; k++) {
+		const char *a = argv[k];
+		if (streq(a, "--")) {
+			/* Everything from here on is the command's. */
+			while (k < *argc)
+				argv[kept++] = argv[k++];
+			break;
+		}
+		int i = -1;
+		size_t len = 0;
+		const char *eq = NULL;
+		if (globals && startswith(a, "--")) {
+			eq = strchr(a + 2, '=');
+			len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+			i = find_long(globals, a + 2, len);
+		}
+		if (i < 0) {
+			argv[kept++] = argv[k];
+			continue;
+		}
+		const char *value = NULL;
+		if (globals->options[i].value_name) {
+			value = eq ? eq + 1 : next_value(*argc, argv, &k);
+			if (!value)
+				return cli_usage_error(
+					globals, "a value is required for '%s' but none was supplied",
+					cli_option_name(globals, i));
+		} else if (eq)
+			return cli_usage_error(
+				globals, "unexpected value '%s' for '--%s' found; no more were expected",
+				eq + 1, globals->options[i].long_name);
+		r = take(globals, ret, i, value);
+		if (r != CLI_OK)
+			return r;
+	}
+	*argc = kept;
+	argv[kept] = NULL;
 	return CLI_OK;
 }
 

@@ -71,9 +71,22 @@ enum {
 	CLI_USAGE = 2, /* usage error printed: exit 2 */
 };
 
+/* Options that every command takes wherever they stand before a "--", as `systemctl --root`
+ * does (mdevctl's --root and --run-callouts). main names them once with cli_set_globals()
+ * (a command whose options are the global ones; it has no rules); cli_take_globals() takes
+ * them out of argv before anything else parses it, so that each command's own parsing never
+ * sees them; and every command's help lists them after its own options. */
+void cli_set_globals(const struct cli_command *globals);
+/* Take the global options out of argv[1..*argc-1], keeping the other arguments in order and
+ * updating *argc; argv[0] is left alone. The values point into argv. Returns CLI_OK or
+ * CLI_USAGE (printed: a missing value, a repeated option). */
+int cli_take_globals(int *argc, char **argv, struct cli_args *ret);
+
 /* Parse argv (the arguments after the command name). Returns CLI_OK, CLI_DONE or CLI_USAGE. */
 int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_args *ret);
 void cli_print_help(const struct cli_command *cmd, bool long_help, FILE *out);
+/* The "Options:" part of the help: cmd's own, the global ones, -h and (with a version) -V. */
+void cli_print_options(const struct cli_command *cmd, bool long_help, FILE *out);
 /* Print "error: <msg>" with the usage line and the hint; returns CLI_USAGE. */
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -58,24 +58,13 @@ struct attempt_state {
 	char *removal_error;
 };
 
-static char *error_text(void)
-{
-	struct strbuf sb = { 0 };
-	for (size_t i = 0; i < err_count(); i++) {
-		if (i > 0)
-			sb_puts(&sb, ": ");
-		sb_puts(&sb, err_get(i));
-	}
-	return sb_steal(&sb);
-}
-
 /* Take the device away after a failed step, keeping the step's error as the one reported. */
 static void roll_back(const struct mdev *dev, struct attempt_state *st)
 {
 	struct err_stash *saved = err_stash();
 	if (sysfs_remove(dev->uuid) < 0) {
 		st->left_behind = true;
-		st->removal_error = error_text();
+		st->removal_error = err_text();
 	}
 	err_unstash(saved);
 }
@@ -128,14 +117,54 @@ static struct mdev *device_for(const struct compat_choice *c, const char *uuid, 
 	return dev;
 }
 
+/* The definition of a device an earlier run made (existing, or started again from it), as
+ * asked: none is written with the callouts of define; one that starts manually is rewritten
+ * with those of modify when --auto asks for auto; otherwise it is kept as it is (a retry
+ * without --auto never turns an auto definition manual). */
+static int persist_earlier(struct mdev *dev, bool autostart, struct attempt_state *st,
+			   enum compat_definition *ret)
+{
+	struct mdev_list l = { 0 };
+	int r = store_scan(dev->uuid, dev->parent, 0, &l);
+	if (r < 0)
+		st->store_failed = true;
+	else if (l.n == 0) {
+		*ret = COMPAT_DEFINITION_WRITTEN;
+		r = callout_invoke(dev, CALLOUT_DEFINE, false, define_primary, st);
+	} else if (autostart && !l.v[0]->autostart) {
+		*ret = COMPAT_DEFINITION_MADE_AUTO;
+		l.v[0]->autostart = true;
+		l.v[0]->active = true;
+		r = callout_invoke(l.v[0], CALLOUT_MODIFY, false, define_primary, st);
+	} else
+		*ret = COMPAT_DEFINITION_KEPT;
+	mdev_list_free(&l);
+	return r;
+}
+
 /* One attempt: returns 0 or the negative errno of the step that failed, the error set and,
- * unless st->left_behind, nothing left behind. */
+ * unless st->left_behind, nothing left behind (a device started again from its definition
+ * keeps that definition). */
 static int attempt(const struct compat_choice *c, const char *uuid, bool autostart,
-		   struct attempt_state *st)
+		   struct attempt_state *st, enum compat_definition *ret_def)
 {
 	_cleanup_mdev_ struct mdev *dev = device_for(c, uuid, autostart);
 	int r;
 
+	*ret_def = COMPAT_DEFINITION_WRITTEN;
+	if (c->existing) {
+		/* Running without a definition: only its attributes can tell it is the device
+		 * the record wants. */
+		for (size_t i = 0; c->verify_attrs && i < c->n_attrs; i++) {
+			r = verify_attr(uuid, c->attrs[i].name, c->attrs[i].value);
+			if (r < 0)
+				return err_wrap(
+					r, "%s runs with other attributes than the record asks",
+					uuid);
+		}
+		dev->active = true;
+		return persist_earlier(dev, autostart, st, ret_def);
+	}
 	if (c->reuse) {
 		dev->active = true;
 		return callout_invoke(dev, CALLOUT_DEFINE, false, define_primary, st);
@@ -146,7 +175,10 @@ static int attempt(const struct compat_choice *c, const char *uuid, bool autosta
 		return r;
 	}
 	dev->active = true;
-	r = callout_invoke(dev, CALLOUT_DEFINE, false, define_primary, st);
+	if (c->restart)
+		r = persist_earlier(dev, autostart, st, ret_def);
+	else
+		r = callout_invoke(dev, CALLOUT_DEFINE, false, define_primary, st);
 	/* No definition: the device goes too, so that nothing is left half done. */
 	if (r < 0)
 		roll_back(dev, st);
@@ -154,11 +186,80 @@ static int attempt(const struct compat_choice *c, const char *uuid, bool autosta
 	return r;
 }
 
+/* The device does not have the source's UUID, which the virtual machine's definition names:
+ * a warning that says why. A UUID given with --uuid was asked for and is no news. */
+static void warn_uuid_changed(const struct compat_record *r, const struct compat_plan *p,
+			      const struct compat_choice *c, const char *uuid)
+{
+	if (!r->uuid[0] || streq(uuid, r->uuid) || c->uuid_from == COMPAT_UUID_REQUESTED)
+		return;
+	if (!streq(uuid, c->uuid))
+		log_warn(
+			"The UUID %s was taken while this command ran (the kernel refused it): the device has the new UUID %s",
+			c->uuid, uuid);
+	else if (c->reuse)
+		log_warn("The free device %s is reused with its own UUID, not the source's %s",
+			 uuid, r->uuid);
+	else
+		log_warn(
+			"The source's UUID %s is taken on this host, by %s: the device has the new UUID %s",
+			r->uuid,
+			compat_plan_uuid_holder(p) ? compat_plan_uuid_holder(p) : "a device", uuid);
+}
+
+void compat_create_report(const struct compat_create_result *res, const struct compat_record *r,
+			  struct strbuf *out)
+{
+	static const char *const definition[] = {
+		[COMPAT_DEFINITION_WRITTEN] = "written",
+		[COMPAT_DEFINITION_KEPT] = "kept as it is",
+		[COMPAT_DEFINITION_MADE_AUTO] = "changed to start automatically",
+	};
+	if (res->status != COMPAT_CREATE_DONE)
+		return;
+	const struct compat_choice *c = compat_plan_candidate(res->plan, res->candidate);
+	if (c->existing)
+		sb_printf(out, "%s exists already, as ", res->uuid);
+	else if (c->reuse)
+		sb_printf(out, "Reused the free device %s, ", res->uuid);
+	else if (c->restart)
+		sb_printf(out, "Started %s again from its definition, as ", res->uuid);
+	else
+		sb_printf(out, "Created %s, ", res->uuid);
+	compat_put_text(out, c->mdev_type);
+	sb_puts(out, " on ");
+	compat_put_text(out, c->parent);
+	if (c->existing || c->restart)
+		sb_printf(out, "; its definition is %s", definition[res->definition]);
+	sb_putc(out, '\n');
+	if (!streq(c->mdev_type, r->self.mdev_type.text)) {
+		sb_puts(out, "The type is not the source's ");
+		compat_put_text(out, r->self.mdev_type.text);
+		sb_printf(out, ": pattern %u", c->pattern);
+		if (c->binding_text[0]) {
+			sb_puts(out, " with ");
+			compat_put_text(out, c->binding_text);
+		}
+		sb_putc(out, '\n');
+	}
+	if (c->n_attrs && !c->existing && !c->reuse) {
+		sb_puts(out, "Attributes applied: ");
+		for (size_t i = 0; i < c->n_attrs; i++) {
+			if (i)
+				sb_puts(out, ", ");
+			compat_put_text(out, c->attrs[i].name);
+			sb_putc(out, '=');
+			compat_put_text(out, c->attrs[i].value);
+		}
+		sb_putc(out, '\n');
+	}
+}
+
 int compat_create(const struct compat_record *r, const struct compat_select *sel, bool dry_run,
 		  struct compat_create_result *res)
 {
 	_cleanup_compat_inventory_ struct compat_inventory *inv = NULL;
-	_cleanup_(strv_free) struct strv types = { 0 }, uuids = { 0 };
+	_cleanup_(strv_free) struct strv types = { 0 }, uuids = { 0 }, names = { 0 };
 	int ret;
 
 	*res = (struct compat_create_result){ .tries = json_array(), .all_no_capacity = true };
@@ -168,7 +269,8 @@ int compat_create(const struct compat_record *r, const struct compat_select *sel
 	if (ret < 0)
 		return ret;
 	compat_match_needs(r, sel, &types, &uuids);
-	struct compat_host_need need = { .types = &types, .uuids = &uuids };
+	compat_match_attr_names(r, &names);
+	struct compat_host_need need = { .types = &types, .uuids = &uuids, .attr_names = &names };
 	ret = compat_host_inventory(&need, NULL, &inv);
 	if (ret < 0)
 		return ret;
@@ -190,9 +292,11 @@ int compat_create(const struct compat_record *r, const struct compat_select *sel
 	size_t n = compat_plan_n_candidates(res->plan), tries = 0;
 	for (size_t i = 0; i < n && tries < COMPAT_CREATE_TRIES; i++, tries++) {
 		const struct compat_choice *c = compat_plan_candidate(res->plan, i);
-		const char *uuid = c->reuse || !fresh[0] ? c->uuid : fresh;
+		/* A device of its own, or the wanted UUID's: its UUID is not negotiable. */
+		bool own = c->reuse || c->existing || c->restart;
+		const char *uuid = own || !fresh[0] ? c->uuid : fresh;
 		json_t *t = json_object();
-		json_object_set_new(t, "action", json_string(c->reuse ? "reuse" : "create"));
+		json_object_set_new(t, "action", json_string(compat_choice_action(c)));
 		json_object_set_new(t, "parent", json_string(c->parent));
 		json_object_set_new(t, "mdev_type", json_string(c->mdev_type));
 		json_object_set_new(t, "uuid", json_string(uuid));
@@ -200,18 +304,19 @@ int compat_create(const struct compat_record *r, const struct compat_select *sel
 
 		err_clear();
 		struct attempt_state st = { 0 };
-		int rr = attempt(c, uuid, sel->autostart, &st);
+		int rr = attempt(c, uuid, sel->autostart, &st, &res->definition);
 		if (rr >= 0) {
 			snprintf(res->uuid, sizeof(res->uuid), "%s", uuid);
 			res->candidate = i;
 			res->status = COMPAT_CREATE_DONE;
+			warn_uuid_changed(r, res->plan, c, uuid);
 			return 0;
 		}
-		_cleanup_free_ char *why = error_text();
+		_cleanup_free_ char *why = err_text();
 		_cleanup_free_ char *removal = st.removal_error;
 		json_object_set_new(t, "error", json_string(why));
 		log_warn("Attempt %zu (%s %s on %s as %s) failed: %s", tries + 1,
-			 c->reuse ? "reuse" : "create", c->mdev_type, c->parent, uuid, why);
+			 compat_choice_action(c), c->mdev_type, c->parent, uuid, why);
 		/* Going on would hide a device the kernel kept, or fail the same way again (a
 		 * full or read-only /etc; a full disk's ENOSPC is no verdict on capacity). */
 		res->status = COMPAT_CREATE_FAILED;
@@ -237,7 +342,7 @@ int compat_create(const struct compat_record *r, const struct compat_select *sel
 		 * accounting); EEXIST, someone took the UUID. */
 		if (rr != -ENOSPC && rr != -EBUSY)
 			res->all_no_capacity = false;
-		if (rr == -EEXIST && uuid_negotiable && !c->reuse)
+		if (rr == -EEXIST && uuid_negotiable && !own)
 			uuid_random(fresh);
 		err_clear();
 	}
@@ -262,13 +367,22 @@ json_t *compat_create_result_json(const struct compat_create_result *res)
 	};
 	json_t *plan = compat_plan_to_json(res->plan, NULL);
 	json_t *r = json_object();
+	static const char *const definition[] = {
+		[COMPAT_DEFINITION_WRITTEN] = "written",
+		[COMPAT_DEFINITION_KEPT] = "kept",
+		[COMPAT_DEFINITION_MADE_AUTO] = "made-auto",
+	};
 	const char *st = status[res->status];
-	if (res->status == COMPAT_CREATE_DONE &&
-	    compat_plan_candidate(res->plan, res->candidate)->reuse)
+	const struct compat_choice *c = compat_plan_candidate(res->plan, res->candidate);
+	if (res->status == COMPAT_CREATE_DONE && c->existing)
+		st = "existing";
+	else if (res->status == COMPAT_CREATE_DONE && c->reuse)
 		st = "reused";
 	json_object_set_new(r, "status", json_string(st));
-	if (res->status == COMPAT_CREATE_DONE)
+	if (res->status == COMPAT_CREATE_DONE) {
 		json_object_set_new(r, "uuid", json_string(res->uuid));
+		json_object_set_new(r, "definition", json_string(definition[res->definition]));
+	}
 	json_object_set(r, "tries", res->tries);
 	json_object_set_new(plan, "result", r);
 	return plan;

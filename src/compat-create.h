@@ -19,10 +19,17 @@
 #define COMPAT_CREATE_TRIES 3
 
 enum compat_create_status {
-	COMPAT_CREATE_DONE,	/* created (or reused) and persisted */
+	COMPAT_CREATE_DONE,	/* created, reused or found existing, and persisted */
 	COMPAT_CREATE_DRY_RUN,	/* compatible; nothing done, as asked */
 	COMPAT_CREATE_NO_MATCH, /* the verdict is not compatible: nothing tried */
 	COMPAT_CREATE_FAILED,	/* every attempt failed: nothing left behind */
+};
+
+/* What became of the device's definition (DONE). */
+enum compat_definition {
+	COMPAT_DEFINITION_WRITTEN,   /* a new device's, or one an earlier run's device lacked */
+	COMPAT_DEFINITION_KEPT,	     /* an earlier run's device had it already, as asked */
+	COMPAT_DEFINITION_MADE_AUTO, /* it had one that starts manually, and --auto asked auto */
 };
 
 struct compat_create_result {
@@ -31,6 +38,7 @@ struct compat_create_result {
 	/* The device made (DONE): its UUID, and which candidate it is. */
 	char uuid[UUID_STR_LEN];
 	size_t candidate;
+	enum compat_definition definition;
 	/* Every attempt, in order: {"action", "parent", "mdev_type", "uuid", "error"?}. */
 	json_t *tries;
 	/* FAILED: whether every attempt failed because the kernel was out of capacity (the
@@ -49,6 +57,16 @@ int compat_create(const struct compat_record *r, const struct compat_select *sel
 		  struct compat_create_result *res);
 void compat_create_result_clear(struct compat_create_result *res);
 
-/* The plan JSON with a "result" member: {"status": "created" | "reused" | "dry-run" |
- * "not-created" | "failed", "uuid"?, "tries": [...]}. A new reference. */
+/* What was done, for people, appended to out (the UUID alone goes to stdout): one line saying
+ * whether the device was created, reused, started again from its definition or found
+ * existing (and then what became of its definition), a line when its type is not the
+ * source's (with the pattern and binding that allowed it), and a line with the attributes
+ * applied. Nothing unless res->status is COMPAT_CREATE_DONE. Why its UUID is not the
+ * source's, when it is not, compat_create() has warned about. */
+void compat_create_report(const struct compat_create_result *res, const struct compat_record *r,
+			  struct strbuf *out);
+
+/* The plan JSON with a "result" member: {"status": "created" | "reused" | "existing" |
+ * "dry-run" | "not-created" | "failed", "uuid"?, "definition"? ("written" | "kept" |
+ * "made-auto", with uuid), "tries": [...]}. A new reference. */
 json_t *compat_create_result_json(const struct compat_create_result *res);

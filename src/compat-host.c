@@ -50,9 +50,10 @@ static char *description_text(const char *raw)
 /* What the types of one inventory share, read once rather than per type: a host may have
  * hundreds of parents with a dozen types each, all of one driver. */
 struct host_cache {
-	char *parent; /* the parent whose driver is below */
+	char *parent; /* the parent whose driver and PCI ids are below */
 	bool has_driver;
 	char *driver, *module;
+	json_t *pci;	      /* {"vendor", ...} of a PCI parent, NULL for others */
 	struct strv modules;  /* names whose version was read */
 	struct strv versions; /* versions[i] of modules[i], "" when there is none */
 	/* Facts found valid (compact jansson text): the types of a host share most of theirs,
@@ -74,6 +75,7 @@ static void host_cache_clear(struct host_cache *c)
 	free(c->parent);
 	free(c->driver);
 	free(c->module);
+	json_decref(c->pci);
 	strv_free(&c->modules);
 	strv_free(&c->versions);
 	str_index_free(&c->valid_ix);
@@ -102,6 +104,40 @@ static const char *module_version(struct host_cache *c, const char *module)
 	return version;
 }
 
+/* A PCI id as sysfs prints it ("0x8086"): "0x" and 1 to 4 hex digits. */
+static bool pci_id_text(const char *s)
+{
+	size_t n = strlen(s);
+	return n >= 3 && n <= 6 && startswith(s, "0x") &&
+	       strspn(s + 2, "0123456789abcdefABCDEF") == n - 2;
+}
+
+/* The PCI ids of a parent on the PCI bus (its `subsystem` link is bus/pci), from its vendor,
+ * device, subsystem_vendor and subsystem_device files: so that a rule file need not name one
+ * GPU model's ids to have a record constrain them. NULL for other parents (mtty, vfio_ap's
+ * matrix, a ccw subchannel) and when none of them can be read. */
+static json_t *pci_facts(const char *parent)
+{
+	_cleanup_free_ char *bus = NULL, *dir = NULL;
+	json_t *o = NULL;
+
+	if (sysfs_parent_link(parent, "subsystem", &bus) < 0 || !streq(bus, "pci"))
+		return NULL;
+	dir = env_parent_path(parent);
+	for (size_t f = 0; f < _COMPAT_PCI_FIELD_MAX; f++) {
+		_cleanup_free_ char *path = xasprintf("%s/%s", dir, compat_pci_field_names[f]);
+		_cleanup_free_ char *id = NULL;
+		if (path_read_attr(path, &id) < 0 || !pci_id_text(id)) {
+			err_clear();
+			continue;
+		}
+		if (!o)
+			o = json_object();
+		json_object_set_new(o, compat_pci_field_names[f], json_string(id));
+	}
+	return o;
+}
+
 /* The driver of a parent: the name of its `driver` link, and the module behind it (the
  * driver's `module` link) whose version sysfs shows. Parents without a driver (the kernel's
  * sample parents are virtual devices) fall back to the type id's prefix, which by convention
@@ -112,11 +148,13 @@ static json_t *driver_facts(struct host_cache *c, const char *parent, const char
 		free(c->parent);
 		free(c->driver);
 		free(c->module);
+		json_decref(c->pci);
 		c->parent = xstrdup(parent);
 		c->driver = c->module = NULL;
 		c->has_driver = sysfs_parent_link(parent, "driver", &c->driver) == 0;
 		if (c->has_driver && sysfs_parent_link(parent, "driver/module", &c->module) < 0)
 			c->module = NULL;
+		c->pci = pci_facts(parent);
 	}
 	_cleanup_free_ char *fallback = NULL;
 	const char *name = c->driver;
@@ -310,6 +348,8 @@ static json_t *type_facts(const struct compat_rules *rules, struct host_cache *c
 	if (desc && desc[0])
 		json_object_set_new(f, "description", json_string(desc));
 	json_object_set_new(f, "driver", driver_facts(cache, parent, t->id));
+	if (cache->pci)
+		json_object_set_new(f, "pci", json_deep_copy(cache->pci));
 
 	rules_layer(rules, cache, f, t->id);
 	merge_migration_info(cache, f, tfd, parent, t->id);
@@ -411,6 +451,46 @@ out:
 	return r;
 }
 
+static void observe_attr(struct compat_inv_device *d, const char *dir, const char *name)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", dir, name);
+	char *value = NULL;
+
+	for (size_t i = 0; i < d->n_attrs; i++)
+		if (streq(d->attrs[i].name, name))
+			return;
+	if (!name_is_safe(name))
+		return;
+	int r = path_read_attr(path, &value);
+	err_clear();
+	if (r < 0 && r != -EACCES && r != -EPERM && r != -EINVAL)
+		return; /* no such attribute */
+	d->attrs = xrealloc(d->attrs, (d->n_attrs + 1) * sizeof(*d->attrs));
+	d->attrs[d->n_attrs++] =
+		(struct compat_attr){ .name = xstrdup(name), .value = { .text = value } };
+}
+
+/* d, running without a definition: the current values of the attributes a check could
+ * write, names (the record's) and those of its type's params. */
+static void observe_attrs(const struct compat_inventory *inv, struct compat_inv_device *d,
+			  const struct strv *names)
+{
+	_cleanup_free_ char *dir = env_device_path(d->uuid);
+	d->attrs_unknown = true;
+	for (size_t i = 0; names && i < names->n; i++)
+		observe_attr(d, dir, names->v[i]);
+	for (size_t i = 0; i < inv->n_parents; i++) {
+		const struct compat_inv_parent *p = &inv->parents[i];
+		for (size_t k = 0; streq(p->parent, d->parent) && k < p->n_types; k++) {
+			const struct compat_inv_type *t = &p->types[k];
+			for (size_t j = 0; streq(t->mdev_type, d->mdev_type) && j < t->n_params;
+			     j++)
+				if (t->params[j].attr)
+					observe_attr(d, dir, t->params[j].attr);
+		}
+	}
+}
+
 int compat_host_inventory(const struct compat_host_need *need, json_t **ret_json,
 			  struct compat_inventory **ret_inv)
 {
@@ -484,6 +564,12 @@ int compat_host_inventory(const struct compat_host_need *need, json_t **ret_json
 	}
 	if (ret_json)
 		*ret_json = compat_inventory_to_json(inv);
+	/* The devices are in the order written. A running one without a definition: what its
+	 * attributes read (not part of the JSON, which states what was written). */
+	for (size_t i = 0; need && i < inv->n_devices && i < devs.n; i++)
+		if (streq(inv->devices[i].uuid, devs.v[i]->uuid) && devs.v[i]->active &&
+		    !devs.v[i]->defined)
+			observe_attrs(inv, &inv->devices[i], need->attr_names);
 	if (ret_inv)
 		*ret_inv = inv;
 	else
@@ -647,8 +733,9 @@ static void copy_member(json_t *to, const json_t *from, const char *name)
 		json_object_set(to, name, v);
 }
 
-/* self, from the type's facts and the device. Attributes that back a parameter are stated as
- * the parameter, not also as attributes: the destination would write them twice. */
+/* self, from the type's facts and the device (without a UUID when it has none: a device of
+ * the type that does not exist yet). Attributes that back a parameter are stated as the
+ * parameter, not also as attributes: the destination would write them twice. */
 static json_t *self_json(const struct mdev *dev, json_t *facts)
 {
 	json_t *self = json_object();
@@ -665,7 +752,8 @@ static json_t *self_json(const struct mdev *dev, json_t *facts)
 		json_object_set_new(self, "driver", driver);
 	}
 	json_object_set_new(self, "mdev_type", json_string(dev->type));
-	json_object_set_new(self, "uuid", json_string(dev->uuid));
+	if (dev->uuid[0])
+		json_object_set_new(self, "uuid", json_string(dev->uuid));
 	json_object_set_new(self, "parent", json_string(dev->parent));
 	copy_member(self, facts, "pci");
 
@@ -731,9 +819,10 @@ missing:
 		       dev->type, dev->parent);
 }
 
-int compat_host_record(const char *uuid, const char *parent, json_t **ret)
+/* The record of dev: a device of this host, or one of a type with no UUID (no device, none
+ * running: its parameters at their defaults, the callout asked about the type). */
+static int record_of(const struct mdev *dev, json_t **ret)
 {
-	_cleanup_mdev_ struct mdev *dev = NULL;
 	struct compat_rules *rules = NULL;
 	struct mdev_type_list types = { 0 };
 	const struct mdev_type *t = NULL;
@@ -744,16 +833,14 @@ int compat_host_record(const char *uuid, const char *parent, json_t **ret)
 	struct host_cache cache = { 0 };
 	int r;
 
-	r = find_device(uuid, parent, &dev);
-	if (r < 0)
-		return r;
 	r = device_type(dev, &tfd, &types, &t);
 	if (r < 0)
 		goto out;
 	r = compat_rules_load(&rules);
 	if (r < 0)
 		goto out;
-	facts = type_facts(rules, &cache, tfd, dev->parent, t, dev);
+	facts = type_facts(rules, &cache, tfd, dev->parent, t,
+			   dev->uuid[0] ? (struct mdev *)dev : NULL);
 
 	rec = json_object();
 	json_object_set_new(rec, "schema", json_string(COMPAT_RECORD_SCHEMA));
@@ -791,4 +878,24 @@ out:
 	host_cache_clear(&cache);
 	compat_rules_free(rules);
 	return r;
+}
+
+int compat_host_record(const char *uuid, const char *parent, json_t **ret)
+{
+	_cleanup_mdev_ struct mdev *dev = NULL;
+	int r = find_device(uuid, parent, &dev);
+	if (r < 0)
+		return r;
+	return record_of(dev, ret);
+}
+
+int compat_host_type_record(const char *parent, const char *type, json_t **ret)
+{
+	int r = sysfs_parent_check(parent);
+	if (r < 0)
+		return r;
+	_cleanup_mdev_ struct mdev *dev = mdev_new("");
+	mdev_set_parent(dev, parent);
+	mdev_set_type(dev, type);
+	return record_of(dev, ret);
 }

@@ -16,6 +16,10 @@
 struct compat_host_need {
 	const struct strv *types; /* sorted, unique */
 	const struct strv *uuids;
+	/* The attribute names the record's patterns write (compat_match_attr_names()), NULL:
+	 * none. With the attributes of its params, what is read of a running device of uuids
+	 * that has no definition (compat_inv_device.attrs_unknown). */
+	const struct strv *attr_names;
 };
 
 /* This host's inventory: parents in name order with their types, then the devices (active ones
@@ -35,6 +39,12 @@ int compat_host_inventory(const struct compat_host_need *need, json_t **ret_json
  * negative errno with the error set: no such device, several definitions and no parent given,
  * the type's facts unreadable. */
 int compat_host_record(const char *uuid, const char *parent, json_t **ret);
+
+/* The record a device of type on parent would have (compat_host_record() without a device):
+ * no self.uuid, no attrs, params at their defaults. parent and type must be safe names.
+ * Returns 0 and *ret, or a negative errno with the error set: no such parent ("Unable to find
+ * parent device"), the type not there, its facts unreadable. */
+int compat_host_type_record(const char *parent, const char *type, json_t **ret);
 
 /* The host name used in documents: gethostname(), "localhost" when that fails. Malloc'ed. */
 char *compat_host_name(void);

@@ -164,6 +164,7 @@ struct candidate {
 	json_t *binding;
 	const char *binding_text;
 	bool on_hint;
+	bool retry;	    /* the holder's own target: ranked before everything */
 	int64_t policy_key; /* lower ranks first: -available (spread), available (pack), 0 */
 	size_t order;	    /* creation order: the last key, which makes the sort stable */
 };
@@ -186,6 +187,8 @@ struct compat_plan {
 	size_t n_rejs, cap_rejs;
 	struct strv pool; /* the candidates' strings, each once */
 	struct str_index pool_ix;
+	char *uuid_holder; /* compat_plan_uuid_holder() */
+	char src_uuid[UUID_STR_LEN];
 };
 
 /* s, owned by the plan: the same pointer for equal strings. */
@@ -220,6 +223,7 @@ struct compat_plan *compat_plan_free(struct compat_plan *p)
 		reasons_free(&j->reasons);
 	}
 	free(p->rejs);
+	free(p->uuid_holder);
 	free(p);
 	return NULL;
 }
@@ -471,9 +475,15 @@ struct match {
 	 * must have, NULL when any will do. */
 	const char *create_uuid;
 	bool create_uuid_changed;
+	enum compat_uuid_from create_uuid_from;
 	bool uuid_conflict;
 	char *uuid_conflict_text;
 	const char *reuse_uuid;
+	/* The device that has the wanted UUID (--uuid, else the source's), NULL when none does:
+	 * on its own target it is the answer of a retry (existing, or its definition started
+	 * again) when its attrs are the target's writes. */
+	const struct compat_inv_device *holder;
+	enum compat_uuid_from want_from;
 	size_t order;
 	/* Indexes, so that a record with thousands of bindings against an inventory with
 	 * thousands of types or devices costs a binary search per binding, not a scan: every
@@ -1043,6 +1053,30 @@ static bool attr_value_allowed(const struct compat_settable_attr *a, const char 
 	return false;
 }
 
+/* What a settable attr allows, in words: "1 to 8", "1, 2, 4", "\"a\", \"b\"", "an integer". */
+static char *attr_allowed_text(const struct compat_settable_attr *a)
+{
+	struct strbuf sb = { 0 };
+	for (size_t i = 0; a->allowed && i < a->n_allowed; i++) {
+		const struct compat_scalar *v = &a->allowed[i];
+		if (i)
+			sb_puts(&sb, ", ");
+		if (a->type == COMPAT_ATTR_INT)
+			sb_printf(&sb, "%" PRId64, v->i);
+		else if (a->type == COMPAT_ATTR_BOOL)
+			sb_puts(&sb, v->b ? "true" : "false");
+		else
+			sb_printf(&sb, "\"%s\"", v->s.text);
+	}
+	if (!a->allowed && a->has_range)
+		sb_printf(&sb, "%" PRId64 " to %" PRId64, a->range_min, a->range_max);
+	else if (!a->allowed && a->type == COMPAT_ATTR_INT)
+		sb_puts(&sb, "an integer");
+	else if (!a->allowed && a->type == COMPAT_ATTR_BOOL)
+		sb_puts(&sb, "a boolean (1/0, y/n, on/off)");
+	return sb_steal(&sb);
+}
+
 /* Whether the source device carries an attribute of this name. */
 static bool self_has_attr(const struct compat_record *r, const char *name)
 {
@@ -1072,11 +1106,14 @@ static void rule_attrs(const struct compat_record *r, const struct spec *s,
 		if (!def)
 			reasons_add(rs, xasprintf("ATTR_NOT_SETTABLE:%s", a->name),
 				    xasprintf("attr not settable on the destination: %s", a->name));
-		else if (!attr_value_allowed(def, a->value))
-			reasons_add(rs,
-				    xasprintf("ATTR_VALUE_NOT_ALLOWED:%s=%s", a->name, a->value),
-				    xasprintf("attr value not allowed on the destination: %s = %s",
-					      a->name, a->value));
+		else if (!attr_value_allowed(def, a->value)) {
+			_cleanup_free_ char *allowed = attr_allowed_text(def);
+			reasons_add(
+				rs, xasprintf("ATTR_VALUE_NOT_ALLOWED:%s=%s", a->name, a->value),
+				xasprintf(
+					"attr value not allowed on the destination: %s = %s (allowed: %s)",
+					a->name, a->value, allowed));
+		}
 	}
 }
 
@@ -1101,9 +1138,17 @@ static struct rejection *plan_add_rejection(struct compat_plan *p, const struct 
 	return j;
 }
 
+/* How a candidate is made: its action and its UUID. */
+struct way {
+	bool reuse, existing, restart, verify_attrs;
+	const char *uuid;
+	bool uuid_changed;
+	enum compat_uuid_from uuid_from;
+};
+
 static void plan_add_candidate(struct match *m, const struct spec *s, const char *parent,
 			       const struct compat_inv_type *t, const struct kvs *writes,
-			       bool reuse, const char *uuid, bool uuid_changed)
+			       const struct way *w)
 {
 	struct compat_plan *p = m->plan;
 	if (p->n_cands == p->cap_cands) {
@@ -1114,10 +1159,11 @@ static void plan_add_candidate(struct match *m, const struct spec *s, const char
 	*c = (struct candidate){
 		.parent = intern_stable(m, parent),
 		.mdev_type = intern_stable(m, t->mdev_type),
-		.uuid = intern_stable(m, uuid),
+		.uuid = intern_stable(m, w->uuid),
 		.binding = json_incref(s->binding),
 		.binding_text = s->pooled_binding_text,
 		.on_hint = m->sel->parent_hint && streq(m->sel->parent_hint, parent),
+		.retry = w->existing || w->restart,
 		.order = m->order++,
 	};
 	if (writes->n) {
@@ -1140,16 +1186,21 @@ static void plan_add_candidate(struct match *m, const struct spec *s, const char
 	else if (m->sel->policy == COMPAT_POLICY_PACK)
 		c->policy_key = t->available_instances;
 	c->c = (struct compat_choice){
-		.reuse = reuse,
+		.reuse = w->reuse,
+		.existing = w->existing,
+		.restart = w->restart,
+		.verify_attrs = w->verify_attrs,
 		.parent = c->parent,
 		.mdev_type = c->mdev_type,
 		.uuid = c->uuid,
-		.uuid_changed = uuid_changed,
+		.uuid_changed = w->uuid_changed,
+		.uuid_from = w->uuid_from,
 		.attrs = c->attrs.v,
 		.n_attrs = c->attrs.n,
 		.cost = s->cost,
 		.pattern = s->pnum,
 		.binding = s->b.seq,
+		.binding_text = s->pooled_binding_text,
 		.available = t->available_instances,
 	};
 }
@@ -1169,6 +1220,27 @@ static bool device_attrs_equal(const struct compat_record *r, const struct compa
 		k++;
 	}
 	return k == writes->n;
+}
+
+/* A running device whose writes are unknown (compat_inv_device.attrs_unknown): every write
+ * reads back from it as written, numbers as the kernel reads them ("0x2" is "2"); one that
+ * cannot be read is taken on trust, one that is not there fails. */
+static bool observed_attrs_match(const struct compat_inv_device *d, const struct kvs *writes)
+{
+	for (size_t i = 0; i < writes->n; i++) {
+		const struct compat_attr *o = NULL;
+		uint64_t a, b;
+		for (size_t k = 0; k < d->n_attrs && !o; k++)
+			if (streq(d->attrs[k].name, writes->v[i].name))
+				o = &d->attrs[k];
+		if (!o)
+			return false;
+		const char *have = o->value.text, *want = writes->v[i].value;
+		if (have && !streq(have, want) &&
+		    !(kernel_strtoul(have, &a) && kernel_strtoul(want, &b) && a == b))
+			return false;
+	}
+	return true;
 }
 
 /* ---- indexes ---- */
@@ -1287,12 +1359,34 @@ static void eval_target(struct match *m, const struct spec *s, const struct comp
 			reuse_refused = true;
 			continue;
 		}
-		plan_add_candidate(m, s, par->parent, t, &writes, true, d->uuid,
-				   m->r->uuid[0] && !streq(d->uuid, m->r->uuid));
+		struct way w = { .reuse = true,
+				 .uuid = d->uuid,
+				 .uuid_changed = m->r->uuid[0] && !streq(d->uuid, m->r->uuid),
+				 .uuid_from = COMPAT_UUID_DEVICE };
+		plan_add_candidate(m, s, par->parent, t, &writes, &w);
 	}
-	if (n_rules == 0 && fits && !m->uuid_conflict)
-		plan_add_candidate(m, s, par->parent, t, &writes, false, m->create_uuid,
-				   m->create_uuid_changed);
+	/* The holder of the wanted UUID, on its own target with the target's attrs: what an
+	 * earlier run made. It is the answer there, in the place of a new device. */
+	const struct compat_inv_device *h = m->holder;
+	bool retry = n_rules == 0 && h && h->state != COMPAT_DEV_FREE &&
+		     streq(h->parent, par->parent) && streq(h->mdev_type, t->mdev_type) &&
+		     (h->attrs_unknown ? observed_attrs_match(h, &writes)
+				       : device_attrs_equal(m->r, h, &writes));
+	if (retry && (h->state == COMPAT_DEV_IN_USE || fits)) {
+		struct way w = { .existing = h->state == COMPAT_DEV_IN_USE,
+				 .restart = h->state == COMPAT_DEV_DEFINED,
+				 .verify_attrs = h->attrs_unknown && writes.n > 0,
+				 .uuid = h->uuid,
+				 .uuid_changed = m->r->uuid[0] && !streq(h->uuid, m->r->uuid),
+				 .uuid_from = m->want_from };
+		plan_add_candidate(m, s, par->parent, t, &writes, &w);
+	}
+	if (n_rules == 0 && fits && !m->uuid_conflict && !retry) {
+		struct way w = { .uuid = m->create_uuid,
+				 .uuid_changed = m->create_uuid_changed,
+				 .uuid_from = m->create_uuid_from };
+		plan_add_candidate(m, s, par->parent, t, &writes, &w);
+	}
 
 	if (m->plan->n_cands == before) {
 		if (!fits)
@@ -1302,7 +1396,7 @@ static void eval_target(struct match *m, const struct spec *s, const struct comp
 				    xasprintf("no capacity: %" PRId64 " available, %" PRId64
 					      " needed",
 					      t->available_instances, s->cost));
-		if (m->uuid_conflict)
+		if (m->uuid_conflict && !retry)
 			reasons_add(&rs, xstrdup("UUID_CONFLICT"), xstrdup(m->uuid_conflict_text));
 		else if (reuse_refused)
 			reasons_add(
@@ -1314,7 +1408,7 @@ static void eval_target(struct match *m, const struct spec *s, const struct comp
 		 * UUID_CONFLICT among them the target is blocked, full or not. */
 		if (n_rules)
 			j->cls = COMPAT_VERDICT_INCOMPATIBLE;
-		else if (reuse_refused || m->uuid_conflict)
+		else if (reuse_refused || (m->uuid_conflict && !retry))
 			j->cls = COMPAT_VERDICT_BLOCKED;
 		else
 			j->cls = COMPAT_VERDICT_NO_CAPACITY;
@@ -1325,44 +1419,57 @@ static void eval_target(struct match *m, const struct spec *s, const struct comp
 	strv_free(&keep);
 }
 
-static bool uuid_taken(const struct compat_inventory *inv, const char *uuid)
+static const struct compat_inv_device *device_with_uuid(const struct compat_inventory *inv,
+							const char *uuid)
 {
 	for (size_t i = 0; i < inv->n_devices; i++)
 		if (streq(inv->devices[i].uuid, uuid))
-			return true;
-	return false;
+			return &inv->devices[i];
+	return NULL;
 }
 
-/* Rule 12, decided once: which UUID a new device takes and whether that is refused. */
+static const char *const state_words[] = {
+	[COMPAT_DEV_FREE] = "free",
+	[COMPAT_DEV_IN_USE] = "in use",
+	[COMPAT_DEV_DEFINED] = "defined",
+};
+
+/* Rule 12, decided once: which UUID a new device takes and whether that is refused. The
+ * wanted UUID is --uuid, else the source's; its holder, if any, is remembered for the retry
+ * candidates (eval_target()) and for saying which device took it. */
 static void uuid_policy(struct match *m)
 {
 	const struct compat_record *r = m->r;
 	const struct compat_select *sel = m->sel;
 	bool has_src = r->uuid[0] != '\0';
+	const char *want = sel->uuid ? sel->uuid : has_src ? r->uuid : NULL;
+	const char *whose = sel->uuid ? "the requested UUID" : "the source's UUID";
 
-	if (sel->uuid) {
-		m->create_uuid = sel->uuid;
-		if (uuid_taken(m->inv, sel->uuid)) {
-			m->uuid_conflict = true;
-			m->uuid_conflict_text = xasprintf(
-				"UUID conflict: %s (the requested UUID) is already used on the destination",
-				sel->uuid);
-		}
-	} else if (has_src && !uuid_taken(m->inv, r->uuid)) {
-		m->create_uuid = r->uuid;
-	} else if (has_src && sel->keep_uuid) {
-		m->create_uuid = r->uuid;
+	m->want_from = sel->uuid ? COMPAT_UUID_REQUESTED : COMPAT_UUID_SOURCE;
+	m->holder = want ? device_with_uuid(m->inv, want) : NULL;
+	if (m->holder)
+		m->plan->uuid_holder = xasprintf("%s on %s, %s", m->holder->mdev_type,
+						 m->holder->parent, state_words[m->holder->state]);
+	memcpy(m->plan->src_uuid, r->uuid, sizeof(r->uuid));
+	if (want && !m->holder) {
+		m->create_uuid = want;
+		m->create_uuid_from = m->want_from;
+	} else if (want && (sel->uuid || sel->keep_uuid)) {
+		m->create_uuid = want;
+		m->create_uuid_from = m->want_from;
 		m->uuid_conflict = true;
 		m->uuid_conflict_text = xasprintf(
-			"UUID conflict: %s (the source's UUID, to be kept) is already used on the destination",
-			r->uuid);
+			"UUID conflict: %s (%s%s) is already used on the destination, by %s", want,
+			whose, sel->uuid ? "" : ", to be kept", m->plan->uuid_holder);
 	} else {
 		m->create_uuid = sel->fresh_uuid;
-		if (uuid_taken(m->inv, sel->fresh_uuid)) {
+		m->create_uuid_from = COMPAT_UUID_FRESH;
+		const struct compat_inv_device *d = device_with_uuid(m->inv, sel->fresh_uuid);
+		if (d) {
 			m->uuid_conflict = true;
 			m->uuid_conflict_text = xasprintf(
-				"UUID conflict: %s (a new UUID) is already used on the destination",
-				sel->fresh_uuid);
+				"UUID conflict: %s (a new UUID) is already used on the destination, by %s on %s, %s",
+				sel->fresh_uuid, d->mdev_type, d->parent, state_words[d->state]);
 		}
 	}
 	m->create_uuid_changed = has_src && !streq(m->create_uuid, r->uuid);
@@ -1376,6 +1483,8 @@ static int cmp_candidate(const void *a, const void *b)
 	const struct candidate *x = a, *y = b;
 	int k;
 
+	if (x->retry != y->retry)
+		return x->retry ? -1 : 1;
 	if (x->on_hint != y->on_hint)
 		return x->on_hint ? -1 : 1;
 	if (x->c.pattern != y->c.pattern)
@@ -1428,13 +1537,20 @@ static void eval_binding(struct match *m, struct spec *s, struct compat_dedup *s
 			.name = (char *)plan_intern(m->plan, s->attrs.v[k].name),
 			.value = (char *)plan_intern(m->plan, s->attrs.v[k].value)
 		};
-	size_t i = types_first(m, s->mdev_type), first = i;
-	for (; i < m->n_types && streq(m->types[i].type->mdev_type, s->mdev_type); i++)
+	const char *only = m->sel->parent_only;
+	size_t examined = 0;
+	for (size_t i = types_first(m, s->mdev_type);
+	     i < m->n_types && streq(m->types[i].type->mdev_type, s->mdev_type); i++) {
+		if (only && !streq(m->types[i].parent->parent, only))
+			continue;
 		eval_target(m, s, m->types[i].parent, m->types[i].type);
-	if (i == first) {
-		struct rejection *j = plan_add_rejection(m->plan, s, NULL, s->mdev_type);
+		examined++;
+	}
+	if (examined == 0) {
+		struct rejection *j = plan_add_rejection(m->plan, s, only, s->mdev_type);
 		reasons_add(&j->reasons, xasprintf("TYPE_NOT_FOUND:%s", s->mdev_type),
-			    xstrdup("type not found on any parent"));
+			    only ? xstrdup("type not found on this parent")
+				 : xstrdup("type not found on any parent"));
 	}
 }
 
@@ -1483,6 +1599,15 @@ int compat_match(const struct compat_record *r, const struct compat_inventory *i
 	m.plan->verdict = plan_decide(m.plan);
 	*ret = m.plan;
 	return 0;
+}
+
+void compat_match_attr_names(const struct compat_record *r, struct strv *names)
+{
+	for (size_t k = 0; k < r->n_patterns; k++)
+		for (size_t i = 0; i < r->patterns[k].d.n_attrs; i++)
+			strv_push(names, xstrdup(r->patterns[k].d.attrs[i].name));
+	strv_sort(names);
+	strv_uniq(names);
 }
 
 void compat_match_needs(const struct compat_record *r, const struct compat_select *sel,
@@ -1538,6 +1663,16 @@ size_t compat_plan_n_rejections(const struct compat_plan *p)
 	return p->n_rejs;
 }
 
+const char *compat_choice_action(const struct compat_choice *c)
+{
+	return c->existing ? "existing" : c->reuse ? "reuse" : "create";
+}
+
+const char *compat_plan_uuid_holder(const struct compat_plan *p)
+{
+	return p->uuid_holder;
+}
+
 /* ---- JSON ---- */
 
 static json_t *attrs_to_json(const struct kvs *attrs)
@@ -1554,7 +1689,7 @@ static json_t *attrs_to_json(const struct kvs *attrs)
 static json_t *candidate_to_json(const struct candidate *c)
 {
 	json_t *o = json_object();
-	json_object_set_new(o, "action", json_string(c->c.reuse ? "reuse" : "create"));
+	json_object_set_new(o, "action", json_string(compat_choice_action(&c->c)));
 	json_object_set_new(o, "parent", json_string(c->parent));
 	json_object_set_new(o, "mdev_type", json_string(c->mdev_type));
 	json_object_set_new(o, "attrs", attrs_to_json(&c->attrs));
@@ -1600,6 +1735,7 @@ json_t *compat_plan_to_json(const struct compat_plan *p, const char *host)
 {
 	const struct candidate *chosen = compat_plan_chosen(p) ? &p->cands[0] : NULL;
 	json_t *o = json_object();
+	json_object_set_new(o, "schema", json_string(COMPAT_PLAN_SCHEMA));
 	if (host)
 		json_object_set_new(o, "host", json_string(host));
 	json_object_set_new(o, "verdict", json_string(compat_verdict_to_string(p->verdict)));
@@ -1630,15 +1766,29 @@ static void put_text(struct strbuf *out, const char *s)
 	}
 }
 
-static void format_candidate(const struct candidate *c, struct strbuf *out)
+void compat_put_text(struct strbuf *out, const char *s)
 {
-	sb_puts(out, c->c.reuse ? "reuse " : "create ");
+	put_text(out, s);
+}
+
+static void format_candidate(const struct compat_plan *p, const struct candidate *c,
+			     struct strbuf *out)
+{
+	sb_printf(out, "%s ", compat_choice_action(&c->c));
 	put_text(out, c->mdev_type);
 	sb_puts(out, " on ");
 	put_text(out, c->parent);
-	sb_printf(out, " as %s", c->uuid);
-	if (c->c.uuid_changed)
-		sb_puts(out, " (not the source's UUID)");
+	/* A fresh UUID is drawn anew by each run: the one in the plan is not the one a create
+	 * would use, so it is not shown. */
+	if (c->c.uuid_from == COMPAT_UUID_FRESH && p->uuid_holder)
+		sb_printf(out, " as a new UUID (the source's %s is taken, by %s)", p->src_uuid,
+			  p->uuid_holder);
+	else if (c->c.uuid_from == COMPAT_UUID_FRESH)
+		sb_puts(out, " as a new UUID");
+	else if (c->c.uuid_changed)
+		sb_printf(out, " as %s (not the source's UUID)", c->uuid);
+	else
+		sb_printf(out, " as %s", c->uuid);
 	sb_printf(out, "; pattern %u", c->c.pattern);
 	if (*c->binding_text) {
 		sb_puts(out, " with ");
@@ -1681,9 +1831,21 @@ static void format_rejection(const struct rejection *j, struct strbuf *out)
 	sb_putc(out, '\n');
 }
 
-void compat_plan_format(const struct compat_plan *p, const char *host, struct strbuf *out)
+/* A rejection that says only that a binding does not apply or that a type is not there: what
+ * every record with variables produces by the dozen, and no advice. */
+static bool rejection_is_minor(const struct rejection *j, bool *ret_binding)
+{
+	if (j->reasons.n != 1)
+		return false;
+	*ret_binding = startswith(j->reasons.v[0].code, "BINDING_INVALID");
+	return *ret_binding || startswith(j->reasons.v[0].code, "TYPE_NOT_FOUND:");
+}
+
+void compat_plan_format_ex(const struct compat_plan *p, const char *host, unsigned flags,
+			   struct strbuf *out)
 {
 	const char *verdict = compat_verdict_to_string(p->verdict);
+	size_t n_bindings = 0, n_types = 0;
 	if (host) {
 		sb_puts(out, "host ");
 		put_text(out, host);
@@ -1692,33 +1854,73 @@ void compat_plan_format(const struct compat_plan *p, const char *host, struct st
 		sb_printf(out, "verdict: %s\n", verdict);
 	sb_puts(out, "chosen: ");
 	if (compat_plan_chosen(p))
-		format_candidate(&p->cands[0], out);
+		format_candidate(p, &p->cands[0], out);
 	else
 		sb_puts(out, "none\n");
-	for (size_t i = 0; i < p->n_cands; i++) {
+	/* The chosen one is candidate 1: the others follow with their rank. */
+	for (size_t i = compat_plan_chosen(p) ? 1 : 0; i < p->n_cands; i++) {
 		sb_printf(out, "candidate %zu: ", i + 1);
-		format_candidate(&p->cands[i], out);
+		format_candidate(p, &p->cands[i], out);
 	}
-	for (size_t i = 0; i < p->n_rejs; i++)
+	for (size_t i = 0; i < p->n_rejs; i++) {
+		bool binding = false;
+		if (!(flags & COMPAT_FORMAT_VERBOSE) && rejection_is_minor(&p->rejs[i], &binding)) {
+			binding ? n_bindings++ : n_types++;
+			continue;
+		}
 		format_rejection(&p->rejs[i], out);
+	}
+	if (n_bindings + n_types == 0)
+		return;
+	sb_printf(out, "not shown: ");
+	if (n_bindings)
+		sb_printf(out, "%zu binding%s that do%s not apply", n_bindings,
+			  n_bindings > 1 ? "s" : "", n_bindings > 1 ? "" : "es");
+	if (n_bindings && n_types)
+		sb_puts(out, ", ");
+	if (n_types)
+		sb_printf(out, "%zu type%s the destination does not have", n_types,
+			  n_types > 1 ? "s" : "");
+	sb_puts(out, " (--verbose shows them)\n");
+}
+
+void compat_plan_format(const struct compat_plan *p, const char *host, struct strbuf *out)
+{
+	compat_plan_format_ex(p, host, COMPAT_FORMAT_VERBOSE, out);
 }
 
 /* ---- several hosts ---- */
 
 void compat_plans_rank(const struct compat_plan *const *plans, size_t n, size_t *order)
 {
-	/* Insertion sort: stable, and n is the number of --inventory files. */
-	for (size_t i = 0; i < n; i++) {
-		size_t k = i;
-		int rank = plans[i] ? (int)plans[i]->verdict : INT32_MAX;
-		while (k > 0) {
-			const struct compat_plan *q = plans[order[k - 1]];
-			int prev = q ? (int)q->verdict : INT32_MAX;
-			if (prev <= rank)
-				break;
-			order[k] = order[k - 1];
-			k--;
+	/* A stable bucket pass per verdict, NULL (a host in error) last: linear in the hosts. */
+	enum {
+		N_CLASSES = COMPAT_VERDICT_INCOMPATIBLE + 2
+	};
+	size_t k = 0;
+	for (int cls = 0; cls < N_CLASSES; cls++)
+		for (size_t i = 0; i < n; i++) {
+			int c = plans[i] ? (int)plans[i]->verdict : N_CLASSES - 1;
+			if (c == cls)
+				order[k++] = i;
 		}
-		order[k] = i;
-	}
+}
+
+json_t *compat_plan_error_json(const char *host, const char *error)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "schema", json_string(COMPAT_PLAN_SCHEMA));
+	json_object_set_new(o, "host", json_string(host));
+	json_object_set_new(o, "verdict", json_string("error"));
+	json_object_set_new(o, "error", json_string(error));
+	return o;
+}
+
+void compat_plan_format_error(const char *host, const char *error, struct strbuf *out)
+{
+	sb_puts(out, "host ");
+	put_text(out, host);
+	sb_puts(out, ": error: ");
+	put_text(out, error);
+	sb_putc(out, '\n');
 }

@@ -58,11 +58,16 @@
  * The readable plan (compat_plan_format()), one line each, every line ending in '\n':
  *	verdict: <verdict>			(or "host <host>: <verdict>" when host is given)
  *	chosen: <candidate> | chosen: none
- *	candidate <i>: <candidate>		(i from 1, in rank order, every candidate)
+ *	candidate <i>: <candidate>		(i its rank from 2: the chosen one is rank 1 and
+ *						is not repeated; every candidate when none is chosen)
  *	rejected: <target>: <reason>[; <reason>...]	(every rejection, in evaluation order)
+ *	not shown: ...				(compat_plan_format_ex() without VERBOSE)
  * where
  *	<candidate> = <action> <type> on <parent> as <uuid>[ (not the source's UUID)];
  *		      pattern <k>[ with <binding>]; cost <c>; attrs <a>=<v>[, ...] | attrs none
+ *	and a fresh UUID, which every run draws anew, is "as a new UUID", followed by
+ *	" (the source's <uuid> is taken, by <type> on <parent>, <in use|defined|free>)" when
+ *	that is why
  *	<target> = pattern <k>[ with <binding>][, <type>][ on <parent>]
  *	<binding> = n=4, mode=fast (compat_binding_format())
  * (the candidate is one line; it is wrapped here), and each reason spelled out in words with
@@ -78,6 +83,8 @@
 
 #include "compat-record.h"
 #include "util.h"
+
+#define COMPAT_PLAN_SCHEMA "mdev-compat-plan/1"
 
 enum compat_verdict {
 	COMPAT_VERDICT_COMPATIBLE,
@@ -111,9 +118,12 @@ const char *compat_mode_to_string(enum compat_mode m);
 /* The SELECTION options of COMPAT.md section 1. Zero-initialised means: no hint, no --uuid,
  * first-fit, live, reuse allowed, start manual; fresh_uuid is always required. */
 struct compat_select {
-	const char *parent_hint; /* --parent, NULL: none; compared byte for byte */
-	const char *uuid;	 /* --uuid (canonical lower-case), NULL: none */
-	bool keep_uuid;		 /* --keep-uuid */
+	const char *parent_hint; /* --prefer-parent, NULL: none; compared byte for byte */
+	/* --parent: only targets on this parent are examined (the caller checks that it exists);
+	 * NULL: every parent. */
+	const char *parent_only;
+	const char *uuid; /* --uuid (canonical lower-case), NULL: none */
+	bool keep_uuid;	  /* --keep-uuid */
 	enum compat_policy policy;
 	enum compat_mode mode;
 	bool no_reuse;	/* --no-reuse */
@@ -121,20 +131,46 @@ struct compat_select {
 	const char *fresh_uuid; /* caller-generated random UUID (canonical) for a new one */
 };
 
+/* Where a candidate's UUID comes from. */
+enum compat_uuid_from {
+	COMPAT_UUID_SOURCE,    /* the record's self.uuid */
+	COMPAT_UUID_REQUESTED, /* --uuid */
+	COMPAT_UUID_DEVICE,    /* a reused free device's own */
+	COMPAT_UUID_FRESH,     /* sel->fresh_uuid: random, drawn again by each run */
+};
+
 /* One candidate's facts: what create-compatible does (write create with uuid under parent's
- * type, then attrs in order) or reuses. Strings and attrs are owned by the plan. */
+ * type, then attrs in order), reuses, or finds done already. Strings and attrs are owned by
+ * the plan. */
 struct compat_choice {
 	bool reuse;
+	/* The wanted UUID (--uuid, else the source's) runs already on this parent, with this type
+	 * and exactly these attrs: a retry finds what an earlier run made ("action": "existing").
+	 * Nothing is created and no capacity taken. */
+	bool existing;
+	/* The wanted UUID is defined, not running, on this parent with this type and attrs: the
+	 * create starts that definition again (a create candidate ranked first, needing capacity
+	 * like any other). */
+	bool restart;
+	/* existing, and the inventory does not know the device's attrs (this host's running
+	 * device without a definition): create-compatible reads each of attrs back before it
+	 * takes the device for the answer. */
+	bool verify_attrs;
 	const char *parent, *mdev_type, *uuid;
-	bool uuid_changed;	       /* the source has a UUID and this is another one */
+	bool uuid_changed; /* the source has a UUID and this is another one */
+	enum compat_uuid_from uuid_from;
 	const struct compat_kv *attrs; /* name/value pairs to write, in order, defaults dropped */
 	size_t n_attrs;
 	int64_t cost;
 	/* Additions: where the candidate comes from, and the type's capacity. */
-	unsigned pattern;  /* the plan's "pattern" */
-	size_t binding;	   /* the binding's seq within its pattern */
-	int64_t available; /* available_instances of the type on that parent */
+	unsigned pattern;	  /* the plan's "pattern" */
+	size_t binding;		  /* the binding's seq within its pattern */
+	const char *binding_text; /* "n=4, mode=fast" (compat_binding_format()), "" for none */
+	int64_t available;	  /* available_instances of the type on that parent */
 };
+
+/* The plan's "action" of c: "existing", "reuse" or "create" (a restart included). Static. */
+const char *compat_choice_action(const struct compat_choice *c);
 
 struct compat_plan;
 
@@ -153,6 +189,10 @@ int compat_match(const struct compat_record *r, const struct compat_inventory *i
  * need not gather the facts of any other: its own inventory never has free devices. */
 void compat_match_needs(const struct compat_record *r, const struct compat_select *sel,
 			struct strv *types, struct strv *uuids);
+/* The names of the attrs r's patterns write (sorted, each once), appended to names: with the
+ * attrs of the params of a type, what a running device of unknown writes is asked about
+ * (compat_inv_device.attrs_unknown). */
+void compat_match_attr_names(const struct compat_record *r, struct strv *names);
 /* Accepts NULL; returns NULL. */
 struct compat_plan *compat_plan_free(struct compat_plan *p);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct compat_plan *, compat_plan_free)
@@ -166,9 +206,12 @@ const struct compat_choice *compat_plan_chosen(const struct compat_plan *p);
 size_t compat_plan_n_candidates(const struct compat_plan *p);
 const struct compat_choice *compat_plan_candidate(const struct compat_plan *p, size_t i);
 size_t compat_plan_n_rejections(const struct compat_plan *p);
+/* When the wanted UUID (--uuid, else the source's) is taken on the destination: which device
+ * has it, in words ("i915-GVTg_V5_8 on 0000:00:02.0, in use"), else NULL. Valid as long as p. */
+const char *compat_plan_uuid_holder(const struct compat_plan *p);
 
 /* The plan as JSON (section 6), a new reference, members in this order:
- *	"host" (only when host is not NULL), "verdict", "chosen" (a candidate or null),
+ *	"schema" (COMPAT_PLAN_SCHEMA), "host" (only when host is not NULL), "verdict", "chosen" (a candidate or null),
  *	"mdevctl" ({"parent", "uuid", "config": {"mdev_type", "start", "attrs"}} or null),
  *	"candidates" (ranked), "rejections" (in evaluation order: pattern, binding, parent)
  * a candidate being {"action", "parent", "mdev_type", "attrs", "uuid", "uuid_changed",
@@ -176,9 +219,27 @@ size_t compat_plan_n_rejections(const struct compat_plan *p);
  * "mdev_type"?, "reasons"}; attrs in mdevctl's form [{"name": "value"}, ...], a binding
  * {"var": value} with values typed as declared. Pretty-print it with json_io_pretty(). */
 json_t *compat_plan_to_json(const struct compat_plan *p, const char *host);
-/* The readable plan (see the top of this file), appended to out; host as above. */
+/* The readable plan (see the top of this file), appended to out; host as above. Without
+ * COMPAT_FORMAT_VERBOSE, the rejections that only say that a binding does not apply
+ * (BINDING_INVALID) or that a type is not there (TYPE_NOT_FOUND) are left out, and counted on
+ * a last line "not shown: 2 bindings that do not apply, 1 type the destination does not have
+ * (--verbose shows them)". compat_plan_format() is the verbose one. */
+enum {
+	COMPAT_FORMAT_VERBOSE = 1 << 0,
+};
+void compat_plan_format_ex(const struct compat_plan *p, const char *host, unsigned flags,
+			   struct strbuf *out);
 void compat_plan_format(const struct compat_plan *p, const char *host, struct strbuf *out);
 
+/* Append s to out with control characters as \xNN, so that a line of text stays one line. */
+void compat_put_text(struct strbuf *out, const char *s);
+
 /* Rank several hosts' plans: fills order[0..n-1] with indices into plans, compatible first,
- * then no-capacity, blocked, incompatible (a NULL plan last); ties keep the given order. */
+ * then no-capacity, blocked, incompatible, and a NULL plan (a host whose inventory could not
+ * be checked) last; ties keep the given order. Linear in n. */
 void compat_plans_rank(const struct compat_plan *const *plans, size_t n, size_t *order);
+/* The entry of a host whose inventory could not be read or checked, in the place of its plan:
+ * {"schema", "host", "verdict": "error", "error": <message>} (a new reference), and as text
+ * "host <host>: error: <message>\n" appended to out. */
+json_t *compat_plan_error_json(const char *host, const char *error);
+void compat_plan_format_error(const char *host, const char *error, struct strbuf *out);

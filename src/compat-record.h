@@ -334,6 +334,12 @@ struct compat_inv_device {
 	struct compat_attr *attrs; /* in order, names may repeat; values literal */
 	size_t n_attrs;
 	enum compat_dev_state state;
+	/* This host's running device without a definition: sysfs does not tell which attributes
+	 * were written, in which order. attrs then holds what its attribute files read now, in
+	 * no particular order, of the names a check could write (a NULL value text: the file is
+	 * there but cannot be read, as vfio_ap's write-only ones). Set by compat-host.c, never by
+	 * a parser: an inventory document states what it knows. */
+	bool attrs_unknown;
 };
 
 struct compat_inventory {

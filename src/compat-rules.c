@@ -476,7 +476,7 @@ static bool rule_file_trusted(const char *path)
  * trusted is left out as if absent: the vendor file of the same name, trusted, stays. */
 static void scan_dir(const char *dir, bool admin, struct rule_file **files, size_t *n, size_t *cap)
 {
-	_cleanup_closedir_ DIR *d = opendir(dir);
+	_cleanup_closedir_ DIR *d = path_opendir(dir);
 	_cleanup_free_ char *dir_reason = NULL;
 	int dir_trust = 1; /* 1: not judged yet, else trust_dir()'s result */
 	struct dirent *de;
@@ -504,7 +504,7 @@ static void scan_dir(const char *dir, bool admin, struct rule_file **files, size
 			}
 		} else {
 			struct stat st;
-			if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+			if (path_stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
 				log_debug("Ignoring %s: not a regular file", path);
 				continue;
 			}

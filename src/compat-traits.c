@@ -346,6 +346,38 @@ int compat_inventory_traits(const struct compat_inventory *inv, struct strv *ret
 	return 0;
 }
 
+int compat_parent_traits(const struct compat_inv_parent *p, struct strv *ret)
+{
+	_cleanup_(strv_free) struct strv all = { 0 };
+	for (size_t j = 0; j < p->n_types; j++) {
+		int r = compat_inv_type_traits(&p->types[j], &all);
+		if (r < 0)
+			return r;
+	}
+	sort_uniq(&all);
+	*ret = all;
+	all = (struct strv){ 0 };
+	return 0;
+}
+
+int compat_traits_format_per_parent(const struct compat_inventory *inv, struct strbuf *out)
+{
+	for (size_t i = 0; i < inv->n_parents; i++) {
+		const struct compat_inv_parent *pa = &inv->parents[i];
+		for (size_t j = 0; j < pa->n_types; j++) {
+			_cleanup_(strv_free) struct strv one = { 0 };
+			int r = compat_inv_type_traits(&pa->types[j], &one);
+			if (r < 0)
+				return r;
+			sort_uniq(&one);
+			sb_printf(out, "%s %s\n", pa->parent, pa->types[j].mdev_type);
+			for (size_t k = 0; k < one.n; k++)
+				sb_printf(out, "  %s\n", one.v[k]);
+		}
+	}
+	return 0;
+}
+
 /* ---- output ---- */
 
 void compat_traits_format_record(const struct strv *required, const struct strv *any_of,

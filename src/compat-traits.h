@@ -97,6 +97,18 @@ int compat_inv_type_traits(const struct compat_inv_type *t, struct strv *out);
  * error. */
 int compat_inventory_traits(const struct compat_inventory *inv, struct strv *ret);
 
+/* The traits of parent p as Placement's resource provider: the union of what its types offer,
+ * sorted and unique, into *ret (written only on success; the caller owns it and passes it
+ * empty). A provider carries the traits of every type it may be asked for, so that the
+ * prefilter never loses it. Returns 0 or compat_inv_type_traits()' error. */
+int compat_parent_traits(const struct compat_inv_parent *p, struct strv *ret);
+
+/* What `mdevctl compat traits --inventory --per-parent` prints, appended to out: for each
+ * parent in inventory order, each of its types in order, a line "<parent> <type>" and then
+ * its traits, sorted, one per line after two spaces. Returns 0 or compat_inv_type_traits()'
+ * error (out may then hold part of it). */
+int compat_traits_format_per_parent(const struct compat_inventory *inv, struct strbuf *out);
+
 /* The lines `mdevctl compat traits --from FILE` prints, appended to out: every required trait on
  * its own line, then the any-of group as one line in Placement's `in:` syntax
  * ("in:CUSTOM_MDEVC_T_A,CUSTOM_MDEVC_T_B") when it has two or more members, as a plain line when

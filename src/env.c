@@ -6,10 +6,12 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "env.h"
 #include "error.h"
 #include "log.h"
+#include "path.h"
 #include "util.h"
 
 #ifndef MDEVCTL_SCRIPTDIR
@@ -31,10 +33,10 @@
 static char *root; /* "" for "/", else the prefix without a trailing slash */
 static char *callout_dirs[3];
 static char *notifier_dirs[3];
+static bool offline, run_callouts;
 
-void env_init(void)
+static void set_root(const char *r)
 {
-	const char *r = secure_getenv("MDEVCTL_ENV_ROOT");
 	free(root);
 	root = xstrdup(r ? r : "");
 	size_t n = strlen(root);
@@ -49,6 +51,44 @@ void env_init(void)
 	callout_dirs[1] = env_path("%s/callouts", OLD_SCRIPTDIR);
 	notifier_dirs[0] = env_path("%s/notifiers", MDEVCTL_SCRIPTDIR);
 	notifier_dirs[1] = env_path("%s/notifiers", OLD_SCRIPTDIR);
+}
+
+void env_init(void)
+{
+	set_root(secure_getenv("MDEVCTL_ENV_ROOT"));
+}
+
+int env_set_offline_root(const char *dir, bool callouts)
+{
+	/* Made absolute but not resolved: the directory is the caller's choice, and walking its
+	 * own path (realpath(3)) would look at every directory above it. */
+	_cleanup_free_ char *abs = NULL;
+	if (dir[0] == '/')
+		abs = xstrdup(dir);
+	else {
+		_cleanup_free_ char *cwd = getcwd(NULL, 0);
+		if (!cwd)
+			return err_os(-errno, errno, "Unable to use \"%s\" as the root directory",
+				      dir);
+		abs = xasprintf("%s/%s", cwd, dir);
+	}
+	int r = path_set_root(abs);
+	if (r < 0)
+		return err_os(r, -r, "Unable to use \"%s\" as the root directory", dir);
+	set_root(abs);
+	offline = true;
+	run_callouts = callouts;
+	return 0;
+}
+
+bool env_offline(void)
+{
+	return offline;
+}
+
+bool env_run_callouts(void)
+{
+	return run_callouts;
 }
 
 bool env_rerooted(void)
@@ -137,6 +177,9 @@ const char *const *env_notifier_dirs(void)
 
 int env_self_check(void)
 {
+	/* An image (--root) is being prepared: what it lacks is created as needed. */
+	if (env_offline())
+		return 0;
 	_cleanup_free_ char *cfg = env_config_dir();
 	const char *dirs[] = { cfg, callout_dirs[0], notifier_dirs[0] };
 	struct stat st;

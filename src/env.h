@@ -13,6 +13,18 @@ void env_init(void);
 /* True when a root other than "/" is in force (no udev, no waiting for real devices). */
 bool env_rerooted(void);
 
+/* Work offline on the image at dir (`--root DIR`), replacing MDEVCTL_ENV_ROOT: definitions,
+ * rule files and scripts are dir's, and, unlike MDEVCTL_ENV_ROOT (which reroots /sys too,
+ * for tests), nothing of the running system is looked at: the sysfs functions see no device
+ * and no parent, the journal of create-compatible is not recovered, and every path under dir
+ * is resolved as if dir were "/" (path.h), so that no symbolic link in the image leads out of
+ * it. run_callouts: run dir's callout and notifier scripts, which are otherwise skipped.
+ * Returns 0, or a negative errno with the error set when dir is not a usable directory. */
+int env_set_offline_root(const char *dir, bool run_callouts);
+/* Whether --root is in force, and whether its callouts run. */
+bool env_offline(void);
+bool env_run_callouts(void);
+
 /* The root prefix: "" when the root is "/", else MDEVCTL_ENV_ROOT without trailing slashes.
  * Static; for code that must know where the rerooted tree starts (trust.h). */
 const char *env_root(void);

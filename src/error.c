@@ -75,6 +75,17 @@ int err_wrap(int r, const char *fmt, ...)
 	return r;
 }
 
+char *err_text(void)
+{
+	struct strbuf sb = { 0 };
+	for (size_t i = 0; i < depth; i++) {
+		if (i > 0)
+			sb_puts(&sb, ": ");
+		sb_puts(&sb, chain[i]);
+	}
+	return sb_steal(&sb);
+}
+
 void err_print(void)
 {
 	if (depth == 0) {

@@ -29,5 +29,7 @@ const char *err_get(size_t i);
 struct err_stash;
 struct err_stash *err_stash(void);
 void err_unstash(struct err_stash *s);
+/* The chain on one line, its messages joined by ": " ("" when empty). Malloc'ed. */
+char *err_text(void);
 /* Print "Error: ..." with its causes, in upstream's layout, to stderr. */
 void err_print(void);

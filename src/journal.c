@@ -46,8 +46,9 @@ int journal_begin(const struct mdev *dev)
 void journal_end(void)
 {
 	_cleanup_free_ char *path = env_create_journal();
-	if (unlink(path) < 0 && errno != ENOENT)
-		log_warn("Unable to remove \"%s\": %s", path, os_error_str(errno));
+	int r = path_unlink(path);
+	if (r < 0 && r != -ENOENT)
+		log_warn("Unable to remove \"%s\": %s", path, os_error_str(-r));
 }
 
 static const char *member(json_t *o, const char *key)

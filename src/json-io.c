@@ -3,6 +3,9 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "json-io.h"
@@ -517,6 +520,15 @@ char *json_io_pretty(const json_t *v)
 	struct strbuf sb = { 0 };
 	emit(&sb, v, 0, true);
 	return sb_steal(&sb);
+}
+
+void json_io_init(void)
+{
+	uint32_t seed = 0;
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed))
+		seed = (uint32_t)time(NULL) ^ (uint32_t)getpid();
+	/* 0 would make jansson pick its own seed, from /dev/urandom. */
+	json_object_seed(seed ? seed : 1);
 }
 
 char *json_io_compact(const json_t *v)

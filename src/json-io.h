@@ -11,6 +11,11 @@
 
 #include "mdev.h"
 
+/* Seed jansson's hash function from getrandom(2). Left to itself, jansson opens /dev/urandom
+ * when the first object is made; under --root nothing outside the image is opened. Call once,
+ * before any other function here. */
+void json_io_init(void);
+
 /* Parse text; on a syntax error set "<reason> at line L column C" (what, if given, is put in
  * front: "<what>: ..."). Any top-level value is accepted. */
 int json_io_parse(const char *text, size_t len, json_t **ret);

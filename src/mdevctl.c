@@ -10,20 +10,24 @@
 #include "cli.h"
 #include "env.h"
 #include "error.h"
+#include "json-io.h"
 #include "log.h"
 #include "verbs.h"
 
 static const struct verb verbs[] = {
-	{ "define", &verb_define_cmd, verb_define_run, false },
-	{ "undefine", &verb_undefine_cmd, verb_undefine_run, false },
-	{ "modify", &verb_modify_cmd, verb_modify_run, false },
-	{ "start", &verb_start_cmd, verb_start_run, false },
-	{ "stop", &verb_stop_cmd, verb_stop_run, false },
-	{ "list", &verb_list_cmd, verb_list_run, false },
-	{ "types", &verb_types_cmd, verb_types_run, false },
-	{ "compat", &verb_compat_cmd, verb_compat_run, false, verb_compat_main },
-	{ "create-compatible", &verb_create_compatible_cmd, verb_create_compatible_run, false },
-	{ "start-parent-mdevs", &verb_start_parent_mdevs_cmd, verb_start_parent_mdevs_run, true },
+	{ "define", &verb_define_cmd, verb_define_run, false, NULL, true },
+	{ "undefine", &verb_undefine_cmd, verb_undefine_run, false, NULL, true },
+	{ "modify", &verb_modify_cmd, verb_modify_run, false, NULL, true },
+	{ "start", &verb_start_cmd, verb_start_run, false, NULL, false },
+	{ "stop", &verb_stop_cmd, verb_stop_run, false, NULL, false },
+	{ "list", &verb_list_cmd, verb_list_run, false, NULL, true },
+	{ "types", &verb_types_cmd, verb_types_run, false, NULL, false },
+	{ "compat", &verb_compat_cmd, verb_compat_run, false, verb_compat_main, true },
+	{ "create-compatible", &verb_create_compatible_cmd, verb_create_compatible_run, false, NULL,
+	  false },
+	{ "monitor", &verb_monitor_cmd, verb_monitor_run, false, NULL, false },
+	{ "start-parent-mdevs", &verb_start_parent_mdevs_cmd, verb_start_parent_mdevs_run, true,
+	  NULL, false },
 };
 
 static const struct cli_command top_cmd = {
@@ -32,14 +36,57 @@ static const struct cli_command top_cmd = {
 	.version = "mdevctl",
 };
 
+/* The options every command takes, anywhere on the line (cli_take_globals()). */
+enum {
+	G_ROOT,
+	G_RUN_CALLOUTS,
+	G_N
+};
+static const struct cli_option global_options[] = {
+	[G_ROOT] = { "root", 0, "DIR",
+		     "Work offline on the image at DIR: its definitions and rule\n"
+		     "files, never this system's devices" },
+	[G_RUN_CALLOUTS] = { "run-callouts", 0, NULL,
+			     "With --root, run DIR's callout and notifier scripts" },
+};
+static const struct cli_command global_cmd = {
+	.prog = "mdevctl",
+	.about = "A mediated device management utility for Linux",
+	.options = global_options,
+	.n_options = G_N,
+};
+
 static void print_top_help(FILE *out)
 {
-	fprintf(out, "%s\n\nUsage: mdevctl <COMMAND>\n\nCommands:\n", top_cmd.about);
+	fprintf(out, "%s\n\nUsage: mdevctl [OPTIONS] <COMMAND>\n\nCommands:\n", top_cmd.about);
 	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
 		if (!verbs[i].hidden)
 			fprintf(out, "  %-17s  %s\n", verbs[i].name, verbs[i].cmd->about);
 	fprintf(out, "  %-17s  %s\n", "help", "Print this message or the help of the given command");
-	fputs("\nOptions:\n  -h, --help     Print help\n  -V, --version  Print version\n", out);
+	cli_print_options(&top_cmd, true, out);
+}
+
+int verb_refuse_offline(const struct cli_command *cmd, const char *what)
+{
+	if (!env_offline())
+		return CLI_OK;
+	return cli_usage_error(cmd, "%s needs the running system and cannot be used with '--root'",
+			       what);
+}
+
+/* --root and --run-callouts. Returns 0, CLI_USAGE after printing, or a negative errno with
+ * the error set. */
+static int apply_globals(const struct cli_args *g)
+{
+	if (g->seen[G_RUN_CALLOUTS] && !g->seen[G_ROOT])
+		return cli_usage_error(&global_cmd, "the argument '--run-callouts' requires '%s'",
+				       cli_option_name(&global_cmd, G_ROOT));
+	if (!g->seen[G_ROOT])
+		return 0;
+	if (!*g->value[G_ROOT])
+		return cli_usage_error(&global_cmd, "invalid value '' for '%s': an empty path",
+				       cli_option_name(&global_cmd, G_ROOT));
+	return env_set_offline_root(g->value[G_ROOT], g->seen[G_RUN_CALLOUTS]);
 }
 
 int verb_uuid(const struct cli_command *cmd, const struct cli_args *args, int opt,
@@ -101,6 +148,15 @@ static int top_level(int argc, char **argv)
 	int r = cli_parse(v->cmd, argc - 2, argv + 2, &args);
 	if (r != CLI_OK)
 		return r;
+	if (!v->offline) {
+		_cleanup_free_ char *what = xasprintf("'%s'", v->name);
+		r = verb_refuse_offline(v->cmd, what);
+		if (r != CLI_OK)
+			return r;
+	}
+	r = env_self_check();
+	if (r < 0)
+		return r;
 	return v->run(&args);
 }
 
@@ -111,17 +167,29 @@ int main(int argc, char **argv)
 	/* Writes to a callout that exits early must fail with EPIPE, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 	log_init();
+	json_io_init();
 	env_init();
 	log_debug("Starting up: mdevctl %s, pid %ld", PACKAGE_VERSION, (long)getpid());
 
-	/* Before parsing, as upstream: a broken installation shows even on --help. */
-	r = env_self_check();
-	if (r >= 0) {
+	struct cli_args globals;
+	cli_set_globals(&global_cmd);
+	r = cli_take_globals(&argc, argv, &globals);
+	if (r == CLI_OK)
+		r = apply_globals(&globals);
+	/* The installation is checked once the command line says the command uses this host:
+	 * upstream checks before parsing, so that on a host without its directories (NixOS has
+	 * no /usr/lib) not even --help works, nor the commands that read only the files they are
+	 * given (compat check --inventory, compat traits --from) in a scheduler's container.
+	 * Under --root nothing is checked (env_self_check()): an image is being prepared, and
+	 * what it lacks is created as needed. */
+	if (r == CLI_OK) {
 		const char *prog = argc > 0 ? argv[0] : "mdevctl";
 		if (endswith(prog, "lsmdev")) {
 			struct cli_args args;
 			log_debug("Running as lsmdev");
 			r = cli_parse(&verb_lsmdev_cmd, argc - 1, argv + 1, &args);
+			if (r == CLI_OK)
+				r = env_self_check();
 			if (r == CLI_OK)
 				r = verb_lsmdev_run(&args);
 		} else

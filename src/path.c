@@ -4,14 +4,151 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "path.h"
 #include "util.h"
+
+/* The offline root of path_set_root(): its descriptor, and its path as the paths the callers
+ * build begin with ("" for "/"). */
+static int root_fd = -1;
+static char *root_path;
+
+int path_set_root(const char *root)
+{
+	_cleanup_close_ int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* A kernel without openat2(2) (before 5.6) could not keep links inside the root: refuse
+	 * rather than follow them out of it. */
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+				.resolve = RESOLVE_IN_ROOT };
+	long t = syscall(SYS_openat2, fd, ".", &how, sizeof(how));
+	if (t < 0)
+		return -errno;
+	close((int)t);
+
+	free(root_path);
+	root_path = xstrdup(root);
+	size_t n = strlen(root_path);
+	while (n > 0 && root_path[n - 1] == '/')
+		root_path[--n] = '\0';
+	if (root_fd >= 0)
+		close(root_fd);
+	root_fd = TAKE_FD(fd);
+	return 0;
+}
+
+/* Where a call on path starts: AT_FDCWD and path itself, unless path lies under the offline
+ * root: then the root's descriptor and the rest of path ("." for the root itself). */
+static int rooted(const char *path, const char **ret_rel)
+{
+	*ret_rel = path;
+	if (root_fd < 0 || path[0] != '/')
+		return AT_FDCWD;
+	size_t n = strlen(root_path);
+	if (strncmp(path, root_path, n) != 0 || (path[n] != '/' && path[n] != '\0'))
+		return AT_FDCWD;
+	const char *rel = path + n;
+	while (*rel == '/')
+		rel++;
+	*ret_rel = *rel ? rel : ".";
+	return root_fd;
+}
+
+/* openat2(2) of rel below the root, resolved as if the root were "/": an absolute link or a
+ * ".." stays inside it. */
+static int open_in_root(const char *rel, int flags, mode_t mode)
+{
+	struct open_how how = {
+		.flags = (unsigned)flags,
+		.mode = (flags & O_CREAT) ? mode : 0,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = syscall(SYS_openat2, root_fd, rel, &how, sizeof(how));
+	return fd < 0 ? -errno : (int)fd;
+}
+
+int path_open(const char *path, int flags, mode_t mode)
+{
+	const char *rel;
+	if (rooted(path, &rel) == AT_FDCWD) {
+		int fd = open(path, flags, mode);
+		return fd < 0 ? -errno : fd;
+	}
+	return open_in_root(rel, flags, mode);
+}
+
+/* For the calls that act on a name in a directory (mkdirat, unlinkat, readlinkat...): the
+ * directory holding path's last component and that component. Outside the offline root that
+ * is AT_FDCWD and path itself (nothing opened); under it, the directory opened with flags
+ * (O_PATH or O_RDONLY, O_DIRECTORY added) within the root, which the caller closes. Returns 0
+ * or a negative errno. */
+static int at_parent(const char *path, int flags, int *ret_dfd, const char **ret_name)
+{
+	const char *rel;
+	*ret_dfd = AT_FDCWD;
+	*ret_name = path;
+	if (rooted(path, &rel) == AT_FDCWD)
+		return 0;
+	const char *slash = strrchr(rel, '/');
+	_cleanup_free_ char *dir = slash ? xstrndup(rel, (size_t)(slash - rel)) : xstrdup(".");
+	int fd = open_in_root(dir, flags | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	*ret_dfd = fd;
+	*ret_name = slash ? slash + 1 : rel;
+	return 0;
+}
+
+int path_open_dir(const char *path)
+{
+	return path_open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+}
+
+DIR *path_opendir(const char *path)
+{
+	int fd = path_open_dir(path);
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return d;
+}
+
+int path_stat(const char *path, struct stat *ret)
+{
+	const char *rel;
+	if (rooted(path, &rel) == AT_FDCWD)
+		return stat(path, ret) < 0 ? -errno : 0;
+	_cleanup_close_ int fd = open_in_root(rel, O_PATH | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	return fstat(fd, ret) < 0 ? -errno : 0;
+}
+
+int path_unlink(const char *path)
+{
+	_cleanup_close_ int dfd = -1;
+	const char *name;
+	int r = at_parent(path, O_PATH, &dfd, &name);
+	if (r < 0)
+		return r;
+	return unlinkat(dfd, name, 0) < 0 ? -errno : 0;
+}
 
 /* Read to EOF. A pipe may return less than asked before its end, so only a read of 0 ends it;
  * a regular file returns less only at its end (short_is_eof), which saves the final read(2)
@@ -79,9 +216,9 @@ int fd_read_all(int fd, size_t max_size, char **ret, size_t *ret_len)
 
 int path_read_file(const char *path, size_t max_size, char **ret, size_t *ret_len)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_close_ int fd = path_open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	return fd_read_all(fd, max_size, ret, ret_len);
 }
 
@@ -143,37 +280,51 @@ int path_readlink_at(int dirfd, const char *path, char **ret)
 
 int path_readlink(const char *path, char **ret)
 {
-	return path_readlink_at(AT_FDCWD, path, ret);
-}
-
-int path_readlink_basename_at(int dirfd, const char *path, char **ret)
-{
-	_cleanup_free_ char *t = NULL;
-	int r = path_readlink_at(dirfd, path, &t);
+	_cleanup_close_ int dfd = -1;
+	const char *name;
+	int r = at_parent(path, O_PATH, &dfd, &name);
 	if (r < 0)
 		return r;
-	size_t n = strlen(t);
-	while (n > 1 && t[n - 1] == '/')
-		t[--n] = '\0';
-	const char *b = strrchr(t, '/');
-	b = b ? b + 1 : t;
+	return path_readlink_at(dfd, name, ret);
+}
+
+/* The last component of the link target t (path_readlink*()'s result, or its error r). */
+static int target_basename(int r, char *t, char **ret)
+{
+	_cleanup_free_ char *target = t;
+	if (r < 0)
+		return r;
+	size_t n = strlen(target);
+	while (n > 1 && target[n - 1] == '/')
+		target[--n] = '\0';
+	const char *b = strrchr(target, '/');
+	b = b ? b + 1 : target;
 	if (!*b || streq(b, ".") || streq(b, ".."))
 		return -EINVAL;
 	*ret = xstrdup(b);
 	return 0;
 }
 
+int path_readlink_basename_at(int dirfd, const char *path, char **ret)
+{
+	char *t = NULL;
+	int r = path_readlink_at(dirfd, path, &t);
+	return target_basename(r, t, ret);
+}
+
 int path_readlink_basename(const char *path, char **ret)
 {
-	return path_readlink_basename_at(AT_FDCWD, path, ret);
+	char *t = NULL;
+	int r = path_readlink(path, &t);
+	return target_basename(r, t, ret);
 }
 
 static int write_string(const char *path, const char *s, int oflags)
 {
 	_cleanup_close_ int fd =
-		open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY | oflags, 0666);
+		path_open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY | oflags, 0666);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	size_t len = strlen(s);
 	ssize_t n = write(fd, s, len);
 	if (n < 0)
@@ -197,34 +348,61 @@ int path_write_string_create(const char *path, const char *s)
 	return write_string(path, s, O_CREAT);
 }
 
-static int fsync_dir_of(const char *path)
+/* The directory holding path (an absolute or relative path), opened for fsync(2) and the *at
+ * calls, and path's last component. */
+static int open_dir_of(const char *path, int *ret_dfd, const char **ret_name)
 {
-	_cleanup_free_ char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
-	if (!slash)
-		strcpy(dir, ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	const char *slash = strrchr(path, '/');
+	_cleanup_free_ char *dir = !slash	  ? xstrdup(".")
+				   : slash == path ? xstrdup("/")
+						   : xstrndup(path, (size_t)(slash - path));
+	int fd = path_open_dir(dir);
 	if (fd < 0)
-		return -errno;
-	return fsync(fd) < 0 ? -errno : 0;
+		return fd;
+	*ret_dfd = fd;
+	*ret_name = slash ? slash + 1 : path;
+	return 0;
+}
+
+/* A new file ".<name>.XXXXXX" in dfd, as mkostemp(3) makes them (six letters or digits, mode
+ * 0600), but relative to a directory. Its name goes to tmp. */
+static int create_temp(int dfd, const char *name, char **ret_tmp)
+{
+	static const char chars[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	for (int attempt = 0; attempt < 100; attempt++) {
+		unsigned char rnd[6];
+		char suffix[7];
+		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+			return errno ? -errno : -EIO;
+		for (size_t i = 0; i < sizeof(rnd); i++)
+			suffix[i] = chars[rnd[i] % (sizeof(chars) - 1)];
+		suffix[6] = '\0';
+		char *tmp = xasprintf(".%s.%s", name, suffix);
+		int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			*ret_tmp = tmp;
+			return fd;
+		}
+		int e = errno;
+		free(tmp);
+		if (e != EEXIST)
+			return -e;
+	}
+	return -EEXIST;
 }
 
 int path_write_atomic(const char *path, const char *data, size_t len, mode_t mode)
 {
 	_cleanup_free_ char *tmp = NULL;
-	const char *slash = strrchr(path, '/');
-	const char *base = slash ? slash + 1 : path;
-	int dirlen = slash ? (int)(slash - path + 1) : 0;
-	int r;
-
-	tmp = xasprintf("%.*s.%s.XXXXXX", dirlen, path, base);
-	_cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
+	_cleanup_close_ int dfd = -1;
+	const char *base;
+	int r = open_dir_of(path, &dfd, &base);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int fd = create_temp(dfd, base, &tmp);
 	if (fd < 0)
-		return -errno;
+		return fd;
 
 	size_t off = 0;
 	while (off < len) {
@@ -245,14 +423,14 @@ int path_write_atomic(const char *path, const char *data, size_t len, mode_t mod
 		r = -errno;
 		goto fail;
 	}
-	if (rename(tmp, path) < 0) {
+	if (renameat(dfd, tmp, dfd, base) < 0) {
 		r = -errno;
 		goto fail;
 	}
-	(void)fsync_dir_of(path);
+	(void)fsync(dfd);
 	return 0;
 fail:
-	(void)unlink(tmp);
+	(void)unlinkat(dfd, tmp, 0);
 	return r;
 }
 
@@ -260,13 +438,21 @@ int path_mkdir_p(const char *path, mode_t mode)
 {
 	_cleanup_free_ char *p = xstrdup(path);
 	size_t n = strlen(p);
+	const char *rel;
+	/* The directories above the offline root are the caller's: not even looked at. */
+	size_t from = rooted(path, &rel) == AT_FDCWD ? 1 : strlen(root_path) + 1;
 
-	for (size_t i = 1; i <= n; i++) {
+	for (size_t i = from; i <= n; i++) {
 		if (p[i] != '/' && p[i] != '\0')
 			continue;
 		char c = p[i];
 		p[i] = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST)
+		_cleanup_close_ int dfd = -1;
+		const char *name;
+		int r = at_parent(p, O_PATH, &dfd, &name);
+		if (r < 0)
+			return r;
+		if (mkdirat(dfd, name, mode) < 0 && errno != EEXIST)
 			return -errno;
 		p[i] = c;
 	}
@@ -319,27 +505,30 @@ int path_dir_names(int fd, struct strv *out)
 bool path_exists(const char *path)
 {
 	struct stat st;
-	return stat(path, &st) == 0;
+	return path_stat(path, &st) == 0;
 }
 
 bool path_is_dir(const char *path)
 {
 	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	return path_stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 bool path_lexists(const char *path)
 {
+	_cleanup_close_ int dfd = -1;
+	const char *name;
 	struct stat st;
-	return lstat(path, &st) == 0;
+	return at_parent(path, O_PATH, &dfd, &name) == 0 &&
+	       fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 int path_write_new(const char *path, const char *data, size_t len, mode_t mode)
 {
-	_cleanup_close_ int fd =
-		open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, mode);
+	_cleanup_close_ int fd = path_open(
+		path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, mode);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	for (size_t off = 0; off < len;) {
 		ssize_t n = write(fd, data + off, len - off);
 		if (n < 0) {

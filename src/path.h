@@ -4,10 +4,29 @@
  * a negative errno on failure, never print, and set O_CLOEXEC on every descriptor. */
 #pragma once
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+
+/* Confine every path below root (absolute, no trailing slash needed) to it, as `--root DIR`
+ * wants (env.h): from now on, each function here resolves such a path with openat2(2)'s
+ * RESOLVE_IN_ROOT, as if root were "/", so that an absolute symbolic link or a ".." in the
+ * image never leads out of it. Paths elsewhere (a user's --jsonfile) are opened as they are.
+ * Relative walks from a descriptor (the _at functions) stay where that descriptor is.
+ * Returns 0, or a negative errno (-ENOSYS on a kernel without openat2, before 5.6). */
+int path_set_root(const char *root);
+
+/* open(2) of path with the confinement above; a negative errno on failure. */
+int path_open(const char *path, int flags, mode_t mode);
+/* path_open() of a directory to read (O_RDONLY | O_DIRECTORY | O_CLOEXEC). */
+int path_open_dir(const char *path);
+/* opendir(3) of path_open_dir(): NULL with errno set on failure. */
+DIR *path_opendir(const char *path);
+/* stat(2) (following links), and unlink(2), with the confinement above. */
+int path_stat(const char *path, struct stat *ret);
+int path_unlink(const char *path);
 
 /* Read a whole file (a pipe such as /dev/stdin included: read to EOF, never trust st_size).
  * *ret is NUL-terminated and owned by the caller; *ret_len (optional) excludes the NUL.

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -163,7 +164,7 @@ static void lookup_rest(struct lookup *lk, size_t g)
 void store_lookup_running(struct mdev_list *l)
 {
 	_cleanup_free_ char *cfg = env_config_dir();
-	_cleanup_close_ int cfgfd = open(cfg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int cfgfd = path_open_dir(cfg);
 
 	if (cfgfd < 0 || l->n == 0)
 		return;
@@ -362,15 +363,15 @@ static int scan_parent(const char *name, unsigned char d_type, void *userdata)
 static int scan(struct scan *sc)
 {
 	_cleanup_free_ char *cfg = env_config_dir();
-	_cleanup_close_ int cfgfd = open(cfg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int cfgfd = path_open_dir(cfg);
 
 	const char *which = sc->uuids ? "several" : "any";
 	log_debug("Looking up definitions in \"%s\": uuid %s, parent %s", cfg,
 		  sc->uuid ? sc->uuid : which, sc->parent ? sc->parent : "any");
 	if (cfgfd < 0) {
-		if (errno == ENOENT)
+		if (cfgfd == -ENOENT)
 			return 0;
-		return err_os(-errno, errno, "Unable to read directory \"%s\"", cfg);
+		return err_os(cfgfd, -cfgfd, "Unable to read directory \"%s\"", cfg);
 	}
 	sc->cfgfd = cfgfd;
 	sc->cfg = cfg;
@@ -427,7 +428,7 @@ static void sweep_temp_files(const char *dir)
 
 	if (lock_fd < 0)
 		return;
-	d = opendir(dir);
+	d = path_opendir(dir);
 	if (!d)
 		return;
 	while ((de = readdir(d)))
@@ -467,7 +468,7 @@ int store_write(const struct mdev *dev)
 int store_remove(const char *parent, const char *uuid)
 {
 	_cleanup_free_ char *path = env_config_path(parent, uuid);
-	int r = unlink(path) < 0 ? -errno : 0;
+	int r = path_unlink(path);
 	log_full(LOG_DEBUG, LOG_MDEV, "Removing definition \"%s\": %s", path,
 		 r < 0 ? os_error_str(r) : "done");
 	if (r < 0)
@@ -489,9 +490,16 @@ int store_lock(void)
 		if (*end == '\0' && secs >= 0)
 			timeout_ms = (long)(secs * 1000);
 	}
-	int fd = open(cfg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* An image being prepared (--root) may not have the directory yet: there is nothing in it
+	 * to protect, and a command that fails must not leave it made. The first definition
+	 * written makes it (store_write()). */
+	if (env_offline() && !path_lexists(cfg)) {
+		log_debug("No \"%s\" yet: nothing to lock", cfg);
+		return 0;
+	}
+	int fd = path_open_dir(cfg);
 	if (fd < 0)
-		return err_os(-errno, errno, "Unable to open \"%s\" for locking", cfg);
+		return err_os(fd, -fd, "Unable to open \"%s\" for locking", cfg);
 	for (long waited = 0;; waited += 20) {
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 			break;
@@ -512,7 +520,321 @@ int store_lock(void)
 		nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
 	}
 	lock_fd = fd;
-	/* A holder killed in the middle of create-compatible may have left a device behind. */
-	journal_recover();
+	/* A holder killed in the middle of create-compatible may have left a device behind; an
+	 * image's journal is about devices of another system, which --root never touches. */
+	if (!env_offline())
+		journal_recover();
 	return 0;
+}
+
+/* ---- watching ---- */
+
+#define WATCH_CFG_MASK (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ONLYDIR)
+/* IN_DONT_FOLLOW: a parent directory that is a link is no parent to listings either. */
+#define WATCH_PARENT_MASK \
+	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ONLYDIR | IN_DONT_FOLLOW)
+
+struct watched_dir {
+	int wd;
+	char *parent;
+};
+
+struct known_def {
+	char *parent;
+	char uuid[UUID_STR_LEN];
+	char *type;   /* NULL: unparsable */
+	char *config; /* its definition as compact JSON, NULL: unparsable */
+};
+
+struct store_watch {
+	int fd;
+	int cfg_wd;
+	char *cfg;
+	struct watched_dir *dirs;
+	size_t n_dirs;
+	struct known_def *defs;
+	size_t n_defs;
+};
+
+static bool is_parent_name(const char *name)
+{
+	return name[0] != '.' && !streq(name, "scripts.d") && !strchr(name, '/');
+}
+
+static void watch_parent(struct store_watch *w, const char *name)
+{
+	if (!is_parent_name(name))
+		return;
+	_cleanup_free_ char *dir = xasprintf("%s/%s", w->cfg, name);
+	int wd = inotify_add_watch(w->fd, dir, WATCH_PARENT_MASK);
+	if (wd < 0) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			log_warn("Unable to watch \"%s\": %s", dir, os_error_str(errno));
+		return;
+	}
+	/* The same directory under a new name (moved back): the same watch. */
+	for (size_t i = 0; i < w->n_dirs; i++)
+		if (w->dirs[i].wd == wd) {
+			free(w->dirs[i].parent);
+			w->dirs[i].parent = xstrdup(name);
+			return;
+		}
+	w->dirs = xrealloc(w->dirs, (w->n_dirs + 1) * sizeof(*w->dirs));
+	w->dirs[w->n_dirs++] = (struct watched_dir){ .wd = wd, .parent = xstrdup(name) };
+}
+
+static void drop_dir(struct store_watch *w, size_t i)
+{
+	free(w->dirs[i].parent);
+	w->dirs[i] = w->dirs[--w->n_dirs];
+}
+
+static ssize_t find_dir(const struct store_watch *w, int wd)
+{
+	for (size_t i = 0; i < w->n_dirs; i++)
+		if (w->dirs[i].wd == wd)
+			return (ssize_t)i;
+	return -1;
+}
+
+static ssize_t find_def(const struct store_watch *w, const char *parent, const char *uuid)
+{
+	for (size_t i = 0; i < w->n_defs; i++)
+		if (streq(w->defs[i].uuid, uuid) && streq(w->defs[i].parent, parent))
+			return (ssize_t)i;
+	return -1;
+}
+
+static void forget_def(struct store_watch *w, size_t i)
+{
+	free(w->defs[i].parent);
+	free(w->defs[i].type);
+	free(w->defs[i].config);
+	w->defs[i] = w->defs[--w->n_defs];
+}
+
+static char *config_of(const struct mdev *dev)
+{
+	if (!dev->type)
+		return NULL;
+	json_t *j = json_io_config(dev);
+	char *s = json_io_compact(j);
+	json_decref(j);
+	return s;
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && streq(a, b));
+}
+
+/* Record what dev (a scanned definition) is now, telling fn when it is new or its content
+ * differs from what was known (a file written again with the same content changes nothing). */
+static void learn_def(struct store_watch *w, const struct mdev *dev, store_watch_fn fn,
+		      void *userdata)
+{
+	ssize_t k = find_def(w, dev->parent, dev->uuid);
+	_cleanup_free_ char *config = config_of(dev);
+	if (k < 0) {
+		w->defs = xrealloc(w->defs, (w->n_defs + 1) * sizeof(*w->defs));
+		struct known_def *d = &w->defs[w->n_defs++];
+		*d = (struct known_def){ .parent = xstrdup(dev->parent),
+					 .type = dev->type ? xstrdup(dev->type) : NULL,
+					 .config = TAKE_PTR(config) };
+		memcpy(d->uuid, dev->uuid, UUID_STR_LEN);
+		if (fn)
+			fn(STORE_DEFINED, d->parent, d->uuid, d->type, userdata);
+		return;
+	}
+	struct known_def *d = &w->defs[k];
+	/* Unparsable before and after: its bytes may differ, but nothing can be said. */
+	if (same_text(d->config, config) && (config || same_text(d->type, dev->type)))
+		return;
+	free(d->type);
+	free(d->config);
+	d->type = dev->type ? xstrdup(dev->type) : NULL;
+	d->config = TAKE_PTR(config);
+	if (fn)
+		fn(STORE_CHANGED, d->parent, d->uuid, d->type, userdata);
+}
+
+static void undefine_known(struct store_watch *w, size_t k, store_watch_fn fn, void *userdata)
+{
+	if (fn)
+		fn(STORE_UNDEFINED, w->defs[k].parent, w->defs[k].uuid, w->defs[k].type, userdata);
+	forget_def(w, k);
+}
+
+/* The definition parent/uuid as it is now: learnt (fn told DEFINED or CHANGED), or, when it is
+ * gone, forgotten (fn told UNDEFINED). */
+static void reload_def(struct store_watch *w, const char *parent, const char *uuid,
+		       store_watch_fn fn, void *userdata)
+{
+	struct mdev_list l = { 0 };
+	(void)store_scan(uuid, parent, STORE_SCAN_INCLUDE_CORRUPT, &l);
+	err_clear();
+	if (l.n > 0)
+		learn_def(w, l.v[0], fn, userdata);
+	else {
+		ssize_t k = find_def(w, parent, uuid);
+		if (k >= 0)
+			undefine_known(w, (size_t)k, fn, userdata);
+	}
+	mdev_list_free(&l);
+}
+
+/* Every definition of parent (NULL: of all parents) as it is now, fn told each difference from
+ * what was known: for a directory that appeared with files already in it, and after inotify's
+ * queue overflowed. */
+static void resync(struct store_watch *w, const char *parent, store_watch_fn fn, void *userdata)
+{
+	struct mdev_list l = { 0 };
+	(void)store_scan(NULL, parent, STORE_SCAN_INCLUDE_CORRUPT, &l);
+	err_clear();
+	mdev_list_sort(&l);
+	bool *seen = xcalloc(w->n_defs + l.n + 1, sizeof(*seen));
+	for (size_t i = 0; i < l.n; i++) {
+		learn_def(w, l.v[i], fn, userdata);
+		seen[find_def(w, l.v[i]->parent, l.v[i]->uuid)] = true;
+	}
+	for (size_t k = w->n_defs; k-- > 0;)
+		if (!seen[k] && (!parent || streq(w->defs[k].parent, parent))) {
+			/* forget_def() moves the last entry here: it has been looked at. */
+			seen[k] = seen[w->n_defs - 1];
+			undefine_known(w, k, fn, userdata);
+		}
+	free(seen);
+	mdev_list_free(&l);
+}
+
+/* Watch every parent directory there is now. */
+static void watch_parents(struct store_watch *w)
+{
+	_cleanup_close_ int cfgfd = path_open_dir(w->cfg);
+	struct strv names = { 0 };
+	if (cfgfd >= 0)
+		(void)path_dir_names(cfgfd, &names);
+	for (size_t i = 0; i < names.n; i++)
+		if (entry_type(cfgfd, names.v[i], DT_UNKNOWN) == DT_DIR)
+			watch_parent(w, names.v[i]);
+	strv_free(&names);
+}
+
+int store_watch_open(struct store_watch **ret)
+{
+	struct store_watch *w = xcalloc(1, sizeof(*w));
+	w->cfg = env_config_dir();
+	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (w->fd < 0) {
+		int e = errno;
+		store_watch_free(w);
+		return err_os(-e, e, "Unable to watch definitions");
+	}
+	w->cfg_wd = inotify_add_watch(w->fd, w->cfg, WATCH_CFG_MASK);
+	if (w->cfg_wd < 0) {
+		int e = errno;
+		_cleanup_free_ char *cfg = xstrdup(w->cfg);
+		store_watch_free(w);
+		return err_os(-e, e, "Unable to watch \"%s\"", cfg);
+	}
+	/* Watches first, then what is there: nothing falls between the two. */
+	watch_parents(w);
+	resync(w, NULL, NULL, NULL);
+	*ret = w;
+	return 0;
+}
+
+struct store_watch *store_watch_free(struct store_watch *w)
+{
+	if (!w)
+		return NULL;
+	if (w->fd >= 0)
+		close(w->fd);
+	while (w->n_dirs)
+		drop_dir(w, 0);
+	while (w->n_defs)
+		forget_def(w, 0);
+	free(w->dirs);
+	free(w->defs);
+	free(w->cfg);
+	free(w);
+	return NULL;
+}
+
+int store_watch_fd(const struct store_watch *w)
+{
+	return w->fd;
+}
+
+static int cfg_event(struct store_watch *w, const struct inotify_event *ev, store_watch_fn fn,
+		     void *userdata)
+{
+	if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT))
+		return err_set(-ENOENT, "\"%s\" is no longer there to watch", w->cfg);
+	if (!(ev->mask & IN_ISDIR) || !ev->len || !is_parent_name(ev->name))
+		return 0;
+	if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
+		watch_parent(w, ev->name);
+		/* What was written into it before the watch began. */
+		resync(w, ev->name, fn, userdata);
+	} else if (ev->mask & (IN_DELETE | IN_MOVED_FROM)) {
+		for (size_t i = 0; i < w->n_dirs; i++)
+			if (streq(w->dirs[i].parent, ev->name)) {
+				if (ev->mask & IN_MOVED_FROM)
+					(void)inotify_rm_watch(w->fd, w->dirs[i].wd);
+				drop_dir(w, i);
+				break;
+			}
+		for (size_t k = w->n_defs; k-- > 0;)
+			if (streq(w->defs[k].parent, ev->name))
+				undefine_known(w, k, fn, userdata);
+	}
+	return 0;
+}
+
+static void parent_event(struct store_watch *w, const struct inotify_event *ev, store_watch_fn fn,
+			 void *userdata)
+{
+	ssize_t i = find_dir(w, ev->wd);
+	char uuid[UUID_STR_LEN];
+	if (i < 0)
+		return;
+	if (ev->mask & IN_IGNORED) {
+		drop_dir(w, (size_t)i);
+		return;
+	}
+	if (!ev->len || ev->name[0] == '.' || uuid_canonical(ev->name, uuid, NULL) < 0)
+		return;
+	_cleanup_free_ char *parent = xstrdup(w->dirs[i].parent);
+	reload_def(w, parent, uuid, fn, userdata);
+}
+
+int store_watch_read(struct store_watch *w, store_watch_fn fn, void *userdata)
+{
+	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+	for (;;) {
+		ssize_t n = read(w->fd, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			return err_os(-errno, errno, "Unable to read the changes of \"%s\"", w->cfg);
+		}
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+			p += sizeof(*ev) + ev->len;
+			if (ev->mask & IN_Q_OVERFLOW) {
+				log_warn("Too many changes under \"%s\" at once: looking again",
+					 w->cfg);
+				watch_parents(w);
+				resync(w, NULL, fn, userdata);
+			} else if (ev->wd == w->cfg_wd) {
+				int r = cfg_event(w, ev, fn, userdata);
+				if (r < 0)
+					return r;
+			} else
+				parent_event(w, ev, fn, userdata);
+		}
+	}
 }

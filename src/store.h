@@ -48,3 +48,28 @@ int store_remove(const char *parent, const char *uuid);
  * 10); held until the process exits. Readers never take it. Once it is taken, removes what a
  * create-compatible killed before it finished left behind (journal_recover()). */
 int store_lock(void);
+
+/* Watching the definitions, for `mdevctl monitor`: inotify on /etc/mdevctl.d and on each
+ * parent's directory in it (as libvirt watches them). A definition is known by its file, as
+ * listings know it: one that appears (renamed into place, as mdevctl writes, or closed after
+ * being written, as an editor or a shell does), one whose file is written again, one that
+ * goes. A file that does not parse is a definition of unknown type (NULL). Dot-files, scripts.d
+ * and names that are no UUIDs are not definitions. */
+enum store_event {
+	STORE_DEFINED,
+	STORE_CHANGED,
+	STORE_UNDEFINED,
+};
+typedef void (*store_watch_fn)(enum store_event ev, const char *parent, const char *uuid,
+			       const char *type, void *userdata);
+struct store_watch;
+/* Start watching and learn the definitions there are. Returns 0 and *ret, or a negative errno
+ * with the error set. */
+int store_watch_open(struct store_watch **ret);
+struct store_watch *store_watch_free(struct store_watch *w);
+/* The descriptor to poll(2) for POLLIN. */
+int store_watch_fd(const struct store_watch *w);
+/* Read what inotify has queued and call fn for each change, in order (after an overflow of the
+ * queue, for each difference between what was known and what is there now). Returns 0, or
+ * -ENOENT with the error set when /etc/mdevctl.d itself has gone. */
+int store_watch_read(struct store_watch *w, store_watch_fn fn, void *userdata);

@@ -117,8 +117,18 @@ static int device_state_at(int devfd, const char *name, char **ret_parent, char 
 	return 1;
 }
 
+/* Under --root nothing of the running system is looked at (env.h): no device runs, no parent
+ * is there, and nothing can be created or removed. The verbs that need the running system
+ * refuse --root before they get here; these answers are what keeps the rest away from it. */
+static int offline_refusal(void)
+{
+	return err_set(-ENODEV, "The running system is not used with --root");
+}
+
 int sysfs_device_state(const char *uuid, char **ret_parent, char **ret_type)
 {
+	if (env_offline())
+		return 0;
 	_cleanup_free_ char *dir = env_mdev_devices();
 	_cleanup_free_ char *parent = NULL, *type = NULL;
 	_cleanup_close_ int devfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -331,6 +341,8 @@ static void bus_resolve(struct bus *b, bool quiet)
 int sysfs_list_active(const char *uuid, const char *parent, struct mdev_list *out)
 {
 	struct bus b = { .devfd = -1 };
+	if (env_offline())
+		return 0;
 	log_full(LOG_DEBUG, LOG_ENVIRONMENT, "Looking up running devices: uuid %s, parent %s",
 		 uuid ? uuid : "any", parent ? parent : "any");
 	bus_read(uuid, false, &b);
@@ -360,7 +372,7 @@ void sysfs_mark_active_list(struct mdev_list *l)
 	struct bus b = { .devfd = -1 };
 	struct str_index defined = { 0 }, running = { 0 };
 
-	if (l->n == 0)
+	if (l->n == 0 || env_offline())
 		return;
 	bus_read(NULL, true, &b);
 	if (b.n == 0) {
@@ -409,6 +421,8 @@ void sysfs_mark_active_list(struct mdev_list *l)
 
 int sysfs_list_parents(struct strv *out)
 {
+	if (env_offline())
+		return 0;
 	_cleanup_free_ char *dir = env_mdev_bus();
 	_cleanup_closedir_ DIR *d = opendir(dir);
 	struct dirent *de;
@@ -550,6 +564,8 @@ static int read_type(const char *name, unsigned char d_type, void *userdata)
 static int bus_fd(void)
 {
 	static int fd = -1;
+	if (env_offline())
+		return -ENODEV;
 	if (fd < 0) {
 		_cleanup_free_ char *dir = env_mdev_bus();
 		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -655,9 +671,17 @@ static int kernel_write(const char *path, const char *value)
 	return r;
 }
 
+int sysfs_parent_check(const char *parent)
+{
+	_cleanup_free_ char *pp = env_parent_path(parent);
+	return path_is_dir(pp) ? 0 : parent_missing(parent);
+}
+
 int sysfs_create(const struct mdev *dev)
 {
 	_cleanup_free_ char *rp = NULL, *rt = NULL;
+	if (env_offline())
+		return offline_refusal();
 	log_debug("Creating device %s: parent %s, type %s", dev->uuid, dev->parent, dev->type);
 	int r = sysfs_device_state(dev->uuid, &rp, &rt);
 
@@ -707,6 +731,8 @@ int sysfs_create(const struct mdev *dev)
 
 int sysfs_write_attr(const char *uuid, const char *name, const char *value)
 {
+	if (env_offline())
+		return offline_refusal();
 	if (!name_is_safe(name))
 		return err_set(-EINVAL, "Invalid attribute '%s'", name);
 	_cleanup_free_ char *dev = env_device_path(uuid);
@@ -723,6 +749,8 @@ int sysfs_write_attr(const char *uuid, const char *name, const char *value)
 
 int sysfs_remove(const char *uuid)
 {
+	if (env_offline())
+		return offline_refusal();
 	_cleanup_free_ char *dev = env_device_path(uuid);
 	_cleanup_free_ char *path = xasprintf("%s/remove", dev);
 	log_debug("Removing device %s", uuid);

@@ -52,6 +52,10 @@ enum {
 int sysfs_types_at(int tfd, const char *parent, const struct strv *names, unsigned flags,
 		   struct mdev_type_list *out);
 
+/* Whether parent (a safe name) is a registered parent: 0, or -ENODEV with upstream's error,
+ * "Unable to find parent device 'x'" and its case hint ("Did you mean 'X'?"). */
+int sysfs_parent_check(const char *parent);
+
 /* Create dev (parent and type set) through its type's `create` file, after upstream's checks
  * in upstream's order: already running, parent missing (with a case hint), parent not
  * registered, type unsupported, no available instances. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "env.h"
+#include "path.h"
 #include "trust.h"
 #include "util.h"
 
@@ -75,15 +76,20 @@ static int enter_dir(struct walk *w, int fd)
 	return 0;
 }
 
-/* Start (again) from where s begins: the rerooted root when s lies under it, else "/". Sets
- * *ret_rest to what is left of s to walk. */
-static int begin(struct walk *w, const char *s, const char **ret_rest)
+/* Start (again) from where s begins: the rerooted root when s lies under it, else "/"; under
+ * --root, an absolute link target (link) always starts from the root, as the image will see
+ * it. Sets *ret_rest to what is left of s to walk. */
+static int begin(struct walk *w, const char *s, bool link, const char **ret_rest)
 {
 	const char *root = env_root();
 	size_t rl = strlen(root);
 	int fd;
 
-	if (rl > 0 && strncmp(s, root, rl) == 0 && (s[rl] == '/' || s[rl] == '\0')) {
+	if (link && env_offline()) {
+		fd = open(rl ? root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		shown_set(w, root);
+		*ret_rest = s;
+	} else if (rl > 0 && strncmp(s, root, rl) == 0 && (s[rl] == '/' || s[rl] == '\0')) {
 		fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		shown_set(w, root);
 		*ret_rest = s + rl;
@@ -131,9 +137,11 @@ static int finish_file(struct walk *w, const char *comp, int fd, const struct st
 			return -EPERM;
 		}
 	}
-	/* The kernel resolves the path again when it executes it: it must find the same file. */
-	if (stat(w->path, &now) < 0)
-		return -errno;
+	/* The kernel resolves the path again when it executes it: it must find the same file.
+	 * (Under --root, the path as the image resolves it.) */
+	int r = path_stat(w->path, &now);
+	if (r < 0)
+		return r;
 	if (now.st_dev != st->st_dev || now.st_ino != st->st_ino) {
 		w->reason = xstrdup("changed while being checked");
 		return -EPERM;
@@ -153,7 +161,7 @@ static int walk(struct walk *w, bool want_dir, int flags)
 	unsigned links = 0;
 	int r;
 
-	r = begin(w, todo, &p);
+	r = begin(w, todo, false, &p);
 	if (r < 0)
 		return r;
 	for (;;) {
@@ -177,6 +185,9 @@ static int walk(struct walk *w, bool want_dir, int flags)
 		if (streq(comp, "."))
 			continue;
 		if (streq(comp, "..")) {
+			/* The root of an image is its "/": ".." there stays there. */
+			if (env_offline() && streq(shown(w), *env_root() ? env_root() : "/"))
+				continue;
 			int fd = openat(w->dirfd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
 			if (fd < 0)
 				return -errno;
@@ -214,7 +225,7 @@ static int walk(struct walk *w, bool want_dir, int flags)
 			todo = next;
 			p = todo;
 			if (target[0] == '/') {
-				r = begin(w, todo, &p);
+				r = begin(w, todo, true, &p);
 				if (r < 0)
 					return r;
 			}

@@ -8,10 +8,12 @@
 
 #include <errno.h>
 #include <libudev.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "env.h"
+#include "error.h"
 #include "log.h"
 #include "path.h"
 #include "udev.h"
@@ -66,5 +68,102 @@ int udev_wait_device(const char *uuid, int timeout_ms)
 	if (r < 0)
 		log_warn("udev has not finished setting up %s for device %s after %d ms", node,
 			 uuid, timeout_ms);
+	return r;
+}
+
+/* ---- device events ---- */
+
+/* A burst (rmmod of a parent with hundreds of devices) must not overflow the socket before we
+ * read it: udevadm monitor asks for much more. */
+#define UEVENTS_RCVBUF (8 * 1024 * 1024)
+
+struct uevents {
+	struct udev *udev;
+	struct udev_monitor *mon;
+};
+
+void uevent_clear(struct uevent *e)
+{
+	free(e->action);
+	free(e->subsystem);
+	free(e->devpath);
+	free(e->mdev_state);
+	*e = (struct uevent){ 0 };
+}
+
+bool uevents_udev_running(void)
+{
+	return access("/run/udev/control", F_OK) == 0;
+}
+
+struct uevents *uevents_free(struct uevents *u)
+{
+	if (!u)
+		return NULL;
+	if (u->mon)
+		udev_monitor_unref(u->mon);
+	if (u->udev)
+		udev_unref(u->udev);
+	free(u);
+	return NULL;
+}
+
+int uevents_open(enum uevents_source source, struct uevents **ret)
+{
+	const char *name = source == UEVENTS_UDEV ? "udev" : "kernel";
+	struct uevents *u = xcalloc(1, sizeof(*u));
+	int r;
+
+	u->udev = udev_new();
+	if (!u->udev) {
+		r = errno ? -errno : -ENOMEM;
+		uevents_free(u);
+		return err_os(r, -r, "Unable to use libudev");
+	}
+	u->mon = udev_monitor_new_from_netlink(u->udev, name);
+	if (!u->mon) {
+		r = errno ? -errno : -ENOMEM;
+		uevents_free(u);
+		return err_os(r, -r, "Unable to listen to the %s's device events", name);
+	}
+	(void)udev_monitor_set_receive_buffer_size(u->mon, UEVENTS_RCVBUF);
+	r = udev_monitor_enable_receiving(u->mon);
+	if (r < 0) {
+		uevents_free(u);
+		return err_os(r, -r, "Unable to listen to the %s's device events", name);
+	}
+	*ret = u;
+	return 0;
+}
+
+int uevents_fd(const struct uevents *u)
+{
+	return udev_monitor_get_fd(u->mon);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+int uevents_receive(struct uevents *u, struct uevent *ret)
+{
+	errno = 0;
+	struct udev_device *d = udev_monitor_receive_device(u->mon);
+	if (!d)
+		return errno == ENOBUFS ? -ENOBUFS : 0;
+	const char *action = udev_device_get_action(d), *subsystem = udev_device_get_subsystem(d),
+		   *devpath = udev_device_get_devpath(d);
+	int r = 0;
+	if (action && subsystem && devpath) {
+		*ret = (struct uevent){
+			.action = xstrdup(action),
+			.subsystem = xstrdup(subsystem),
+			.devpath = xstrdup(devpath),
+			.mdev_state = dup_or_null(udev_device_get_property_value(d, "MDEV_STATE")),
+		};
+		r = 1;
+	}
+	udev_device_unref(d);
 	return r;
 }

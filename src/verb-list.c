@@ -54,6 +54,11 @@ static int run(const struct cli_command *cmd, const struct cli_args *a)
 	int r = verb_uuid(cmd, a, O_UUID, uuid);
 	if (r != CLI_OK)
 		return r;
+	if (!a->seen[O_DEFINED]) {
+		r = verb_refuse_offline(cmd, "listing running devices (without '--defined')");
+		if (r != CLI_OK)
+			return r;
+	}
 	struct list_request rq = {
 		.uuid = a->seen[O_UUID] ? uuid : NULL,
 		.parent = a->value[O_PARENT],

@@ -85,6 +85,11 @@ int verb_modify_run(const struct cli_args *a)
 	int r = verb_uuid(&verb_modify_cmd, a, O_UUID, uuid);
 	if (r != CLI_OK)
 		return r;
+	if (a->seen[O_LIVE]) {
+		r = verb_refuse_offline(&verb_modify_cmd, "'--live'");
+		if (r != CLI_OK)
+			return r;
+	}
 	if (a->seen[O_INDEX] && parse_u32(a->value[O_INDEX], &index) < 0)
 		return cli_usage_error(
 			&verb_modify_cmd,

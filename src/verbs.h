@@ -18,6 +18,9 @@ struct verb {
 	/* A verb with subcommands parses its own arguments (those after the verb); NULL for the
 	 * others. Returns like run, or an exit status >= 3. */
 	int (*main)(int argc, char **argv);
+	/* Usable with --root, on an image: the verb works on definitions and rule files only, or
+	 * its run function refuses what needs the running system (verb_refuse_offline()). */
+	bool offline;
 };
 
 #define DECLARE_VERB(n)                                 \
@@ -35,12 +38,18 @@ DECLARE_VERB(stop);
 DECLARE_VERB(start_parent_mdevs);
 DECLARE_VERB(compat);
 DECLARE_VERB(create_compatible);
+DECLARE_VERB(monitor);
 int verb_compat_main(int argc, char **argv);
 
 /* Parse the value of UUID option opt into ret (canonical form); a usage error otherwise.
  * Returns CLI_OK, or CLI_USAGE after printing. An option not given leaves ret empty. */
 int verb_uuid(const struct cli_command *cmd, const struct cli_args *args, int opt,
 	      char ret[UUID_STR_LEN]);
+
+/* Under --root, refuse what needs the running system, what being "'start'" or
+ * "'list' without '--defined'": a usage error (exit 2), since the command line itself asks for
+ * the impossible. Returns CLI_OK when --root is not in force, else CLI_USAGE after printing. */
+int verb_refuse_offline(const struct cli_command *cmd, const char *what);
 
 #define FORCE_HELP                                                 \
 	"Go on even when a device-specific callout script fails\n" \

@@ -272,17 +272,41 @@ setup() {
 	assert_golden "$BATS_TEST_TMPDIR/out" list/defined.txt
 }
 
-@test "self-check: missing /etc/mdevctl.d is an error, even for --help and -V" {
+@test "self-check: missing /etc/mdevctl.d is an error for a command that uses the host" {
 	rm -rf "$ROOT/etc/mdevctl.d"
 	local msg="Required directory \"$ROOT/etc/mdevctl.d\" doesn't exist. This may indicate a packaging or installation error"
 	run --separate-stderr "$MDEVCTL" list
 	assert_error "$msg"
-	run --separate-stderr "$MDEVCTL" --help
-	assert_error "$msg"
-	run --separate-stderr "$MDEVCTL" -V
-	assert_error "$msg"
 	run --separate-stderr "$LSMDEV"
 	assert_error "$msg"
+	run --separate-stderr "$MDEVCTL" compat inventory
+	assert_error "$msg"
+}
+
+@test "self-check: --help, -V and help work without the installation's directories (upstream #120)" {
+	rm -rf "$ROOT/etc/mdevctl.d" "$ROOT/usr/lib/mdevctl"
+	local cmd
+	run --separate-stderr "$MDEVCTL" --help
+	assert_success
+	assert_line --partial "create-compatible"
+	run --separate-stderr "$MDEVCTL" -V
+	assert_success
+	assert_output --regexp '^mdevctl [0-9]+\.[0-9]+\.[0-9]+$'
+	run --separate-stderr "$LSMDEV" -V
+	assert_success
+	assert_output --regexp '^lsmdev [0-9]+\.[0-9]+\.[0-9]+$'
+	run --separate-stderr "$MDEVCTL" help define
+	assert_success
+	for cmd in define undefine modify start stop list types create-compatible \
+		"compat show" "compat inventory" "compat check" "compat traits"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$MDEVCTL" $cmd --help
+		assert_success
+		assert_output --partial "Usage: mdevctl $cmd"
+		assert_equal "$stderr" ""
+	done
+	run --separate-stderr "$MDEVCTL" compat --help
+	assert_success
 }
 
 @test "self-check: missing /usr/lib/mdevctl/scripts.d/callouts is an error" {
@@ -306,10 +330,10 @@ setup() {
 	assert_error "Required directory \"$ROOT/etc/mdevctl.d\" doesn't exist. This may indicate a packaging or installation error"
 }
 
-@test "self-check: a usage error does not hide a missing directory" {
+@test "self-check: a usage error is reported as such, before the installation is looked at" {
 	rm -rf "$USRLIB/notifiers"
 	run --separate-stderr "$MDEVCTL" list --bogus
-	assert_error "Required directory \"$USRLIB/notifiers\" doesn't exist. This may indicate a packaging or installation error"
+	assert_usage_error
 }
 
 @test "self-check: the old /etc script directories are not required" {

@@ -20,12 +20,6 @@ big() {
 	use_root
 }
 
-# no_lsan CMD...: CMD with LeakSanitizer off (a build with --enable-sanitizers): it cannot run
-# under ptrace, and the tests that trace system calls count them; leaks are every other test's.
-no_lsan() {
-	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$@"
-}
-
 # The generator's layout: device i runs on parent i % P with type (i / P) % T, definition i is
 # "auto" when i is odd; the UUID of running device i is made from sha1("0:<i>"): its first 32
 # hex digits, digit 13 set to 4 and digit 17 to 8, 9, a or b (by its value modulo 4).

@@ -263,13 +263,23 @@ EOF
 	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec.json" --dumpjson
 	assert_success
 	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/plan.json"
+	assert_schema plan "$BATS_TEST_TMPDIR/plan.json"
 	assert_equal "$(jqf "$BATS_TEST_TMPDIR/plan.json" .verdict)" compatible
-	# the UUID is taken by the defined device: a fresh one
-	assert_equal "$(jq -c '.chosen | [.action, .parent, .mdev_type, .uuid_changed, .pattern, .cost]' "$BATS_TEST_TMPDIR/plan.json")" \
-		'["create","mtty","mtty-2",true,0,1]'
-	[[ $(jqf "$BATS_TEST_TMPDIR/plan.json" .chosen.uuid) != "$U1" ]] || fail "UUID reused"
+	# the UUID is the defined device's, which is what the record describes: started again
+	assert_equal "$(jq -c '.chosen | [.action, .parent, .mdev_type, .uuid, .uuid_changed, .pattern, .cost]' "$BATS_TEST_TMPDIR/plan.json")" \
+		'["create","mtty","mtty-2","'"$U1"'",false,0,1]'
 	assert_equal "$(jq -c '.mdevctl.config' "$BATS_TEST_TMPDIR/plan.json")" \
 		'{"mdev_type":"mtty-2","start":"manual","attrs":[]}'
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec.json" --keep-uuid --dumpjson
+	assert_success
+	assert_equal "$(jq -r .chosen.uuid <<<"$output")" "$U1"
+	# the UUID defined as another type: a fresh one, or blocked under --keep-uuid
+	rm "$ETC/$P_MTTY/$U1"
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY1" manual)"
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec.json" --dumpjson
+	assert_success
+	assert_equal "$(jq -c '.chosen | [.action, .mdev_type, .uuid_changed]' <<<"$output")" '["create","mtty-2",true]'
+	[[ $(jq -r .chosen.uuid <<<"$output") != "$U1" ]] || fail "UUID reused"
 	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec.json" --keep-uuid --dumpjson
 	assert_equal "$status" 5
 	assert_equal "$(jq -r .verdict <<<"$output")" blocked
@@ -380,7 +390,7 @@ Caused by:
 @test "compat check: the record may come from standard input, but only one document" {
 	run --separate-stderr "$MDEVCTL" compat check --from - --inventory "$DATA/inventory-example.json" --dumpjson <"$DATA/record-example.json"
 	[ "$status" -ne 6 ] && [ "$status" -ne 1 ] || fail "status $status: $stderr"
-	jq -e .verdict <<<"$output" >/dev/null || fail "$output"
+	jq -e '.[0].verdict' <<<"$output" >/dev/null || fail "$output"
 	run --separate-stderr "$MDEVCTL" compat check --from - --inventory - </dev/null
 	assert_usage_error
 }
@@ -501,8 +511,8 @@ json.dump(json.loads(plan), open(out + "/want.json", "w"), sort_keys=True)
 PY
 	run --separate-stderr "$MDEVCTL" compat check --from "$d/rec.json" --inventory "$d/inv.json" --dumpjson
 	assert_success
-	assert_equal "$(jq -S -c 'del(.candidates)' <<<"$output")" "$(jq -S -c . "$d/want.json")"
-	assert_equal "$(jq -c '.candidates | length' <<<"$output")" 1
+	assert_equal "$(jq -S -c '.[0] | del(.candidates)' <<<"$output")" "$(jq -S -c '.[0]' "$d/want.json")"
+	assert_equal "$(jq -c '.[0].candidates | length' <<<"$output")" 1
 }
 
 @test "compat inventory: a layer that would make a type's facts invalid is left out with a warning" {
@@ -587,4 +597,36 @@ EOF2
 	# bench_1 on 0000:03:00.0 has a feature more: refused under exact matching, the others not
 	assert_equal "$(jq -c '[.candidates[] | select(.mdev_type == "bench_1") | .parent] | length' <<<"$output")" 5
 	assert_equal "$(jq -c '[.rejections[] | select(.mdev_type == "bench_1") | .parent]' <<<"$output")" '["0000:03:00.0"]'
+}
+
+@test "compat show -p -t: the record a device of a type would have, without a UUID or a device" {
+	cat >"$RULES/10-mtty.json" <<'EOF2'
+{"schema": "mdev-compat-rules/1", "types": [{"mdev_type": "mtty-*", "descriptor": {"features": ["fifo"]},
+ "record": {"compatible": [{"mdev_type": "mtty-1"}]}}]}
+EOF2
+	run --separate-stderr "$MDEVCTL" compat show -p "$P_MTTY" -t "$T_MTTY2"
+	assert_success
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/type.json"
+	assert_schema record "$BATS_TEST_TMPDIR/type.json"
+	assert_equal "$(jq -c 'del(.generated)' "$BATS_TEST_TMPDIR/type.json")" \
+		'{"schema":"mdev-compat/1","self":{"kind":"mdev","device_api":"vfio-pci","driver":{"name":"mtty"},"mdev_type":"mtty-2","parent":"mtty","features":["fifo"]},"compatible":[{"mdev_type":"mtty-1"}]}'
+	# the record of a defined device of that type is the same, with its UUID
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual)"
+	record_of "$U1"
+	assert_equal "$(jq -c 'del(.generated, .self.uuid)' "$BATS_TEST_TMPDIR/rec.json")" "$(jq -c 'del(.generated)' "$BATS_TEST_TMPDIR/type.json")"
+	# a check of it: a new UUID
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/type.json"
+	assert_success
+	assert_line --index 1 "chosen: create mtty-2 on mtty as a new UUID; pattern 0; cost 1; attrs none"
+	# errors: the parent, the type, the options
+	run --separate-stderr "$MDEVCTL" compat show -p MTTY -t "$T_MTTY2"
+	assert_error "Unable to find parent device 'MTTY'. Did you mean 'mtty'?"
+	run --separate-stderr "$MDEVCTL" compat show -p "$P_MTTY" -t mtty-9
+	assert_error "Type mtty-9 of parent mtty is not present: its facts are unknown"
+	run --separate-stderr "$MDEVCTL" compat show -t "$T_MTTY2"
+	assert_usage_error
+	run --separate-stderr "$MDEVCTL" compat show -u "$U1" -p "$P_MTTY" -t "$T_MTTY2"
+	assert_usage_error
+	run --separate-stderr "$MDEVCTL" compat show -p "$P_MTTY" -t ../x
+	assert_usage_error
 }

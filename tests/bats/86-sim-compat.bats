@@ -39,10 +39,10 @@ show() {
 	on_src compat show -u "$1" >"$BATS_TEST_TMPDIR/$2.json" || fail "compat show -u $1 failed"
 }
 
-@test "sim compat: the record of a running A2 states its facts from the rule file and its ECC param" {
+@test "sim compat: the record of a running A2 states its facts from the rule file, its PCI ids from sysfs, and its ECC param" {
 	show "$A2" a2
 	assert_equal "$(jq -c .self "$BATS_TEST_TMPDIR/a2.json")" \
-		'{"kind":"mdev","device_api":"vfio-pci","driver":{"name":"simgpu","version":"2.3.1","version_scheme":"semver"},"mdev_type":"simgpu-A2","uuid":"'"$A2"'","parent":"'"$G1"'","pci":{"vendor":"0x1f3c","device":"0x2a20"},"features":["fbc","vsync"],"params":{"ecc":false},"vendor_fields":{"arch":"gen2"},"migration_flags":["STOP_COPY","PRE_COPY"]}'
+		'{"kind":"mdev","device_api":"vfio-pci","driver":{"name":"simgpu","version":"2.3.1","version_scheme":"semver"},"mdev_type":"simgpu-A2","uuid":"'"$A2"'","parent":"'"$G1"'","pci":{"vendor":"0x1f3c","device":"0x2a20","subsystem_vendor":"0x1f3c","subsystem_device":"0x0001"},"features":["fbc","vsync"],"params":{"ecc":false},"vendor_fields":{"arch":"gen2"},"migration_flags":["STOP_COPY","PRE_COPY"]}'
 	assert_equal "$(jq -c '[.attr_defaults, .compatible]' "$BATS_TEST_TMPDIR/a2.json")" \
 		'[{"ecc":"1","profile":"full"},[{"mdev_type":"simgpu-A4","mdev_attrs":[{"profile":"half"}]}]]'
 }
@@ -53,6 +53,7 @@ show() {
 	run --separate-stderr on_dst compat check --from "$BATS_TEST_TMPDIR/a2.json" --dumpjson
 	assert_success
 	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/plan.json"
+	assert_schema plan "$BATS_TEST_TMPDIR/plan.json"
 	assert_equal "$(jq -c .chosen "$BATS_TEST_TMPDIR/plan.json")" \
 		'{"action":"create","parent":"'"$G1"'","mdev_type":"simgpu-A4","attrs":[{"profile":"half"},{"ecc":"0"}],"uuid":"'"$A2"'","uuid_changed":false,"pattern":1,"binding":{},"cost":1}'
 	assert_equal "$(jq -c .mdevctl "$BATS_TEST_TMPDIR/plan.json")" \
@@ -70,7 +71,6 @@ show() {
 	assert_success
 	assert_output "verdict: compatible
 chosen: create simgpu-A4 on $G1 as $A2; pattern 1; cost 1; attrs profile=half, ecc=0
-candidate 1: create simgpu-A4 on $G1 as $A2; pattern 1; cost 1; attrs profile=half, ecc=0
 rejected: pattern 0, simgpu-A2 on $G1: no capacity: 0 available, 1 needed
 rejected: pattern 0, simgpu-A2 on $G2: PCI id mismatch: the source's device is 0x2a20, the destination's 0x2a30; vendor field mismatch: arch is \"gen2\" on the source, \"gen3\" on the destination"
 }
@@ -118,10 +118,17 @@ rejected: pattern 0, simgpu-A2 on $G2: PCI id mismatch: the source's device is 0
 	on_dst compat inventory >"$BATS_TEST_TMPDIR/dst-inv.json" || fail "inventory"
 	assert_equal "$(jq -c '[.parents[] | [.parent, [.types[] | [.mdev_type, .available_instances]]]]' "$BATS_TEST_TMPDIR/dst-inv.json")" \
 		'[["0000:41:00.0",[["simgpu-A1",8],["simgpu-A2",0],["simgpu-A4",2],["simgpu-B2",4]]],["0000:81:00.0",[["simgpu-A2",4]]]]'
+	# the PCI ids of each parent, from its sysfs files: the rule file names none
+	assert_equal "$(jq -c '[.parents[] | [.parent, ([.types[].pci.device] | unique)]]' "$BATS_TEST_TMPDIR/dst-inv.json")" \
+		'[["0000:41:00.0",["0x2a20"]],["0000:81:00.0",["0x2a30"]]]'
 	on_dst compat check --from "$BATS_TEST_TMPDIR/a2.json" --dumpjson >"$BATS_TEST_TMPDIR/direct.json"
 	on_src compat check --from "$BATS_TEST_TMPDIR/a2.json" --inventory "$BATS_TEST_TMPDIR/dst-inv.json" \
 		--dumpjson >"$BATS_TEST_TMPDIR/remote.json" || fail "remote check"
-	cmp "$BATS_TEST_TMPDIR/direct.json" "$BATS_TEST_TMPDIR/remote.json" || fail "plans differ"
+	# one inventory: an array of one plan, which names its host
+	assert_equal "$(jq -r '[length, .[0].host] | @tsv' "$BATS_TEST_TMPDIR/remote.json")" "1	$(jq -r .host "$BATS_TEST_TMPDIR/dst-inv.json")"
+	jq '.[0] | del(.host)' "$BATS_TEST_TMPDIR/remote.json" >"$BATS_TEST_TMPDIR/remote-plan.json"
+	jq . "$BATS_TEST_TMPDIR/direct.json" >"$BATS_TEST_TMPDIR/direct-plan.json"
+	cmp "$BATS_TEST_TMPDIR/direct-plan.json" "$BATS_TEST_TMPDIR/remote-plan.json" || fail "plans differ"
 }
 
 @test "sim compat: the source's UUID taken on the destination gives a fresh one, or blocks under --keep-uuid" {

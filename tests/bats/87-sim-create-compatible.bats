@@ -73,8 +73,10 @@ $U i915-GVTg_V5_4"
 @test "create-compatible --auto --dumpjson: the plan with its result; the definition starts automatically" {
 	run --separate-stderr "$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json" --auto --dumpjson
 	assert_success
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/plan.json"
+	assert_schema plan "$BATS_TEST_TMPDIR/plan.json"
 	assert_equal "$(jq -c '[.verdict, .chosen.mdev_type, .mdevctl.config.start, .result]' <<<"$output")" \
-		'["compatible","i915-GVTg_V5_4","auto",{"status":"created","uuid":"'"$U"'","tries":[{"action":"create","parent":"'"$P"'","mdev_type":"i915-GVTg_V5_4","uuid":"'"$U"'"}]}]'
+		'["compatible","i915-GVTg_V5_4","auto",{"status":"created","uuid":"'"$U"'","definition":"written","tries":[{"action":"create","parent":"'"$P"'","mdev_type":"i915-GVTg_V5_4","uuid":"'"$U"'"}]}]'
 	assert_equal "$(jq -r .start "$ETC/$P/$U")" auto
 }
 
@@ -107,6 +109,8 @@ $U i915-GVTg_V5_4"
 	sim_ctl "$DST" fail attr aggregator EIO
 	run --separate-stderr "$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json" --dumpjson
 	assert_success
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/plan.json"
+	assert_schema plan "$BATS_TEST_TMPDIR/plan.json"
 	assert_equal "$(jq -c '[.result.status, [.result.tries[] | [.mdev_type, (.error != null)]]]' <<<"$output")" \
 		'["created",[["i915-GVTg_V5_4",true],["i915-GVTg_V5_8",false]]]'
 	assert_warn "Attempt 1 (create i915-GVTg_V5_4 on $P as $U) failed"
@@ -169,9 +173,13 @@ $U i915-GVTg_V5_8"
 	"$MDEVCTL" start -p "$P" -t i915-GVTg_V5_4 >/dev/null || fail "start"
 	local i
 	for i in 1 2 3 4 5 6 7 8; do "$MDEVCTL" start -p "$P" -t i915-GVTg_V5_8 >/dev/null || fail "start"; done
-	jq '.compatible[0].cost = "1"' "$BATS_TEST_TMPDIR/rec.json" >"$BATS_TEST_TMPDIR/one.json"
+	# eight different source devices (retries of one would find its device: see below)
 	for i in 1 2 3 4 5 6 7 8; do
-		"$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/one.json" \
+		jq --arg u "83b8f4f2-509f-382f-3c1e-e6bfe0fa100$i" '.compatible[0].cost = "1" | .self.uuid = $u' \
+			"$BATS_TEST_TMPDIR/rec.json" >"$BATS_TEST_TMPDIR/one.$i.json"
+	done
+	for i in 1 2 3 4 5 6 7 8; do
+		"$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/one.$i.json" \
 			>"$BATS_TEST_TMPDIR/out.$i" 2>"$BATS_TEST_TMPDIR/err.$i" &
 	done
 	local ok=0 full=0 st
@@ -213,4 +221,157 @@ $U i915-GVTg_V5_8"
 	assert_equal "$stderr" "Error: Another mdevctl command is still changing devices (lock on \"$ETC\" held for more than 300 ms); try again later"
 	assert_equal "$(devices)" "$PRE"
 	assert_equal "$(defs)" ""
+}
+
+# --- retries: the device an earlier run made is the answer ---------------------------------
+
+@test "create-compatible: a retry finds the device the first run made: existing, nothing created, exit 0" {
+	run --separate-stderr "$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json"
+	assert_success
+	assert_output "$U"
+	# what was done, on stderr: stdout is the UUID alone
+	assert_equal "$stderr" "Created $U, i915-GVTg_V5_4 on $P
+The type is not the source's i915-GVTg_V5_2: pattern 1 with n=4
+Attributes applied: aggregator=2"
+	sim_state "$DST" >"$BATS_TEST_TMPDIR/before"
+	cp "$ETC/$P/$U" "$BATS_TEST_TMPDIR/def.before"
+
+	run --separate-stderr "$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json"
+	assert_success
+	assert_output "$U"
+	assert_equal "$stderr" "$U exists already, as i915-GVTg_V5_4 on $P; its definition is kept as it is
+The type is not the source's i915-GVTg_V5_2: pattern 1 with n=4"
+	sim_state "$DST" >"$BATS_TEST_TMPDIR/after"
+	cmp -s "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after" || fail "the host changed"
+	cmp -s "$BATS_TEST_TMPDIR/def.before" "$ETC/$P/$U" || fail "the definition changed"
+	assert_equal "$(devices)" "$PRE
+$U i915-GVTg_V5_4"
+
+	run --separate-stderr "$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json" --dumpjson
+	assert_success
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/plan.json"
+	assert_schema plan "$BATS_TEST_TMPDIR/plan.json"
+	assert_equal "$(jq -c '[.chosen.action, .chosen.uuid, .result]' "$BATS_TEST_TMPDIR/plan.json")" \
+		'["existing","'"$U"'",{"status":"existing","uuid":"'"$U"'","definition":"kept","tries":[{"action":"existing","parent":"'"$P"'","mdev_type":"i915-GVTg_V5_4","uuid":"'"$U"'"}]}]'
+	# the check says the same, in words
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec.json"
+	assert_success
+	assert_line --index 1 "chosen: existing i915-GVTg_V5_4 on $P as $U; pattern 1 with n=4; cost 2; attrs aggregator=2"
+	assert_equal "$(devices)" "$PRE
+$U i915-GVTg_V5_4"
+}
+
+@test "create-compatible: a retry makes the definition persistent as asked: --auto turns manual to auto, never back" {
+	"$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json" >/dev/null 2>&1 || fail "first run"
+	assert_equal "$(jq -r .start "$ETC/$P/$U")" manual
+	run --separate-stderr "$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json" --auto
+	assert_success
+	assert_output "$U"
+	[[ $stderr == "$U exists already, as i915-GVTg_V5_4 on $P; its definition is changed to start automatically"* ]] || fail "$stderr"
+	assert_bytes "$ETC/$P/$U" '{
+  "mdev_type": "i915-GVTg_V5_4",
+  "start": "auto",
+  "attrs": [
+    {
+      "aggregator": "2"
+    }
+  ]
+}'
+	run --separate-stderr "$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json"
+	assert_success
+	[[ $stderr == "$U exists already, as i915-GVTg_V5_4 on $P; its definition is kept as it is"* ]] || fail "$stderr"
+	assert_equal "$(jq -r .start "$ETC/$P/$U")" auto
+	# a running device of the UUID without a definition, whose attributes read as the record
+	# asks, gets one
+	"$MDEVCTL" undefine -u "$U" || fail "undefine"
+	run --separate-stderr "$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json"
+	assert_success
+	[[ $stderr == "$U exists already, as i915-GVTg_V5_4 on $P; its definition is written"* ]] || fail "$stderr"
+	assert_equal "$(jq -c . "$ETC/$P/$U")" '{"mdev_type":"i915-GVTg_V5_4","start":"manual","attrs":[{"aggregator":"2"}]}'
+	assert_equal "$(devices)" "$PRE
+$U i915-GVTg_V5_4"
+}
+
+@test "create-compatible: two retries at once leave exactly one device, and both answer its UUID" {
+	local i st
+	for i in 1 2 3 4; do
+		"$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json" \
+			>"$BATS_TEST_TMPDIR/out.$i" 2>"$BATS_TEST_TMPDIR/err.$i" &
+	done
+	for i in 1 2 3 4; do
+		st=0
+		wait %$i || st=$?
+		[ "$st" = 0 ] || fail "run $i: status $st: $(cat "$BATS_TEST_TMPDIR/err.$i")"
+		assert_equal "$(cat "$BATS_TEST_TMPDIR/out.$i")" "$U"
+	done
+	# one created it, the others found it
+	assert_equal "$(grep -l "^Created $U, " "$BATS_TEST_TMPDIR"/err.* | wc -l)" 1
+	assert_equal "$(grep -l "^$U exists already, " "$BATS_TEST_TMPDIR"/err.* | wc -l)" 3
+	assert_equal "$(devices)" "$PRE
+$U i915-GVTg_V5_4"
+	assert_equal "$(defs)" "$U"
+	assert_equal "$(find "$ETC" -name '.*')" ""
+}
+
+@test "create-compatible: a retry after the device was stopped starts its definition again" {
+	"$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json" --auto >/dev/null 2>&1 || fail "first run"
+	"$MDEVCTL" stop -u "$U" || fail "stop"
+	assert_equal "$(devices)" "$PRE"
+	run --separate-stderr "$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json" --dumpjson
+	assert_success
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/plan.json"
+	assert_schema plan "$BATS_TEST_TMPDIR/plan.json"
+	assert_equal "$(jq -c '[.chosen.action, .chosen.uuid, .result.status, .result.definition]' "$BATS_TEST_TMPDIR/plan.json")" \
+		'["create","'"$U"'","created","kept"]'
+	[[ $stderr == "Started $U again from its definition, as i915-GVTg_V5_4 on $P; its definition is kept as it is"* ]] || fail "$stderr"
+	assert_equal "$(devices)" "$PRE
+$U i915-GVTg_V5_4"
+	assert_equal "$(attr_of "$U" aggregator)" 2
+	assert_equal "$(jq -r .start "$ETC/$P/$U")" auto
+}
+
+@test "create-compatible: a device with the source's UUID that the record does not accept: a fresh UUID, and a warning that says why" {
+	"$MDEVCTL" start -u "$U" -p "$P" -t i915-GVTg_V5_8 || fail "start"
+	run --separate-stderr "$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json"
+	assert_success
+	local new=$output
+	[[ $new =~ ^$UUID_RE$ && $new != "$U" ]] || fail "not a new UUID: $new"
+	assert_warn "The source's UUID $U is taken on this host, by i915-GVTg_V5_8 on $P, in use: the device has the new UUID $new"
+	[[ $stderr == *"Created $new, i915-GVTg_V5_4 on $P"* ]] || fail "$stderr"
+	assert_equal "$(devices)" "$(printf '%s\n' "$PRE" "$U i915-GVTg_V5_8" "$new i915-GVTg_V5_4" | sort)"
+	# the readable check says so before anything is done, without a UUID it would not use
+	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec.json"
+	assert_success
+	[[ ${lines[1]} == "chosen: create i915-GVTg_V5_4 on $P as a new UUID (the source's $U is taken, by i915-GVTg_V5_8 on $P, in use); pattern 1 with n=4; cost 2; attrs aggregator=2" ]] ||
+		fail "${lines[1]}"
+}
+
+# --- --parent and --prefer-parent ------------------------------------------------------------
+
+@test "create-compatible --parent: a parent that does not exist is an error, a malformed name a usage error; nothing is created" {
+	sim_state "$DST" >"$BATS_TEST_TMPDIR/before"
+	run --separate-stderr "$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json" --parent 0000:00:03.0
+	assert_error "Unable to find parent device '0000:00:03.0'"
+	run --separate-stderr "$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json" -p ../../etc
+	assert_usage_error
+	[[ $stderr == *"invalid value '../../etc' for '--parent <PARENT>'"* ]] || fail "$stderr"
+	run --separate-stderr "$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json" --dry-run --parent 0000:00:03.0
+	assert_equal "$status" 1
+	run --separate-stderr "$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json" --parent "$P" --prefer-parent "$P"
+	assert_usage_error
+	sim_state "$DST" >"$BATS_TEST_TMPDIR/after"
+	cmp -s "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after" || fail "the host changed"
+	assert_equal "$(defs)" ""
+	# the parent that is there
+	run --separate-stderr "$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json" --parent "$P"
+	assert_success
+	assert_output "$U"
+}
+
+@test "create-compatible --prefer-parent: a hint, as --parent was: one that does not exist is passed over" {
+	run --separate-stderr "$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json" --prefer-parent 0000:00:03.0
+	assert_success
+	assert_output "$U"
+	assert_equal "$(devices)" "$PRE
+$U i915-GVTg_V5_4"
 }

@@ -234,16 +234,22 @@ ap_source() {
 	record "$ccw"
 	assert_equal "$(jq -c .self "$BATS_TEST_TMPDIR/rec.json")" \
 		'{"kind":"mdev","device_api":"vfio-ccw","driver":{"name":"vfio_ccw"},"mdev_type":"vfio_ccw-io","uuid":"'"$ccw"'","parent":"0.0.0313"}'
-	run --separate-stderr on_dst create-compatible --from "$BATS_TEST_TMPDIR/rec.json" --dumpjson
+	# the destination is a copy of the source, where the source's UUID is the answer itself
+	# ("existing"): the migrating device gets a UUID nobody holds there
+	local mig=c3c3c3c3-0314-4314-8314-031403140314
+	jq --arg u "$mig" '.self.uuid = $u' "$BATS_TEST_TMPDIR/rec.json" >"$BATS_TEST_TMPDIR/mig.json"
+	run --separate-stderr on_dst create-compatible --from "$BATS_TEST_TMPDIR/mig.json" --dumpjson
 	assert_success
-	local new
-	new=$(jq -r .result.uuid <<<"$output")
-	assert_equal "$(jq -c '[.chosen.parent, .chosen.uuid_changed, [.rejections[].reasons]]' <<<"$output")" \
-		'["0.0.0314",true,[["NO_CAPACITY:0<1"]]]'
-	assert_equal "$(devices "$DST")" "$(printf '%s\n' "$ccw 0.0.0313 vfio_ccw-io" "$new 0.0.0314 vfio_ccw-io" | sort)"
-	# both subchannels taken, and the source's UUID with them: blocked under --keep-uuid, as
-	# neither reason is one never to come back
-	run --separate-stderr on_dst compat check --from "$BATS_TEST_TMPDIR/rec.json" --keep-uuid --dumpjson
+	assert_equal "$(jq -c '[.chosen.action, .chosen.parent, .chosen.uuid, .chosen.uuid_changed, [.rejections[].reasons]]' <<<"$output")" \
+		'["create","0.0.0314","'"$mig"'",false,[["NO_CAPACITY:0<1"]]]'
+	assert_equal "$(devices "$DST")" "$(printf '%s\n' "$ccw 0.0.0313 vfio_ccw-io" "$mig 0.0.0314 vfio_ccw-io" | sort)"
+	# both subchannels taken, and the UUID defined on one of them with an attribute the record
+	# does not carry: blocked under --keep-uuid, as neither reason is one never to come back
+	local w=c3c3c3c3-0315-4315-8315-031503150315
+	on_dst define -u "$w" -p 0.0.0313 -t vfio_ccw-io || fail "define"
+	on_dst modify -u "$w" --addattr=mode --value=1 || fail "modify"
+	jq --arg u "$w" '.self.uuid = $u' "$BATS_TEST_TMPDIR/rec.json" >"$BATS_TEST_TMPDIR/w.json"
+	run --separate-stderr on_dst compat check --from "$BATS_TEST_TMPDIR/w.json" --keep-uuid --dumpjson
 	assert_equal "$status" 5
 	assert_equal "$(jq -c '[.verdict, [.rejections[].reasons]]' <<<"$output")" \
 		'["blocked",[["NO_CAPACITY:0<1","UUID_CONFLICT"],["NO_CAPACITY:0<1","UUID_CONFLICT"]]]'

@@ -299,7 +299,7 @@ Caused by:
 @test "faults: a writer killed before its rename: listings skip its temporary file, the next write removes it" {
 	require_strace
 	"$MDEVCTL" define -u "$U2" -p "$P" -t i915-GVTg_V5_8 || fail "define"
-	strace_kill rename 1 "$MDEVCTL" define -u "$U1" -p "$P" -t i915-GVTg_V5_4
+	strace_kill renameat 1 "$MDEVCTL" define -u "$U1" -p "$P" -t i915-GVTg_V5_4
 	run ls -A "$ETC/$P"
 	[[ ${lines[0]} =~ ^\.$U1\.[A-Za-z0-9]{6}$ && ${#lines[@]} = 2 ]] || fail "no temporary file: $output"
 	assert_equal "$(defs)" "$U2"
@@ -319,7 +319,7 @@ Caused by:
 
 @test "faults: create-compatible killed between create and definition: the next locking command removes the device" {
 	require_strace
-	strace_kill rename 1 "$MDEVCTL" create-compatible --from "$REC"
+	strace_kill renameat 1 "$MDEVCTL" create-compatible --from "$REC"
 	assert_equal "$(devices)" "$(printf '%s\n' "$PRE" "$U i915-GVTg_V5_4" | sort)"
 	assert_equal "$(jq -r '[.uuid, .parent, .mdev_type] | join(" ")' "$JOURNAL")" "$U $P i915-GVTg_V5_4"
 	# listings change nothing
@@ -343,8 +343,8 @@ Caused by:
 
 @test "faults: create-compatible killed after its definition: device and definition stay, the journal goes" {
 	require_strace
-	# journal_end's unlink(2) is the last thing it does
-	strace_kill unlink 1 "$MDEVCTL" create-compatible --from "$REC"
+	# journal_end's unlinkat(2) is the last thing it does
+	strace_kill unlinkat 1 "$MDEVCTL" create-compatible --from "$REC"
 	assert_exists "$JOURNAL"
 	assert_equal "$(defs)" "$U"
 	run --separate-stderr "$MDEVCTL" start-parent-mdevs "$P"
@@ -461,5 +461,30 @@ EOF
 	# the listings did run while definitions came and went
 	[ "$seen" -gt 0 ] || fail "no listing saw a transient definition: the test raced nothing"
 	assert_equal "$(defs)" "$U1"
+	assert_clean
+}
+
+@test "faults: create-compatible killed between create and definition, then retried: the retry removes the orphan and makes the device again, once" {
+	require_strace
+	strace_kill renameat 1 "$MDEVCTL" create-compatible --from "$REC"
+	assert_equal "$(devices)" "$(printf '%s\n' "$PRE" "$U i915-GVTg_V5_4" | sort)"
+	assert_exists "$JOURNAL"
+	# the retry takes the lock, which removes the half-made device (its attributes were never
+	# known to be right), and then makes it again with the source's UUID
+	run --separate-stderr "$MDEVCTL" create-compatible --from "$REC"
+	assert_success
+	assert_output "$U"
+	assert_warn "Removed $U (i915-GVTg_V5_4 on $P), left running without a definition by a create-compatible that did not finish"
+	stderr_has "Created $U, i915-GVTg_V5_4 on $P"
+	assert_equal "$(devices)" "$(printf '%s\n' "$PRE" "$U i915-GVTg_V5_4" | sort)"
+	assert_equal "$(attr_of "$U" aggregator)" 2
+	assert_equal "$(defs)" "$U"
+	assert_clean
+	# and the next retry finds it
+	run --separate-stderr "$MDEVCTL" create-compatible --from "$REC"
+	assert_success
+	assert_output "$U"
+	stderr_has "$U exists already, as i915-GVTg_V5_4 on $P; its definition is kept as it is"
+	assert_equal "$(devices)" "$(printf '%s\n' "$PRE" "$U i915-GVTg_V5_4" | sort)"
 	assert_clean
 }

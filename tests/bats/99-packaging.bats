@@ -14,7 +14,7 @@ COMMANDS=(
 	"define:define" "undefine:undefine" "modify:modify" "start:start" "stop:stop"
 	"list:list" "types:types" "compat show:compat-show" "compat inventory:compat-inventory"
 	"compat check:compat-check" "compat traits:compat-traits"
-	"create-compatible:create-compatible"
+	"create-compatible:create-compatible" "monitor:monitor"
 )
 
 # Every test runs rerooted: even --help needs the installation's directories (as upstream, the
@@ -219,6 +219,26 @@ complete_line() {
 	assert_equal "$(complete_line mdevctl compat '' | sort)" \
 		"$(printf '%s\n' check inventory show traits)"
 	complete_line mdevctl '' | grep -qx create-compatible || fail "no create-compatible"
+	complete_line mdevctl '' | grep -qx monitor || fail "no monitor"
+	assert_equal "$(complete_line mdevctl monitor --what '' | sort)" \
+		"$(printf '%s\n' definition device parent)"
+}
+
+@test "packaging: under --root, the completions offer the image's names" {
+	mkhost
+	local img=$BATS_TEST_TMPDIR/image
+	mkdir -p "$img"
+	"$MDEVCTL" --root "$img" define -u "$U1" -p imgparent -t imgtype || fail "define"
+	assert_equal "$(complete_line mdevctl --root "$img" undefine -u '')" "$U1"
+	assert_equal "$(complete_line mdevctl define --root="$img" -p '')" imgparent
+	assert_equal "$(complete_line mdevctl --root "$img" define -p imgparent -t '')" imgtype
+	# without --root, this system's
+	complete_line mdevctl undefine -u '' | grep -qx "$U_MTTY" || fail "no $U_MTTY"
+	complete_line mdevctl undefine -u '' | grep -qx "$U1" && fail "$U1 offered without --root"
+	# --root takes a directory
+	mkdir -p "$BATS_TEST_TMPDIR/dirs/sub"
+	: >"$BATS_TEST_TMPDIR/dirs/file"
+	assert_equal "$(complete_line mdevctl --root "$BATS_TEST_TMPDIR/dirs/")" "$BATS_TEST_TMPDIR/dirs/sub"
 }
 
 # fish_complete LINE...: for each LINE, "@@ LINE" and the candidates fish's completion offers

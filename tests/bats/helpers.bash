@@ -267,6 +267,12 @@ caps_log() {
 # The JSON a versioned script prints to announce its capabilities
 SUPPORTS_ALL='{"supports":{"version":1,"actions":["start","stop","define","undefine","modify","attributes","capabilities"],"events":["pre","post","notify","get","live"]}}'
 
+# no_lsan CMD...: CMD with LeakSanitizer off (a build with --enable-sanitizers): it cannot run
+# under ptrace, and the tests that trace system calls look at them; leaks are every other test's.
+no_lsan() {
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$@"
+}
+
 # --- assertions --------------------------------------------------------------
 
 # assert_golden FILE NAME: FILE must be byte-identical to golden/NAME
@@ -391,6 +397,16 @@ assert_valid_json() {
 	else
 		skip "neither jq nor python3 is installed to check JSON"
 	fi
+}
+
+# assert_schema KIND FILE...: each FILE validates against its JSON Schema in schemas/ (KIND:
+# record, inventory, rules, facts, plan; tests/schema/validate.py --check)
+assert_schema() {
+	local why
+	python3 -c 'import jsonschema' 2>/dev/null ||
+		fail "python3-jsonschema is not installed (tools/deps.sh test installs it)"
+	why=$(MDEVCTL_SRCDIR=$SRCDIR python3 "$SRCDIR/tests/schema/validate.py" --check "$@" 2>&1) ||
+		fail "$why"
 }
 
 # snapshot NAME: record every path (type, link target, size, checksum) under

@@ -3,7 +3,8 @@
 """Check the JSON Schemas in schemas/ against the data the project ships and tests with, as TAP.
 
 Valid: every rule file (compat.d/, examples/compat.d/, tests/sim/compat.d/), every valid fixture
-of tests/data/compat (record-*, inventory-*, rules-*), and every migration_info value of the
+of tests/data/compat (record-*, inventory-*, rules-*, plan-*: what `compat check --dumpjson` printed
+for the record and inventory of mdevctl-compat(5) and an inventory cut short), and every migration_info value of the
 simulated hosts (type facts: the rule schema's $defs/typeFacts). Invalid: each invalid-* fixture
 is listed below as structural (the schema must reject it), semantic (only mdevctl's parser can
 tell: the schema is not asked, the file need only be JSON) or syntax (not JSON at all); a fixture in no list fails, so that
@@ -11,6 +12,9 @@ a new one gets classified. The schemas are loaded from the tree and resolve thei
 themselves: nothing is fetched.
 
 Usage: validate.py [SRCDIR]   (default: $MDEVCTL_SRCDIR, else the tree this file is in)
+       validate.py --check KIND FILE...   (KIND: record, inventory, rules, facts, plan): each
+           FILE against one schema; the errors on stderr, exit status 1 if any FILE fails.
+           For the CLI tests, which check every --dumpjson output they make.
 """
 import glob
 import json
@@ -45,6 +49,8 @@ STRUCTURAL = {
     "invalid-rules-descriptor-feature-not-string.json": ("rules", "types/2/descriptor/features/1"),
     "invalid-rules-record-self.json": ("rules", "types/0/record"),
     "invalid-rules-unknown-member-entry.json": ("rules", "types/0"),
+    # a compatible plan has its choice: neither a plan nor an array of them
+    "invalid-plan-compatible-without-chosen.json": ("plan", ""),
 }
 # Invalid for reasons a schema cannot see; mdevctl's parser refuses them (unit tests).
 SEMANTIC = {
@@ -108,7 +114,7 @@ def make_validators(src):
     from jsonschema import Draft202012Validator
 
     schemas = {}
-    for name in ("mdev-compat-1", "mdev-inventory-1", "mdev-compat-rules-1"):
+    for name in ("mdev-compat-1", "mdev-inventory-1", "mdev-compat-rules-1", "mdev-compat-plan-1"):
         schemas[name] = load(os.path.join(src, "schemas", name + ".schema.json"))
     for s in schemas.values():
         Draft202012Validator.check_schema(s)
@@ -116,7 +122,8 @@ def make_validators(src):
     facts = {"$schema": "https://json-schema.org/draft/2020-12/schema",
              "$ref": rules_id + "#/$defs/typeFacts"}
     wanted = {"record": schemas["mdev-compat-1"], "inventory": schemas["mdev-inventory-1"],
-              "rules": schemas["mdev-compat-rules-1"], "facts": facts}
+              "rules": schemas["mdev-compat-rules-1"], "facts": facts,
+              "plan": schemas["mdev-compat-plan-1"]}
     try:
         # jsonschema >= 4.18
         from referencing import Registry, Resource
@@ -147,9 +154,26 @@ def errors(validator, doc):
     return "\n".join("%s: %s" % (p or "$", m) for p, m in error_list(validator, doc))
 
 
+def default_src():
+    return (os.environ.get("MDEVCTL_SRCDIR")
+            or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+
+
+def check_files(kind, files):
+    v = make_validators(default_src())[kind]
+    bad = 0
+    for f in files:
+        why = errors(v, load(f))
+        if why:
+            bad += 1
+            sys.stderr.write("%s is not a valid %s:\n%s\n" % (f, kind, why))
+    return 1 if bad else 0
+
+
 def main():
-    src = (sys.argv[1] if len(sys.argv) > 1 else os.environ.get("MDEVCTL_SRCDIR")
-           or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+    if len(sys.argv) > 3 and sys.argv[1] == "--check":
+        return check_files(sys.argv[2], sys.argv[3:])
+    src = sys.argv[1] if len(sys.argv) > 1 else default_src()
     try:
         import jsonschema  # noqa: F401
     except ImportError:
@@ -161,7 +185,7 @@ def main():
     except Exception as e:  # a schema that is not one is a failure, not a crash
         print("Bail out! the schemas do not load: %s" % e)
         return 1
-    tap.ok(True, "the three schemas are valid draft 2020-12 schemas")
+    tap.ok(True, "the four schemas are valid draft 2020-12 schemas")
 
     def valid(kind, doc, what):
         why = errors(v[kind], doc)
@@ -174,7 +198,8 @@ def main():
             valid("rules", load(f), os.path.relpath(f, src))
 
     data = os.path.join(src, "tests", "data", "compat")
-    for kind, prefix in (("record", "record-"), ("inventory", "inventory-"), ("rules", "rules-")):
+    for kind, prefix in (("record", "record-"), ("inventory", "inventory-"), ("rules", "rules-"),
+                         ("plan", "plan-")):
         files = sorted(glob.glob(os.path.join(data, prefix + "*.json")))
         tap.ok(files, "tests/data/compat has %s*.json" % prefix)
         for f in files:

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "sim-host.h"
+#include "sim-uevent.h"
 
 /* sysfs hands at most a page to a store() and reports it as the size of every attribute */
 #define SYSFS_PAGE 4096
@@ -339,7 +340,7 @@ static const struct fuse_operations ops = {
 
 static void usage(FILE *f)
 {
-	fputs("Usage: mdev-sim --host HOST.json [--foreground] [--debug] MOUNTPOINT\n"
+	fputs("Usage: mdev-sim --host HOST.json [--foreground] [--debug] [--uevents] MOUNTPOINT\n"
 	      "\n"
 	      "Mount a simulated mdev host at MOUNTPOINT, which plays the role of /sys.\n"
 	      "Without --foreground the command returns once the mount is ready.\n"
@@ -348,6 +349,7 @@ static void usage(FILE *f)
 	      "  -H, --host FILE    host description (see tests/sim/README.md)\n"
 	      "  -f, --foreground   stay in the foreground\n"
 	      "  -d, --debug        log every change to stderr, and libfuse's requests too\n"
+	      "  -u, --uevents      send device events as udevd does (in this network namespace)\n"
 	      "  -h, --help         this text\n",
 	      f);
 }
@@ -358,14 +360,15 @@ int main(int argc, char **argv)
 		{ "host", required_argument, NULL, 'H' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "debug", no_argument, NULL, 'd' },
+		{ "uevents", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *hostfile = NULL;
-	bool foreground = false, debug = false;
+	bool foreground = false, debug = false, uevents = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "H:fdh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "H:fduh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
 			hostfile = optarg;
@@ -375,6 +378,9 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			debug = true;
+			break;
+		case 'u':
+			uevents = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -402,6 +408,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	h->debug = debug;
+	/* After loading: the devices and parents of the description were there at "boot". */
+	if (uevents) {
+		int r = sim_uevent_open(h);
+		if (r < 0) {
+			fprintf(stderr, "mdev-sim: cannot send device events: %s\n", strerror(-r));
+			return 1;
+		}
+	}
 
 	/* default_permissions: the kernel checks mode bits as on sysfs (root passes);
 	 * allow_other: root in another mount namespace, or another user, may use the mount */

@@ -46,11 +46,16 @@ _sim_mounted() {
 	awk -v d="$1" '$5 == d { found = 1 } END { exit !found }' /proc/self/mountinfo
 }
 
-# sim_start HOSTFILE ROOT: mount the host described by HOSTFILE at ROOT/sys and create the
-# directories mdevctl insists on under ROOT/etc and ROOT/usr/lib. Returns once the mount is
-# ready; sim_stop_all (in teardown) unmounts it.
+# sim_start HOSTFILE ROOT [OPTION...]: mount the host described by HOSTFILE at ROOT/sys and
+# create the directories mdevctl insists on under ROOT/etc and ROOT/usr/lib; the options go to
+# mdev-sim (--uevents). With SIM_NETNS set (a /proc/PID/ns/net), the simulator runs in that
+# network namespace, where its --uevents go. Returns once the mount is ready; sim_stop_all (in
+# teardown) unmounts it.
 sim_start() {
 	local host=$1 root=$2
+	local -a pre=()
+	shift 2
+	[ -z "${SIM_NETNS:-}" ] || pre=(nsenter --net="$SIM_NETNS")
 	mkdir -p "$root/sys" \
 		"$root/etc/mdevctl.d/scripts.d/callouts" "$root/etc/mdevctl.d/scripts.d/notifiers" \
 		"$root/usr/lib/mdevctl/scripts.d/callouts" "$root/usr/lib/mdevctl/scripts.d/notifiers" \
@@ -59,7 +64,7 @@ sim_start() {
 		return 1
 	root=$(cd "$root" && pwd) || return 1
 	# the daemon must not hold bats's fd 3, or bats waits for it forever
-	"$MDEV_SIM" --host "$host" "$root/sys" 3>&- || return 1
+	"${pre[@]}" "$MDEV_SIM" "$@" --host "$host" "$root/sys" 3>&- || return 1
 	if [ -n "${BATS_TEST_TMPDIR:-}" ]; then
 		echo "$root" >>"$BATS_TEST_TMPDIR/.sim-roots"
 	fi

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sim-host.h"
+#include "sim-uevent.h"
 
 _printf_(2, 3) static void debug(const struct sim_host *h, const char *fmt, ...)
 {
@@ -169,8 +170,11 @@ static int create_store(struct sim_node *n, const char *buf, size_t len)
 		return -EINVAL;
 	}
 	sim_uuid_lower(buf, uuid);
-	r = sim_device_create(t, uuid, NULL);
+	struct sim_device *d = NULL;
+	r = sim_device_create(t, uuid, &d);
 	debug(h, "create %s/%s %s: %s", t->parent->name, t->id, uuid, result(r));
+	if (r == 0 && d)
+		sim_uevent_device(d, true);
 	return r;
 }
 
@@ -183,19 +187,42 @@ static const struct sim_file_ops create_ops = { .store = create_store };
 
 /* --- uevent files ---------------------------------------------------------------------- */
 
-/* Writing an action to uevent makes the kernel send a synthetic event (kobject_synth_uevent());
- * nothing listens here, but a word that is not an action is refused as the kernel does. */
-static int uevent_store(struct sim_node *n, const char *buf, size_t len)
+/* Writing an action to uevent makes the kernel send a synthetic event (kobject_synth_uevent(),
+ * which marks it SYNTH_UUID=0): sent with --uevents (sim-uevent.h). A word that is not an
+ * action is refused as the kernel does. Returns the action, or NULL. */
+static const char *uevent_action(const char *buf, size_t len)
 {
 	static const char *const actions[] = { "add",	 "remove",  "change", "move",
 					       "online", "offline", "bind",   "unbind" };
 	for (size_t i = 0; i < ELEMENTSOF(actions); i++) {
 		size_t k = strlen(actions[i]);
 		if (len >= k && strncmp(buf, actions[i], k) == 0 &&
-		    (buf[k] == '\0' || buf[k] == '\n' || buf[k] == ' '))
-			return 0;
+		    (len == k || buf[k] == '\0' || buf[k] == '\n' || buf[k] == ' '))
+			return actions[i];
 	}
-	return -EINVAL;
+	return NULL;
+}
+
+static int parent_uevent_store(struct sim_node *n, const char *buf, size_t len)
+{
+	struct sim_parent *p = n->obj;
+	const char *action = uevent_action(buf, len);
+	if (!action)
+		return -EINVAL;
+	sim_uevent_send(p->host, action, p->path, sim_parent_subsystem(p), "SYNTH_UUID=0");
+	return 0;
+}
+
+static int device_uevent_store(struct sim_node *n, const char *buf, size_t len)
+{
+	struct sim_device *d = n->obj;
+	const char *action = uevent_action(buf, len);
+	if (!action)
+		return -EINVAL;
+	char *devpath = xasprintf("%s/%s", d->type->parent->path, d->uuid);
+	sim_uevent_send(d->type->parent->host, action, devpath, "mdev", "SYNTH_UUID=0");
+	free(devpath);
+	return 0;
 }
 
 static int parent_uevent_show(struct sim_node *n, struct strbuf *out)
@@ -214,8 +241,8 @@ static int device_uevent_show(struct sim_node *n, struct strbuf *out)
 	return 0;
 }
 
-static const struct sim_file_ops parent_uevent_ops = { parent_uevent_show, uevent_store };
-static const struct sim_file_ops device_uevent_ops = { device_uevent_show, uevent_store };
+static const struct sim_file_ops parent_uevent_ops = { parent_uevent_show, parent_uevent_store };
+static const struct sim_file_ops device_uevent_ops = { device_uevent_show, device_uevent_store };
 
 static int module_version_show(struct sim_node *n, struct strbuf *out)
 {
@@ -224,6 +251,18 @@ static int module_version_show(struct sim_node *n, struct strbuf *out)
 }
 
 static const struct sim_file_ops module_version_ops = { .show = module_version_show };
+
+/* A PCI device's vendor, device, subsystem_vendor and subsystem_device: "0x%04x\n" as
+ * drivers/pci/pci-sysfs.c prints them. The node's obj is the id itself. */
+static int pci_id_show(struct sim_node *n, struct strbuf *out)
+{
+	sb_printf(out, "0x%04x\n", *(const unsigned *)n->obj);
+	return 0;
+}
+
+static const struct sim_file_ops pci_id_ops = { .show = pci_id_show };
+static const char *const pci_id_files[4] = { "vendor", "device", "subsystem_vendor",
+					     "subsystem_device" };
 
 /* --- files of a device directory ------------------------------------------------------- */
 
@@ -258,6 +297,7 @@ static int remove_store(struct sim_node *n, const char *buf, size_t len)
 		return -EBUSY;
 	}
 	debug(h, "remove %s: ok", d->uuid);
+	sim_uevent_device(d, false);
 	sim_device_destroy(d);
 	return 0;
 }
@@ -529,6 +569,9 @@ static bool parent_build(struct sim_parent *p)
 			return false;
 	if (!sim_tree_add_file(p->dir, "uevent", &parent_uevent_ops, p))
 		return false;
+	for (size_t i = 0; p->has_pci && i < 4; i++)
+		if (!sim_tree_add_file(p->dir, pci_id_files[i], &pci_id_ops, &p->pci_id[i]))
+			return false;
 	if (p->driver && !driver_build(p, up))
 		return false;
 	if (p->subsystem) {
@@ -565,6 +608,7 @@ int sim_parent_plug(struct sim_parent *p)
 	}
 	p->plugged = true;
 	debug(p->host, "plug %s", p->name);
+	sim_uevent_parent(p, true);
 	return 0;
 }
 
@@ -577,12 +621,15 @@ int sim_parent_unplug(struct sim_parent *p)
 		return -EALREADY;
 	for (d = h->first; d; d = next) {
 		next = d->next;
-		if (d->type->parent == p)
+		if (d->type->parent == p) {
+			sim_uevent_device(d, false);
 			sim_device_destroy(d);
+		}
 	}
 	parent_teardown(p);
 	p->plugged = false;
 	debug(h, "unplug %s", p->name);
+	sim_uevent_parent(p, false);
 	return 0;
 }
 
@@ -783,6 +830,7 @@ static const struct sim_file_ops state_ops = { .show = state_show };
 struct sim_host *sim_host_new(void)
 {
 	struct sim_host *h = xcalloc(1, sizeof(*h));
+	h->uevent_fd = -1;
 	h->root = sim_tree_new();
 	(void)sim_tree_mkdirs(h->root, "devices");
 	(void)sim_tree_mkdirs(h->root, "class/mdev_bus");
@@ -837,6 +885,7 @@ void sim_host_free(struct sim_host *h)
 {
 	if (!h)
 		return;
+	sim_uevent_close(h);
 	/* the whole tree goes at once: no need to unlink each device's nodes first */
 	sim_tree_remove(h->root);
 	while (h->first) {

@@ -62,6 +62,10 @@ struct sim_parent {
 	char *subsystem; /* path of the subsystem link's target, or NULL */
 	char *driver, *driver_bus, *driver_version; /* NULL when no driver */
 	char *mdev_driver;			    /* driver its mdevs are bound to, or NULL */
+	/* A PCI parent's ids (vendor, device, subsystem_vendor, subsystem_device): the files
+	 * of the same names, "0x%04x". has_pci false: no such files. */
+	bool has_pci;
+	unsigned pci_id[4];
 	struct sim_pool *pools;
 	size_t n_pools;
 	struct sim_type *types;
@@ -111,6 +115,10 @@ struct sim_host {
 	struct sim_node *root;
 	struct sim_faults faults;
 	bool debug; /* log every change to stderr */
+	/* --uevents: the socket device events are sent from (sim-uevent.h), -1 for none, and the
+	 * number of the last one */
+	int uevent_fd;
+	unsigned long long uevent_seqnum;
 };
 
 /* An empty host: the fixed part of the tree (class/mdev_bus, bus/mdev/devices,

@@ -350,6 +350,35 @@ static int parse_driver(struct ctx *c, const char *pwhere, json_t *o, struct sim
 	return 0;
 }
 
+/* "pci": {"vendor", "device", "subsystem_vendor", "subsystem_device"}, each "0x" and 1 to 4
+ * hex digits; only for a parent on the PCI bus (its subsystem is bus/pci), as the kernel has
+ * these files only there. */
+static int parse_pci(struct ctx *c, const char *pwhere, json_t *o, struct sim_parent *p)
+{
+	static const char *const keys[] = { "vendor",		"device",  "subsystem_vendor",
+					    "subsystem_device", "comment", NULL };
+	_cleanup_free_ char *where = xasprintf("%s.pci", pwhere);
+	int r;
+
+	if (!json_is_object(o))
+		return fail(c, where, NULL, "must be an object");
+	if (!p->subsystem || strcmp(p->subsystem, "bus/pci") != 0)
+		return fail(c, where, NULL,
+			    "only a parent on the PCI bus (subsystem bus/pci) has PCI ids");
+	if ((r = check_keys(c, where, o, keys)) < 0)
+		return r;
+	for (size_t i = 0; i < 4; i++) {
+		const char *s = json_string_value(json_object_get(o, keys[i]));
+		size_t n = s ? strlen(s) : 0;
+		if (!s || n < 3 || n > 6 || s[0] != '0' || s[1] != 'x' ||
+		    strspn(s + 2, "0123456789abcdefABCDEF") != n - 2)
+			return fail(c, where, keys[i], "must be \"0x\" and 1 to 4 hex digits");
+		p->pci_id[i] = (unsigned)strtoul(s + 2, NULL, 16);
+	}
+	p->has_pci = true;
+	return 0;
+}
+
 static bool same_opt(const char *a, const char *b)
 {
 	return (!a && !b) || (a && b && streq(a, b));
@@ -398,7 +427,7 @@ static int parse_parent(struct ctx *c, struct sim_host *h, size_t idx, json_t *o
 {
 	static const char *const keys[] = { "name",	   "path",    "subsystem", "driver",
 					    "mdev_driver", "plugged", "pools",	   "types",
-					    "comment",	   NULL };
+					    "pci",	   "comment", NULL };
 	struct sim_parent *p = &h->parents[idx];
 	_cleanup_free_ char *where = xasprintf("parents[%zu]", idx);
 	json_t *v;
@@ -448,6 +477,8 @@ static int parse_parent(struct ctx *c, struct sim_host *h, size_t idx, json_t *o
 	}
 	if (p->driver && !p->subsystem)
 		p->subsystem = xasprintf("bus/%s", p->driver_bus);
+	if ((v = json_object_get(o, "pci")) && (r = parse_pci(c, where, v, p)) < 0)
+		return r;
 
 	/* plugging waits until every parent has been read: see parse_host() */
 	if ((v = json_object_get(o, "plugged")) && !json_is_boolean(v))

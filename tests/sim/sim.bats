@@ -105,7 +105,14 @@ host_file() {
 @test "a parent has mdev_supported_types, a driver link to an existing driver, the module version" {
 	start
 	run ls "$SYS/$GVT"
-	assert_output $'driver\nmdev_supported_types\nsubsystem\nuevent'
+	assert_output $'device\ndriver\nmdev_supported_types\nsubsystem\nsubsystem_device\nsubsystem_vendor\nuevent\nvendor'
+	# a PCI parent's ids, read-only, as the PCI core prints them
+	run cat "$SYS/$GVT/vendor" "$SYS/$GVT/device" "$SYS/$GVT/subsystem_vendor" "$SYS/$GVT/subsystem_device"
+	assert_output $'0x8086\n0x591d\n0x8086\n0x2212'
+	run sim_write "$SYS/$GVT/vendor" 0x1234
+	assert_output EACCES
+	run ls "$SYS/$MTTY"
+	refute_line vendor
 	assert_link "$SYS/$GVT/driver" ../../../bus/pci/drivers/i915
 	assert_resolves "$SYS/$GVT/driver" "$SYS/bus/pci/drivers/i915"
 	assert_link "$SYS/bus/pci/drivers/i915/0000:00:02.0" "../../../../$GVT"
@@ -552,7 +559,9 @@ print(os.write(fd, b"reset" + b" " * 5000 + b"garbage"))' "$SYS/mdev-sim/control
 	local b=$SYS/devices/pci0000:80/0000:80:01.1/0000:81:00.0/mdev_supported_types
 	run cat "$a"/simgpu-{A1,A2,A4,B2}/available_instances "$b/simgpu-A2/available_instances"
 	assert_output $'8\n0\n2\n4\n4'
-	assert_content "$b/simgpu-A2/migration_info" $'{"pci":{"device":"0x2a30"},"vendor_fields":{"arch":"gen3"}}\n'
+	assert_content "$b/simgpu-A2/migration_info" $'{"vendor_fields":{"arch":"gen3"}}\n'
+	assert_content "$b/../device" $'0x2a30\n'
+	assert_content "$a/../device" $'0x2a20\n'
 	assert_gone "$a/simgpu-A2/migration_info"
 }
 
@@ -810,6 +819,14 @@ except OSError as e:
 	run "$MDEV_SIM" --host "$host" "$ROOT/sys"
 	assert_failure 1
 	assert_output --partial "parents[0].types[0].attributes.n.default: \"0\" is not an allowed value"
+	host=$(host_file bad6 '{"parents": [{"name": "mtty", "path": "devices/virtual/mtty/mtty", "pci": {"vendor": "0x8086", "device": "0x1", "subsystem_vendor": "0x0", "subsystem_device": "0x0"}, "types": []}]}')
+	run "$MDEV_SIM" --host "$host" "$ROOT/sys"
+	assert_failure 1
+	assert_output "mdev-sim: $host: parents[0].pci: only a parent on the PCI bus (subsystem bus/pci) has PCI ids"
+	host=$(host_file bad7 '{"parents": [{"name": "0000:00:02.0", "path": "devices/p", "driver": {"name": "d"}, "pci": {"vendor": "8086", "device": "0x1", "subsystem_vendor": "0x0", "subsystem_device": "0x0"}, "types": []}]}')
+	run "$MDEV_SIM" --host "$host" "$ROOT/sys"
+	assert_failure 1
+	assert_output "mdev-sim: $host: parents[0].pci.vendor: must be \"0x\" and 1 to 4 hex digits"
 	run "$MDEV_SIM" --host "$BATS_TEST_TMPDIR/missing.json" "$ROOT/sys"
 	assert_failure 1
 	assert_output --partial "missing.json"

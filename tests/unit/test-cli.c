@@ -41,6 +41,39 @@ static const struct cli_command cmd = {
 	.n_rules = ELEMENTSOF(rules),
 };
 
+/* Global options, as mdevctl's --root and --run-callouts. */
+static const struct cli_option global_options[] = {
+	{ "root", 0, "DIR", "r" },
+	{ "flag", 0, NULL, "f" },
+};
+static const struct cli_command globals = {
+	.prog = "test",
+	.about = "test",
+	.options = global_options,
+	.n_options = ELEMENTSOF(global_options),
+};
+
+/* cli_take_globals() of "prog" and the n arguments; the arguments left, joined by spaces,
+ * into left. */
+static int take(struct cli_args *a, char left[256], int n, ...)
+{
+	char *argv[18] = { "prog" };
+	va_list ap;
+	va_start(ap, n);
+	for (int i = 0; i < n; i++)
+		argv[1 + i] = va_arg(ap, char *);
+	va_end(ap);
+	argv[n + 1] = NULL;
+	int argc = n + 1;
+	int r = cli_take_globals(&argc, argv, a);
+	left[0] = '\0';
+	for (int i = 1; r == CLI_OK && i < argc; i++)
+		snprintf(left + strlen(left), 256 - strlen(left), "%s%s", i > 1 ? " " : "", argv[i]);
+	if (r == CLI_OK && argv[argc])
+		return -1; /* not terminated */
+	return r;
+}
+
 static int parse(struct cli_args *a, int n, ...)
 {
 	char *argv[16];
@@ -105,6 +138,28 @@ int main(void)
 		ok(cli_parse(&cmd, CLI_MAX_REPEAT + 3, argv, &a) == CLI_USAGE,
 		   "a repeatable option has a limit");
 	}
+
+	char left[256];
+	cli_set_globals(&globals);
+	ok(take(&a, left, 5, "define", "-u", "x", "--root", "/d") == CLI_OK && a.seen[0] &&
+		   streq(a.value[0], "/d") && streq(left, "define -u x"),
+	   "globals: taken out after the command, the rest kept in order");
+	ok(take(&a, left, 4, "--root=/d", "--flag", "list", "-d") == CLI_OK && a.seen[0] &&
+		   a.seen[1] && streq(a.value[0], "/d") && streq(left, "list -d"),
+	   "globals: before the command, --opt=value and flags");
+	ok(take(&a, left, 4, "x", "--", "--root", "/d") == CLI_OK && !a.seen[0] &&
+		   streq(left, "x -- --root /d"),
+	   "globals: nothing after -- is taken");
+	ok(take(&a, left, 3, "list", "--parent=--root", "-d") == CLI_OK && !a.seen[0] &&
+		   streq(left, "list --parent=--root -d"),
+	   "globals: the value of another option is not one");
+	ok(take(&a, left, 2, "list", "--root") == CLI_USAGE, "globals: a missing value");
+	ok(take(&a, left, 3, "--root", "-d", "list") == CLI_USAGE,
+	   "globals: a value that looks like an option is refused");
+	ok(take(&a, left, 4, "--root", "a", "--root", "b") == CLI_USAGE, "globals: repeated");
+	ok(take(&a, left, 1, "--flag=1") == CLI_USAGE, "globals: a flag takes no value");
+	ok(take(&a, left, 2, "--rooted", "x") == CLI_OK && !a.seen[0] && streq(left, "--rooted x"),
+	   "globals: only whole names");
 
 	fflush(stdout);
 	int saved = dup(1), devnull = open("/dev/null", O_WRONLY);

@@ -66,9 +66,9 @@ static char *dump(const json_t *v)
 	"{'parent':'" parent "','uuid':'" uuid "','config':{'mdev_type':'" type \
 	"','start':'manual','attrs':[" attrs "]}}"
 /* A compatible plan: chosen, mdevctl, the candidates, the rejections. */
-#define PLAN(chosen, mdevctl, cands, rejs)                                                       \
-	"{'verdict':'compatible','chosen':" chosen ",'mdevctl':" mdevctl ",'candidates':[" cands \
-	"],'rejections':[" rejs "]}"
+#define PLAN(chosen, mdevctl, cands, rejs)                                       \
+	"{'schema':'mdev-compat-plan/1','verdict':'compatible','chosen':" chosen \
+	",'mdevctl':" mdevctl ",'candidates':[" cands "],'rejections':[" rejs "]}"
 #define C_IDENTITY CREATE("p0", "drv-A", "", FRESH, "false", 0, "", 1)
 #define C_N2	   CREATE("p0", "drv-A", "{'agg':'2'}", FRESH, "false", 1, "'n':2", 1)
 #define C_K2	   CREATE("p0", "drv-A", "{'agg':'2'}", FRESH, "false", 2, "'k':2", 1)
@@ -94,7 +94,7 @@ static char *dump(const json_t *v)
 #define NOPE  COMPAT_VERDICT_INCOMPATIBLE, 3
 
 struct opts {
-	const char *hint, *uuid;
+	const char *hint, *uuid, *only;
 	bool keep, no_reuse, cold, autostart;
 	enum compat_policy policy;
 };
@@ -779,7 +779,7 @@ static const struct mcase cases[] = {
 	  CREATE("p0", "drv-A", "", ASKED, "false", 0, "", 1) },
 	{ "UUID: --uuid taken",
 	  REC(UUID_SELF, ""),
-	  INV(T(""), DEV(ASKED, "p0", "drv-A", "", "in_use")),
+	  INV(T(""), DEV(ASKED, "p0", "drv-B", "", "in_use")),
 	  { .uuid = ASKED },
 	  BLOCK,
 	  "reasons",
@@ -787,7 +787,7 @@ static const struct mcase cases[] = {
 	/* Neither reason is one never to come back: blocked, whichever way the UUID is asked. */
 	{ "UUID: --uuid taken and no capacity",
 	  REC(UUID_SELF, ""),
-	  INV(TY("drv-A", 0, ""), DEV(ASKED, "p0", "drv-A", "", "in_use")),
+	  INV(TY("drv-A", 0, ""), DEV(ASKED, "p0", "drv-B", "", "in_use")),
 	  { .uuid = ASKED },
 	  BLOCK,
 	  "reasons",
@@ -947,6 +947,107 @@ static const struct mcase cases[] = {
 	  BLOCK,
 	  "reasons",
 	  "[['NO_CAPACITY:0<1','UUID_CONFLICT']]" },
+
+	/* retries: the device with the wanted UUID, on its own target with the target's attrs */
+	{ "retry: the source's UUID runs with the type and attrs: existing, first, no capacity needed",
+	  REC(UUID_SELF, ",'attr_defaults':{'agg':'1'},'compatible':[{'mdev_type':'drv-B'}]"),
+	  INV2(TY("drv-A", 0, "") "," TY("drv-B", 1, ""), T(""),
+	       DEV(SRC_UUID, "p0", "drv-A", "{'agg':'1'}", "in_use")),
+	  { .hint = "p1" },
+	  OK_,
+	  "plan",
+	  PLAN("{'action':'existing','parent':'p0','mdev_type':'drv-A','attrs':[],'uuid':'" SRC_UUID
+	       "','uuid_changed':false,'pattern':0,'binding':{},'cost':1}",
+	       MDEVCTL("p0", SRC_UUID, "drv-A", ""),
+	       "{'action':'existing','parent':'p0','mdev_type':'drv-A','attrs':[],'uuid':'" SRC_UUID
+	       "','uuid_changed':false,'pattern':0,'binding':{},'cost':1},"
+	       "{'action':'create','parent':'p1','mdev_type':'drv-A','attrs':[],'uuid':'" FRESH
+	       "','uuid_changed':true,'pattern':0,'binding':{},'cost':1},"
+	       "{'action':'create','parent':'p0','mdev_type':'drv-B','attrs':[],'uuid':'" FRESH
+	       "','uuid_changed':true,'pattern':1,'binding':{},'cost':1}",
+	       "") },
+	{ "retry: another type runs with the UUID: a fresh UUID elsewhere",
+	  REC(UUID_SELF, ""),
+	  INV2(T(""), T(""), DEV(SRC_UUID, "p0", "drv-B", "", "in_use")),
+	  {},
+	  OK_,
+	  "order",
+	  "create:p0:0 create:p1:0" },
+	{ "retry: other attrs on the UUID's device: a fresh UUID, also on its target",
+	  REC(UUID_SELF ",'mdev_attrs':[{'agg':'2'}]", ""),
+	  INV(T(",'settable_attrs':{'agg':{'type':'int'}}"),
+	      DEV(SRC_UUID, "p0", "drv-A", "{'agg':'4'}", "in_use")),
+	  {},
+	  OK_,
+	  "chosen",
+	  CREATE("p0", "drv-A", "{'agg':'2'}", FRESH, "true", 0, "", 1) },
+	{ "retry: the device with the UUID is not acceptable: no existing",
+	  REC(UUID_SELF ",'features':['f']", ""),
+	  INV(T(""), DEV(SRC_UUID, "p0", "drv-A", "", "in_use")),
+	  {},
+	  NOPE,
+	  "reasons",
+	  "[['FEATURE_MISSING:f']]" },
+	{ "retry under --keep-uuid: existing",
+	  REC(UUID_SELF, ""),
+	  INV(TY("drv-A", 0, ""), DEV(SRC_UUID, "p0", "drv-A", "", "in_use")),
+	  { .keep = true },
+	  OK_,
+	  "order",
+	  "existing:p0:0" },
+	{ "retry with --uuid: existing",
+	  REC(UUID_SELF, ""),
+	  INV(T(""), DEV(ASKED, "p0", "drv-A", "", "in_use")),
+	  { .uuid = ASKED },
+	  OK_,
+	  "chosen",
+	  "{'action':'existing','parent':'p0','mdev_type':'drv-A','attrs':[],'uuid':'" ASKED
+	  "','uuid_changed':true,'pattern':0,'binding':{},'cost':1}" },
+	{ "retry: a defined, stopped device with the UUID is started again, first",
+	  REC(UUID_SELF, ""),
+	  INV2(T(""), T(""), DEV(SRC_UUID, "p1", "drv-A", "", "defined")),
+	  {},
+	  OK_,
+	  "candidates",
+	  "[" CREATE("p1", "drv-A", "", SRC_UUID, "false", 0, "",
+		     1) "," CREATE("p0", "drv-A", "", FRESH, "true", 0, "", 1) "]" },
+	{ "retry: a defined device needs capacity to start",
+	  REC(UUID_SELF, ""),
+	  INV(TY("drv-A", 0, ""), DEV(SRC_UUID, "p0", "drv-A", "", "defined")),
+	  {},
+	  FULL,
+	  "reasons",
+	  "[['NO_CAPACITY:0<1']]" },
+	{ "retry: order of a restart",
+	  REC(UUID_SELF, ""),
+	  INV2(T(""), T(""), DEV(SRC_UUID, "p1", "drv-A", "", "defined")),
+	  {},
+	  OK_,
+	  "order",
+	  "create(restart):p1:0 create:p0:0" },
+
+	/* --parent: only that parent is examined */
+	{ "--parent: the other parents are not examined",
+	  REC("", ""),
+	  INV2(T(""), T(""), ""),
+	  { .only = "p1" },
+	  OK_,
+	  "order",
+	  "create:p1:0" },
+	{ "--parent: a type the parent does not have",
+	  REC("", ",'compatible':[{'mdev_type':'drv-B'}]"),
+	  INV2(TY("drv-B", 1, ""), T(""), ""),
+	  { .only = "p1" },
+	  OK_,
+	  "rejections",
+	  "[{'pattern':1,'binding':{},'parent':'p1','mdev_type':'drv-B','reasons':['TYPE_NOT_FOUND:drv-B']}]" },
+	{ "--parent: nothing on it",
+	  REC("", ""),
+	  INV2(T(""), TY("drv-B", 1, ""), ""),
+	  { .only = "p1" },
+	  NOPE,
+	  "reasons",
+	  "[['TYPE_NOT_FOUND:drv-A']]" },
 };
 
 /* "action:parent:pattern" of each candidate, in rank order. */
@@ -956,8 +1057,8 @@ static char *order_of(const struct compat_plan *p)
 	sb_puts(&sb, "");
 	for (size_t i = 0; i < compat_plan_n_candidates(p); i++) {
 		const struct compat_choice *c = compat_plan_candidate(p, i);
-		sb_printf(&sb, "%s%s:%s:%u", i ? " " : "", c->reuse ? "reuse" : "create", c->parent,
-			  c->pattern);
+		sb_printf(&sb, "%s%s%s:%s:%u", i ? " " : "", compat_choice_action(c),
+			  c->restart ? "(restart)" : "", c->parent, c->pattern);
 	}
 	return sb_steal(&sb);
 }
@@ -1001,6 +1102,7 @@ static struct compat_select select_of(const struct opts *o)
 {
 	return (struct compat_select){
 		.parent_hint = o->hint,
+		.parent_only = o->only,
 		.uuid = o->uuid,
 		.keep_uuid = o->keep,
 		.policy = o->policy,
@@ -1080,7 +1182,7 @@ static const char section6_inventory[] =
 	GVT_INV(GVT_TYPE(2, 0, PCI4, "") "," GVT_TYPE(4, 2, PCI4, ""), "");
 
 static const char section6_plan[] =
-	"{'verdict':'compatible',"
+	"{'schema':'mdev-compat-plan/1','verdict':'compatible',"
 	"'chosen':{'action':'create','parent':'0000:00:02.0','mdev_type':'i915-GVTg_V5_4',"
 	"'attrs':[{'aggregator':'2'}],'uuid':'83b8f4f2-509f-382f-3c1e-e6bfe0fa1001',"
 	"'uuid_changed':false,'pattern':1,'binding':{'n':4},'cost':2},"
@@ -1098,7 +1200,6 @@ static const char section6_plan[] =
 static const char section6_text[] =
 	"verdict: compatible\n"
 	"chosen: create i915-GVTg_V5_4 on 0000:00:02.0 as 83b8f4f2-509f-382f-3c1e-e6bfe0fa1001; pattern 1 with n=4; cost 2; attrs aggregator=2\n"
-	"candidate 1: create i915-GVTg_V5_4 on 0000:00:02.0 as 83b8f4f2-509f-382f-3c1e-e6bfe0fa1001; pattern 1 with n=4; cost 2; attrs aggregator=2\n"
 	"rejected: pattern 0, i915-GVTg_V5_2 on 0000:00:02.0: no capacity: 0 available, 1 needed\n"
 	"rejected: pattern 1 with n=1: binding invalid: n/2 = 1/2 is not a whole number\n"
 	"rejected: pattern 1 with n=8, i915-GVTg_V5_8: type not found on any parent\n";
@@ -1138,12 +1239,21 @@ static void test_section6(void)
 	compat_plan_format(p, NULL, &sb);
 	is_str(sb.buf, section6_text, "section 6: the readable plan");
 	sb_free(&sb);
+	compat_plan_format_ex(p, NULL, 0, &sb);
+	is_str(sb.buf,
+	       "verdict: compatible\n"
+	       "chosen: create i915-GVTg_V5_4 on 0000:00:02.0 as 83b8f4f2-509f-382f-3c1e-e6bfe0fa1001; pattern 1 with n=4; cost 2; attrs aggregator=2\n"
+	       "rejected: pattern 0, i915-GVTg_V5_2 on 0000:00:02.0: no capacity: 0 available, 1 needed\n"
+	       "not shown: 1 binding that does not apply, 1 type the destination does not have (--verbose shows them)\n",
+	       "section 6: the readable plan, without what is no advice");
+	sb_free(&sb);
 
 	/* With a host: the first member of the JSON, the first line of the text. */
 	json_t *j = compat_plan_to_json(p, "dst1");
 	_cleanup_free_ char *s = dump(j);
-	ok(startswith(s, "{\"host\":\"dst1\",\"verdict\":\"compatible\",\"chosen\":{"),
-	   "section 6: host first in the JSON");
+	ok(startswith(s, "{\"schema\":\"mdev-compat-plan/1\",\"host\":\"dst1\",\"verdict\":"
+			 "\"compatible\",\"chosen\":{"),
+	   "section 6: the schema, then the host first in the JSON");
 	json_decref(j);
 	compat_plan_format(p, "dst1", &sb);
 	ok(startswith(sb.buf, "host dst1: compatible\nchosen: create "),
@@ -1164,7 +1274,6 @@ static void test_section4_as_written(void)
 	static const char want[] =
 		"verdict: compatible\n"
 		"chosen: reuse i915-GVTg_V5_2 on 0000:00:02.0 as 5cf14a12-a437-4c82-a13f-70e945782d7b (not the source's UUID); pattern 0; cost 1; attrs none\n"
-		"candidate 1: reuse i915-GVTg_V5_2 on 0000:00:02.0 as 5cf14a12-a437-4c82-a13f-70e945782d7b (not the source's UUID); pattern 0; cost 1; attrs none\n"
 		"rejected: pattern 1 with n=1: binding invalid: n/2 = 1/2 is not a whole number\n"
 		"rejected: pattern 1 with n=4, i915-GVTg_V5_4 on 0000:00:02.0: PCI id mismatch: the source's subsystem_vendor is 0x8086, the destination reports none; PCI id mismatch: the source's subsystem_device is 0x2212, the destination reports none\n"
 		"rejected: pattern 1 with n=8, i915-GVTg_V5_8: type not found on any parent\n";
@@ -1201,7 +1310,7 @@ static void test_section4_as_written(void)
 	is_str(got, w, "section 4 with ecc: the param write follows the attrs");
 }
 
-/* ---- the readable plan of every kind of reason ---- */
+/* ---- the readable plan of every kind of reason; ranks, fresh UUIDs, what is not shown ---- */
 
 static void test_format_reasons(void)
 {
@@ -1209,6 +1318,7 @@ static void test_format_reasons(void)
 		const char *record, *inventory;
 		struct opts o;
 		const char *want;
+		bool brief; /* without COMPAT_FORMAT_VERBOSE */
 	} fc[] = {
 		{ REC(",'driver':{'name':'i915','version':'1.2.0'},'vendor_fields':{'gen':'KBL'},"
 		      "'features':['a','c','b'],'params':{'lvl':9,'x':1},'mdev_attrs':[{'agg':'0x'},"
@@ -1238,7 +1348,7 @@ static void test_format_reasons(void)
 		  "param not settable on the destination: switching m off (false) needs an attribute to write; "
 		  "vendor field mismatch: gen is \"KBL\" on the source, \"kbl\" on the destination; "
 		  "vendor field extra on the destination: z; "
-		  "attr value not allowed on the destination: agg = 0x; "
+		  "attr value not allowed on the destination: agg = 0x (allowed: an integer); "
 		  "attr not settable on the destination: foo; "
 		  "no capacity: 0 available, 1 needed\n" },
 		{ REC(",'driver':{'name':'drv','version':'1.2.0'},'pci':{'device':'0x1'}"
@@ -1257,7 +1367,7 @@ static void test_format_reasons(void)
 		  "PCI id mismatch: the source's device is 0x1, the destination's 0x3; "
 		  "param not settable on the destination: lvl = 3 needs an attribute to write; "
 		  "UUID conflict: " SRC_UUID
-		  " (the source's UUID, to be kept) is already used on the destination\n"
+		  " (the source's UUID, to be kept) is already used on the destination, by drv-B on p0, in use\n"
 		  "rejected: pattern 1 with n=4611686018427387904, s=a\\x0ab: binding invalid: n*2 = 4611686018427387904*2 overflows\n"
 		  "rejected: pattern 2 with n=-1: binding invalid: attr agg = -1 is negative\n"
 		  "rejected: pattern 3 with n=1: binding invalid: cost = 0 is not an integer of at least 1\n" },
@@ -1274,6 +1384,60 @@ static void test_format_reasons(void)
 		  "rejected: pattern 1, drv-A on p1: driver version out of range: the destination's 1.1.0 is not accepted for the source's 1.2.0; "
 		  "PCI id mismatch: the source's vendor is one of 0x8086, 0x8087, the destination reports none; "
 		  "no capacity: 0 available, 1 needed\n" },
+		/* the source's UUID taken by another type: a new UUID, said why; the second
+		 * candidate has rank 2 */
+		{ REC(UUID_SELF,
+		      ",'compatible':[{'vars':[{'name':'n','type':'int','values':[1,2,3]}],"
+		      "'mdev_type':'drv-${n}'}]"),
+		  INV2(T(""), T(""), DEV(SRC_UUID, "p0", "drv-B", "", "defined")),
+		  {},
+		  "verdict: compatible\n"
+		  "chosen: create drv-A on p0 as a new UUID (the source's " SRC_UUID
+		  " is taken, by drv-B on p0, defined); pattern 0; cost 1; attrs none\n"
+		  "candidate 2: create drv-A on p1 as a new UUID (the source's " SRC_UUID
+		  " is taken, by drv-B on p0, defined); pattern 0; cost 1; attrs none\n"
+		  "not shown: 3 types the destination does not have (--verbose shows them)\n",
+		  true },
+		/* no source UUID: a new one; with VERBOSE every rejection */
+		{ REC("", ",'compatible':[{'vars':[{'name':'n','type':'int','values':[1,2]}],"
+			  "'mdev_type':'drv-${n}','cost':'${n/2}'}]"),
+		  INV(T(""), ""),
+		  {},
+		  "verdict: compatible\n"
+		  "chosen: create drv-A on p0 as a new UUID; pattern 0; cost 1; attrs none\n"
+		  "rejected: pattern 1 with n=1: binding invalid: n/2 = 1/2 is not a whole number\n"
+		  "rejected: pattern 1 with n=2, drv-2: type not found on any parent\n" },
+		/* nothing fits: every candidate line is absent, the summary still counts */
+		{ REC("", ",'compatible':[{'mdev_type':'drv-Z'}]"),
+		  INV(TY("drv-A", 0, ""), ""),
+		  {},
+		  "verdict: no-capacity\n"
+		  "chosen: none\n"
+		  "rejected: pattern 0, drv-A on p0: no capacity: 0 available, 1 needed\n"
+		  "not shown: 1 type the destination does not have (--verbose shows them)\n",
+		  true },
+		/* what an attr allows, said */
+		{ REC(",'mdev_attrs':[{'r':'9'},{'l':'3'},{'b':'maybe'},{'s':'x'},{'n':'1'}]", ""),
+		  INV(T(",'settable_attrs':{'r':{'type':'int','range':{'min':1,'max':8}},"
+			"'l':{'type':'int','allowed':[1,2,4]},'b':{'type':'bool','allowed':[true]},"
+			"'s':{'type':'string','allowed':['a','b']},'n':{'type':'bool','allowed':[false]}}"),
+		      ""),
+		  {},
+		  "verdict: incompatible\n"
+		  "chosen: none\n"
+		  "rejected: pattern 0, drv-A on p0: attr value not allowed on the destination: r = 9 (allowed: 1 to 8); "
+		  "attr value not allowed on the destination: l = 3 (allowed: 1, 2, 4); "
+		  "attr value not allowed on the destination: b = maybe (allowed: true); "
+		  "attr value not allowed on the destination: s = x (allowed: \"a\", \"b\"); "
+		  "attr value not allowed on the destination: n = 1 (allowed: false)\n",
+		  true },
+		/* --parent: a type not on that parent */
+		{ REC("", ",'compatible':[{'mdev_type':'drv-B'}]"),
+		  INV2(T(""), T(""), ""),
+		  { .only = "p1" },
+		  "verdict: compatible\n"
+		  "chosen: create drv-A on p1 as a new UUID; pattern 0; cost 1; attrs none\n"
+		  "rejected: pattern 1, drv-B on p1: type not found on this parent\n" },
 	};
 	for (size_t i = 0; i < ELEMENTSOF(fc); i++) {
 		_cleanup_compat_record_ struct compat_record *r = NULL;
@@ -1286,9 +1450,63 @@ static void test_format_reasons(void)
 			continue;
 		}
 		struct strbuf sb = { 0 };
-		compat_plan_format(p, i == 2 ? "h\t" : NULL, &sb);
+		compat_plan_format_ex(p, i == 2 ? "h\t" : NULL,
+				      fc[i].brief ? 0 : COMPAT_FORMAT_VERBOSE, &sb);
 		is_str(sb.buf, fc[i].want, "format %zu: every reason in words", i);
 		sb_free(&sb);
+	}
+}
+
+/* This host's running device without a definition: what it was written is unknown, its attrs
+ * are what its files read now. It is the existing answer on its own target when every write
+ * reads back so (numbers as the kernel reads them; an unreadable file on trust). */
+static void test_attrs_unknown(void)
+{
+	static const struct {
+		const char *observed; /* agg's value, NULL: unreadable, "-": no such file */
+		bool existing;
+	} oc[] = { { "-", false }, { "2", true }, { "0x2", true }, { "4", false }, { NULL, true } };
+	_cleanup_compat_record_ struct compat_record *r = NULL;
+	_cleanup_compat_inventory_ struct compat_inventory *inv = NULL;
+	struct compat_select sel = { .fresh_uuid = FRESH };
+
+	if (parse_both(REC(UUID_SELF ",'mdev_attrs':[{'agg':'2'}]", ""),
+		       INV(T(",'settable_attrs':{'agg':{'type':'int'}}"),
+			   DEV(SRC_UUID, "p0", "drv-A", "", "in_use")),
+		       &r, &inv) < 0) {
+		ok(false, "attrs unknown: parses: %s", err_get(0));
+		return;
+	}
+	struct compat_inv_device *d = &inv->devices[0];
+	for (size_t i = 0; i < ELEMENTSOF(oc); i++) {
+		_cleanup_compat_plan_ struct compat_plan *p = NULL;
+		d->attrs_unknown = true;
+		if (!oc[i].observed || !streq(oc[i].observed, "-")) {
+			d->attrs = xcalloc(1, sizeof(*d->attrs));
+			d->attrs[0] = (struct compat_attr){
+				.name = xstrdup("agg"),
+				.value = { .text = oc[i].observed ? xstrdup(oc[i].observed) : NULL }
+			};
+			d->n_attrs = 1;
+		}
+		ok(compat_match(r, inv, &sel, &p) == 0, "attrs unknown %zu: matches", i);
+		const struct compat_choice *c = compat_plan_chosen(p);
+		if (oc[i].existing)
+			ok(c && c->existing && c->verify_attrs && streq(c->uuid, SRC_UUID) &&
+				   c->n_attrs == 1 && compat_plan_n_candidates(p) == 1,
+			   "attrs unknown %zu (%s): existing, to be verified, no second device there",
+			   i, oc[i].observed ? oc[i].observed : "unreadable");
+		else
+			ok(c && !c->existing && c->uuid_from == COMPAT_UUID_FRESH,
+			   "attrs unknown %zu (%s): a new device with a fresh UUID", i,
+			   oc[i].observed);
+		if (d->n_attrs) {
+			free(d->attrs[0].name);
+			free(d->attrs[0].value.text);
+		}
+		free(d->attrs);
+		d->attrs = NULL;
+		d->n_attrs = 0;
 	}
 }
 
@@ -1437,6 +1655,7 @@ int main(void)
 	test_section6();
 	test_section4_as_written();
 	test_format_reasons();
+	test_attrs_unknown();
 	test_bad_select();
 	test_undeclared_variable();
 	test_rank();

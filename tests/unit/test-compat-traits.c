@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat-nova.h"
 #include "compat-record.h"
 #include "compat-traits.h"
 #include "error.h"
@@ -631,6 +632,62 @@ static void test_format(void)
 	strv_free(&any);
 }
 
+/* Traits per resource provider: per parent and type, per parent, and Nova's provider config. */
+static void test_providers(void)
+{
+	static const struct {
+		const char *node, *parent, *want;
+	} names[] = {
+		{ "cmp1", "0000:00:02.0", "cmp1_pci_0000_00_02_0" },
+		{ "cmp1.example.org", "0000:AF:00.1", "cmp1.example.org_pci_0000_AF_00_1" },
+		{ "n", "matrix", "n_matrix" },
+		{ "n", "0.0.0023", "n_0_0_0023" },
+		{ "n", "0000:00:02.0x", "n_0000_00_02_0x" },
+		{ "n", "caf\xc3\xa9", "n_caf__" },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+		_cleanup_free_ char *got =
+			compat_nova_provider_name(names[i].node, names[i].parent);
+		is_str(got, names[i].want, "provider name of %s", names[i].want);
+	}
+
+	_cleanup_(compat_inventory_freep) struct compat_inventory *inv = inventory(
+		"{'schema':'mdev-inventory/1','host':'h','parents':["
+		"{'parent':'0000:00:02.0','types':["
+		"{'mdev_type':'a-1','device_api':'vfio-pci','available_instances':1},"
+		"{'mdev_type':'a-2','device_api':'vfio-pci','available_instances':1,'features':['f']}]},"
+		"{'parent':'empty','types':[]}]}");
+	struct strbuf sb = { 0 };
+	ok(inv && compat_traits_format_per_parent(inv, &sb) == 0, "per parent: formatted");
+	is_str(sb.buf,
+	       "0000:00:02.0 a-1\n  CUSTOM_MDEVC_API_VFIO_PCI\n"
+	       "  CUSTOM_MDEVC_T_A_1\n  " VF_NONE "\n"
+	       "0000:00:02.0 a-2\n  CUSTOM_MDEVC_API_VFIO_PCI\n"
+	       "  CUSTOM_MDEVC_F_F\n  CUSTOM_MDEVC_T_A_2\n  " VF_NONE "\n",
+	       "per parent: each type of each parent, traits sorted");
+	sb_free(&sb);
+	ok(inv && compat_nova_provider_config(inv, "h", &sb) == 0, "nova: formatted");
+	is_str(sb.buf,
+	       "# Placement traits of mdevctl's migration compatibility for the mdev parents\n"
+	       "# of compute node \"h\", from `mdevctl compat traits --format nova-provider-config`.\n"
+	       "# Nova reads it from /etc/nova/provider_config/*.yaml.\n"
+	       "meta:\n  schema_version: '1.0'\nproviders:\n"
+	       "  - identification:\n      name: \"h_pci_0000_00_02_0\"\n"
+	       "    traits:\n      additional:\n"
+	       "        - CUSTOM_MDEVC_API_VFIO_PCI\n"
+	       "        - CUSTOM_MDEVC_F_F\n        - CUSTOM_MDEVC_T_A_1\n"
+	       "        - CUSTOM_MDEVC_T_A_2\n        - " VF_NONE "\n",
+	       "nova: one provider per parent with types, the union of their traits");
+	sb_free(&sb);
+	char node[COMPAT_NOVA_NAME_MAX + 1];
+	memset(node, 'n', sizeof(node) - 1);
+	node[sizeof(node) - 1] = '\0';
+	ok(inv && compat_nova_provider_config(inv, node, &sb) == -EINVAL && err_isset(),
+	   "nova: a name over 200 characters is an error");
+	err_clear();
+	sb_free(&sb);
+}
+
 static void test_errors(void)
 {
 	/* Parsed documents are UTF-8; structures built otherwise may not be. */
@@ -919,6 +976,7 @@ int main(void)
 	test_pairs();
 	test_long_names();
 	test_format();
+	test_providers();
 	test_errors();
 	return tap_done();
 }

@@ -414,12 +414,14 @@ reset_all
 
 # --- compat: the record of a running mtty-2, checked against this same host ---------------------
 # The kernel's sample driver has no vendor data: the record is the identity one (type,
-# device_api, driver name from the type prefix), with no attributes, and the only candidate is
-# another mtty-2 on mtty, under a fresh UUID since the source's is in use here. mtty.c declares
+# device_api, driver name from the type prefix), with no attributes. mtty.c declares
 # MODULE_VERSION("0.1"), so the kernel shows /sys/module/mtty/version: the record states that
 # version, dot-separated integers, as dotted (no rule file names a scheme), and the check
 # applies the default version rule to the real module's version: a record claiming the next
-# minor (0.2 for 0.1) is out of range live and fine cold.
+# minor (0.2 for 0.1) is out of range live and fine cold. The device itself runs here with the
+# record's UUID and type: it is the answer ("existing", what a retried create-compatible
+# finds); another device with the UUID blocks --uuid, and a record of another UUID finds
+# mtty-2 full.
 compat_has() { # FILE LINE...: FILE (pretty JSON) has every LINE, leading blanks and a comma ignored
 	f=$1
 	shift
@@ -447,9 +449,9 @@ cp /tmp/rec.json "$REC" # for create-compatible on boot 2
 RC=0
 "$OURS" compat check --from /tmp/rec.json --dumpjson >/tmp/plan.json 2>/tmp/plan.err || RC=$?
 check "compat check --from rec (this host): exit 0" sh -c "[ $RC -eq 0 ] || { cat /tmp/plan.err /tmp/plan.json; exit 1; }"
-check "compat check: compatible with an mtty-2 on mtty, new UUID" compat_has /tmp/plan.json \
-	'"verdict": "compatible",' '"action": "create",' '"parent": "mtty",' '"mdev_type": "mtty-2",' \
-	'"uuid_changed": true,' '"pattern": 0,'
+check "compat check: the running U1 is its own answer, existing" compat_has /tmp/plan.json \
+	'"verdict": "compatible",' '"action": "existing",' '"parent": "mtty",' '"mdev_type": "mtty-2",' \
+	"\"uuid\": \"$U1\"," '"uuid_changed": false,' '"pattern": 0,'
 # a source one minor ahead of this module: out of the default range live, fine cold
 AHEAD=$(echo "$MTTY_VERSION" | cut -d . -f 1).$(($(echo "$MTTY_VERSION" | cut -d . -f 2) + 1))
 sed "s/\"version\": \"$MTTY_VERSION\"/\"version\": \"$AHEAD\"/" /tmp/rec.json >/tmp/rec-ahead.json
@@ -462,10 +464,18 @@ RC=0
 check "compat check --mode cold, the same source: compatible" sh -c "[ $RC -eq 0 ] || { echo status $RC; cat /tmp/plan.err /tmp/plan.txt; exit 1; }"
 RC=0
 "$OURS" compat check --from /tmp/rec.json --keep-uuid >/tmp/plan.txt 2>/tmp/plan.err || RC=$?
-check "compat check --keep-uuid: blocked, the UUID is taken (exit 5)" sh -c "[ $RC -eq 5 ] || { echo status $RC; cat /tmp/plan.err /tmp/plan.txt; exit 1; }"
+check "compat check --keep-uuid: U1 itself (exit 0)" sh -c "[ $RC -eq 0 ] && grep -qxF 'chosen: existing mtty-2 on mtty as $U1; pattern 0; cost 1; attrs none' /tmp/plan.txt || { echo status $RC; cat /tmp/plan.err /tmp/plan.txt; exit 1; }"
+mc start -u "$U2" -p mtty -t mtty-1
+expect_ok "compat: start -u U2 -p mtty -t mtty-1"
+RC=0
+"$OURS" compat check --from /tmp/rec.json --uuid "$U2" >/tmp/plan.txt 2>/tmp/plan.err || RC=$?
+check "compat check --uuid U2 (an mtty-1): blocked, the UUID is taken (exit 5)" sh -c "[ $RC -eq 5 ] || { echo status $RC; cat /tmp/plan.err /tmp/plan.txt; exit 1; }"
+mc stop -u "$U2"
+expect_ok "compat: stop -u U2"
+sed "s/$U1/$U9/" /tmp/rec.json >/tmp/rec9.json
 raw_create mtty-2 1 11
 RC=0
-"$OURS" compat check --from /tmp/rec.json --dumpjson >/tmp/plan.json 2>/tmp/plan.err || RC=$?
+"$OURS" compat check --from /tmp/rec9.json --dumpjson >/tmp/plan.json 2>/tmp/plan.err || RC=$?
 check "compat check with mtty full: no capacity (exit 4)" sh -c "[ $RC -eq 4 ] || { echo status $RC; cat /tmp/plan.err /tmp/plan.json; exit 1; }"
 check "compat check with mtty full: NO_CAPACITY:0<1" grep -q '"NO_CAPACITY:0<1"' /tmp/plan.json
 raw_remove 1 11
@@ -473,6 +483,55 @@ RC=0
 "$OURS" compat inventory >/tmp/inv.json 2>/tmp/inv.err || RC=$?
 check "compat inventory: exit 0, lists mtty-2 and the running U1" sh -c "[ $RC -eq 0 ] && grep -q '\"mdev_type\": \"mtty-2\"' /tmp/inv.json && grep -q '\"state\": \"in_use\"' /tmp/inv.json || { cat /tmp/inv.err /tmp/inv.json; exit 1; }"
 reset_all
+
+# --- monitor: the kernel's own events (no udevd on this boot) -----------------------------------
+# /etc/mdevctl.d is the 9p state share on this guest, where inotify sees nothing (without its
+# inode cache, 9p gives each lookup an inode of its own, not the watched one): the definitions
+# of this part go to a tmpfs over it, as on a host's own disk.
+mount -t tmpfs -o mode=755 tmpfs /etc/mdevctl.d
+mkdir -p /etc/mdevctl.d/scripts.d/callouts /etc/mdevctl.d/scripts.d/notifiers
+X1=c1c1c1c1-0000-4000-8000-000000000001
+X2=c1c1c1c1-0000-4000-8000-000000000002
+check "monitor: listening" mon_start
+check "monitor: no udevd on this boot, so the kernel's events" grep -q "Device events from the kernel" $MON.err
+mc start -u "$X1" -p mtty -t mtty-2
+check "monitor: start -u X1 is heard" mon_wait 1
+mc define -u "$X1"
+check "monitor: define -u X1 is heard" mon_wait 2
+mc stop -u "$X1"
+check "monitor: stop -u X1 is heard" mon_wait 3
+mc start -u "$X2" -p mtty -t mtty-1
+check "monitor: start -u X2 is heard" mon_wait 4
+rmmod mtty
+check "monitor: rmmod mtty is heard (its device, then the parent)" mon_wait 6
+load_modules mtty || { tap_done; exit 1; }
+check "monitor: modprobe mtty is heard" mon_wait 7
+mc undefine -u "$X1"
+check "monitor: undefine -u X1 is heard" mon_wait 8
+check "monitor: SIGINT ends it, status 0" mon_stop
+printf '%s\n' "add device $X1 mtty mtty-2" "add definition $X1 mtty mtty-2" \
+	"remove device $X1 mtty mtty-2" "add device $X2 mtty mtty-1" "remove device $X2 mtty mtty-1" \
+	"remove parent mtty" "add parent mtty" "remove definition $X1 mtty mtty-2" >"$W/mon.want"
+check "monitor: every line starts with a UTC time with milliseconds" mon_lines "$W/mon.got"
+check "monitor: start, define, stop, start, rmmod mtty, modprobe mtty, undefine: the events in order" \
+	same_lines "$W/mon.want" "$W/mon.got"
+# --once: a script waiting for a device
+check "monitor --once --dumpjson -u X1 --what device --event add: listening" \
+	mon_start --once --dumpjson -u "$X1" --what device --event add
+mc define -u "$X1" -p mtty -t mtty-2
+mc start -u "$X2" -p mtty -t mtty-1
+mc start -u "$X1"
+once_ends() {
+	rc=0
+	wait "$MON_PID" || rc=$?
+	[ "$rc" -eq 0 ] || { echo "status $rc"; cat $MON.err; return 1; }
+}
+check "monitor --once: ends by itself, status 0, once X1 runs" once_ends
+sed 's/"time":"[0-9T:.-]*Z"/"time":"T"/' $MON.out >"$W/mon.got"
+printf '%s\n' "{\"event\":\"add\",\"what\":\"device\",\"uuid\":\"$X1\",\"parent\":\"mtty\",\"mdev_type\":\"mtty-2\",\"time\":\"T\"}" >"$W/mon.want"
+check "monitor --once: the one JSON line of X1's start" same_lines "$W/mon.want" "$W/mon.got"
+reset_all
+umount /etc/mdevctl.d
 
 # --- leave definitions for boot 2 --------------------------------------------------------------
 mc define -u "$A1" -p mtty -t mtty-2 --auto

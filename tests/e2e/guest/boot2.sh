@@ -103,12 +103,28 @@ mc start-parent-mdevs mtty
 expect_ok "start-parent-mdevs mtty again: skips the running device, no output"
 check "kernel: still one device on mtty" on_parent mtty 1
 
-# Reloading the parent driver: the devices go with it, the rule brings the auto one back.
+# Reloading the parent driver: the devices go with it, the rule brings the auto one back. The
+# monitor hears it all through udevd.
+check "monitor: listening" mon_start
+check "monitor: udevd runs, so udevd's events" grep -q "Device events from udevd" $MON.err
 rmmod mtty
 check "kernel: rmmod mtty removed A1" dev_absent "$A1"
 load_modules mtty || { tap_done; exit 1; }
 check "the udev rule starts A1 again when mtty is reloaded" wait_for 20 "$A1"
 udevadm settle -t 60 || true
+check "monitor: rmmod and modprobe of mtty are heard" mon_wait 4
+check "monitor: SIGINT ends it, status 0" mon_stop
+check "monitor: every line starts with a UTC time with milliseconds" mon_lines "$W/mon.got"
+# The kernel removes the parent's devices before it unregisters the parent. On modprobe, the
+# rule may start A1 from the parent's "add" event, before the registration's event is through.
+printf '%s\n' "remove device $A1 mtty mtty-2" "remove parent mtty" >"$W/mon.want"
+{
+	head -n 2 "$W/mon.got"
+	tail -n +3 "$W/mon.got" | LC_ALL=C sort
+} >"$W/mon.sorted"
+printf '%s\n' "add device $A1 mtty mtty-2" "add parent mtty" >>"$W/mon.want"
+check "monitor: A1 and mtty removed, in that order; mtty and A1 back (through the rule)" \
+	same_lines "$W/mon.want" "$W/mon.sorted"
 check "kernel: still no M1" dev_absent "$M1"
 syslog_notes
 
@@ -136,12 +152,15 @@ verdict "list: all three running" 0
 # --- create-compatible from boot 1's record of an mtty-2, with part of mtty's pool in use -------
 check "boot 1's compatibility record of U1 (an mtty-2) survived the reboot" test -s "$REC"
 mc create-compatible --from "$REC" --auto
-expect_ok "create-compatible --from boot 1's record --auto: the source's UUID, free here" "$U1"
+check "create-compatible --from boot 1's record --auto: exit 0, the source's UUID, free here" \
+	sh -c "[ $RC -eq 0 ] && [ \"\$(cat '$W/out')\" = '$U1' ] || { echo status $RC; cat '$W/out' '$W/err'; exit 1; }"
+check "create-compatible says what it did on stderr" grep -qxF "Created $U1, mtty-2 on mtty" "$W/err"
 check "kernel: U1 is an mtty-2 on mtty" dev_is "$U1" mtty mtty-2
 check "U1 is persisted: mtty/U1, mtty-2, auto" def_is mtty "$U1" mtty-2 auto
 check "kernel: three devices on mtty (A1, M1 and U1)" on_parent mtty 3
 mc create-compatible --from "$REC" --keep-uuid
-check "create-compatible --keep-uuid again: blocked, U1 is taken (exit 5)" test "$RC" = 5
+check "create-compatible --keep-uuid again (a retry): U1 exists already, exit 0" test "$RC" = 0
+check "create-compatible retried: prints U1, says it exists" sh -c "grep -qxF '$U1' '$W/out' && grep -qF '$U1 exists already, as mtty-2 on mtty; its definition is kept as it is' '$W/err' || { cat '$W/out' '$W/err'; exit 1; }"
 check "kernel: still three devices on mtty" on_parent mtty 3
 
 for u in "$M1" "$A1" "$A2" "$U1"; do

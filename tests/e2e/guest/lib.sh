@@ -299,6 +299,45 @@ def_is() { # PARENT UUID TYPE START
 	}
 }
 
+# --- mdevctl monitor (boots 1 and 2) -----------------------------------------------------------
+
+MON=/tmp/monitor
+MON_PID=
+# Our monitor in the background (ARGS: its options), once it listens (10 s at most).
+mon_start() { # ARGS...
+	MDEVCTL_LOG=debug "$OURS" monitor "$@" >$MON.out 2>$MON.err &
+	MON_PID=$!
+	i=0
+	while ! grep -q "Listening for device events" $MON.err; do
+		i=$((i + 1))
+		kill -0 "$MON_PID" 2>/dev/null && [ $i -lt 100 ] || { echo "not listening:"; cat $MON.err; return 1; }
+		sleep 0.1
+	done
+}
+# Until the monitor has printed N lines (SECONDS, default 20, at most).
+mon_wait() { # N [SECONDS]
+	end=$(($(date +%s) + ${2:-20}))
+	while [ "$(wc -l <$MON.out)" -lt "$1" ]; do
+		[ "$(date +%s)" -lt "$end" ] || { echo "$(wc -l <$MON.out) lines, want $1:"; cat $MON.out $MON.err; return 1; }
+		sleep 0.1
+	done
+}
+# SIGINT: the monitor must end with status 0.
+mon_stop() {
+	kill -INT "$MON_PID"
+	rc=0
+	wait "$MON_PID" || rc=$?
+	[ "$rc" -eq 0 ] || { echo "status $rc"; cat $MON.err; return 1; }
+}
+# The monitor's lines without their first field, the time, into FILE; and every time is one.
+mon_lines() { # FILE
+	cut -d ' ' -f 2- $MON.out >"$1"
+	! cut -d ' ' -f 1 $MON.out | grep -v -x '[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]\{3\}Z'
+}
+same_lines() { # WANT GOT
+	cmp -s "$1" "$2" || { echo "- want, + got:"; diff -u "$1" "$2" | tail -n +3; return 1; }
+}
+
 # --- udev (boots 2 and 3) ---------------------------------------------------------------------
 
 # Where boot 1 leaves the compatibility record of an mtty-2 for boot 2: under scripts.d, which
