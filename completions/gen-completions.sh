@@ -160,7 +160,7 @@ _mdevctl() {
 		_mdevctl_cmd_lsmdev
 		return
 	fi
-	_arguments -C \\
+	_arguments -C -A '-*' \\
 $(zsh_specs top | sed 's/$/ \\/')
 		'1:command:->command' \\
 		'*::argument:->argument' && ret=0

@@ -262,19 +262,23 @@ zsh_complete() {
 }
 
 # offers_host_names COMPLETER: COMPLETER (fish_complete, zsh_complete) offers on the example
-# host what the bash completion offers there
+# host, and under --root in an image, what the bash completion offers there
 offers_host_names() {
-	local parents i got
+	local parents i got img=$BATS_TEST_TMPDIR/image
+	mkdir -p "$img"
+	"$MDEVCTL" --root "$img" define -u "$U1" -p imgparent -t imgtype || fail "define in the image"
 	parents=$(printf '%s\n' "$P_GVT" "$P_AP" "$P_MTTY" | LC_ALL=C sort)
 	local -a lines=('mdevctl start -p ' 'mdevctl start -p mtty -t ' 'mdevctl stop -u '
 		'mdevctl create-compatible --policy ' 'mdevctl compat ' 'mdevctl ' 'lsmdev --'
-		'mdevctl start-parent-mdevs ')
+		'mdevctl start-parent-mdevs ' 'mdevctl monitor --what '
+		"mdevctl --root $img undefine -u " "mdevctl define --root=$img -p "
+		"mdevctl --root $img define -p imgparent -t ")
 	local -a wants=("$parents" "$(printf '%s\n' "$T_MTTY1" "$T_MTTY2")"
 		"$(printf '%s\n' "$U_GVT4" "$U_GVT8" "$U_AP" "$U_MTTY" | LC_ALL=C sort)"
 		"$(printf '%s\n' first-fit pack spread)" "$(printf '%s\n' check inventory show traits)"
-		"$(printf '%s\n' compat create-compatible define help list modify start start-parent-mdevs stop types undefine)"
-		"$(printf '%s\n' --defined --dumpjson --help --parent --uuid --verbose --version)"
-		"$parents")
+		"$(printf '%s\n' compat create-compatible define help list modify monitor start start-parent-mdevs stop types undefine)"
+		"$(printf '%s\n' --defined --dumpjson --help --parent --root --run-callouts --uuid --verbose --version)"
+		"$parents" "$(printf '%s\n' definition device parent)" "$U1" imgparent imgtype)
 	"$1" "${lines[@]}" >"$BATS_TEST_TMPDIR/offered" || fail "$1 failed: $(cat "$BATS_TEST_TMPDIR/offered")"
 	for i in "${!lines[@]}"; do
 		got=$(awk -v l="@@ ${lines[i]}" '$0 == l { on = 1; next } /^@@ / { on = 0 } on' \
@@ -283,13 +287,13 @@ offers_host_names() {
 	done
 }
 
-@test "packaging: the fish completion offers this host's UUIDs, parents and types" {
+@test "packaging: the fish completion offers this host's UUIDs, parents and types, and an image's under --root" {
 	command -v fish >/dev/null || skip "fish is not installed"
 	mkhost
 	offers_host_names fish_complete
 }
 
-@test "packaging: the zsh completion offers this host's UUIDs, parents and types" {
+@test "packaging: the zsh completion offers this host's UUIDs, parents and types, and an image's under --root" {
 	command -v zsh >/dev/null || skip "zsh is not installed"
 	zsh -fc 'zmodload zsh/zpty' 2>/dev/null || skip "zsh has no zsh/zpty module"
 	mkhost
