@@ -79,10 +79,11 @@ use_root() {
 	export ROOT MDEVCTL_ENV_ROOT
 	SYS=$ROOT/sys
 	ETC=$ROOT/etc/mdevctl.d
-	# where this build reads callouts and notifiers (configure --with-scriptdir), rerooted; a
-	# build whose script directory is not upstream's (make distcheck's) gets it in every tree
+	# where this build reads callouts and notifiers (configure --with-scriptdir), rerooted; in
+	# a build whose script directory is not upstream's (make distcheck's), a tree made with
+	# upstream's gets this build's too
 	USRLIB=$ROOT${MDEVCTL_TEST_SCRIPTDIR:-/usr/lib/mdevctl/scripts.d}
-	if [ "$USRLIB" != "$ROOT/usr/lib/mdevctl/scripts.d" ]; then
+	if [ "$USRLIB" != "$ROOT/usr/lib/mdevctl/scripts.d" ] && [ -d "$ROOT/usr/lib/mdevctl/scripts.d" ]; then
 		mkdir -p "$USRLIB/callouts" "$USRLIB/notifiers"
 	fi
 	# where this build reads vendor compat rule files (configure --with-compatdir), rerooted
