@@ -4,6 +4,35 @@
 # Installed twice, as "mdevctl" and as "lsmdev", in the bash-completion completions
 # directory; whichever name bash-completion loads first registers both commands.
 # Device, parent and type names are asked from "mdevctl list" and "mdevctl types".
+#
+# This file is also the one source of the zsh and fish completions: the build runs
+# completions/gen-completions.sh, which reads the commands, the option tables and the fixed
+# values below (_mdevctl_commands, _mdevctl_opts, _mdevctl_fixed_values). An option added to
+# mdevctl is added to _mdevctl_opts only.
+
+# Print the commands (argument "top") or the compat subcommands (argument "compat"), one a line.
+_mdevctl_commands()
+{
+	case $1 in
+	top)
+		printf '%s\n' define undefine modify start stop list types start-parent-mdevs compat \
+			create-compatible monitor help
+		;;
+	compat) printf '%s\n' show inventory check traits ;;
+	esac
+}
+
+# Print the values an option of kind $1 takes when they are a fixed list, one a line.
+_mdevctl_fixed_values()
+{
+	case $1 in
+	policy) printf '%s\n' first-fit spread pack ;;
+	mode) printf '%s\n' live cold ;;
+	format) printf '%s\n' text nova-provider-config ;;
+	what) printf '%s\n' device parent definition ;;
+	event) printf '%s\n' add remove change ;;
+	esac
+}
 
 # Print the option table of a command, one option a line: "LONG SHORT KIND".
 # SHORT is "-" when there is none; KIND is what the option's value is ("-" for a flag,
@@ -148,11 +177,9 @@ _mdevctl_values()
 	uuid) _mdevctl_uuids ;;
 	parent) _mdevctl_parents ;;
 	type) _mdevctl_types "$2" ;;
-	policy) cands+=(first-fit spread pack) ;;
-	mode) cands+=(live cold) ;;
-	format) cands+=(text nova-provider-config) ;;
-	what) cands+=(device parent definition) ;;
-	event) cands+=(add remove change) ;;
+	policy | mode | format | what | event)
+		mapfile -t -O "${#cands[@]}" cands < <(_mdevctl_fixed_values "$1")
+		;;
 	file) isfile=1 ;;
 	root) isfile=2 ;;
 	esac
@@ -252,10 +279,11 @@ _mdevctl_complete()
 				[[ $cmd != compat ]] || cmd=compat-
 				mapfile -t table < <(_mdevctl_opts "$cmd")
 			elif [[ $cmd == compat- ]]; then
-				case $w in
-				show | inventory | check | traits) cmd=compat-$w ;;
-				*) cmd=compat-show ;;
-				esac
+				if _mdevctl_commands compat | grep -qxF -- "$w"; then
+					cmd=compat-$w
+				else
+					cmd=compat-show
+				fi
 				mapfile -t table < <(_mdevctl_opts "$cmd")
 			else
 				((nargs++))
@@ -312,11 +340,10 @@ _mdevctl_complete()
 		done
 		val=$cur
 	elif [[ -z $cmd || ( $cmd == help && $nargs -eq 0 ) ]]; then
-		cands=(define undefine modify start stop list types start-parent-mdevs compat
-			create-compatible monitor help)
+		mapfile -t cands < <(_mdevctl_commands top)
 		val=$cur
 	elif [[ $cmd == compat- ]]; then
-		cands=(show inventory check traits)
+		mapfile -t cands < <(_mdevctl_commands compat)
 		val=$cur
 	elif [[ $cmd == start-parent-mdevs && $nargs -eq 0 ]]; then
 		_mdevctl_parents

@@ -7,12 +7,15 @@
 #                         page lint, strace (system calls of list), Debian's own mdevctl for the
 #                         differential test, libvirt's daemon and virsh for the libvirt test,
 #                         clang with libFuzzer and the sanitizer runtimes (make fuzz; llvm-14
-#                         for llvm-symbolizer) and valgrind (make check-valgrind)
+#                         for llvm-symbolizer), valgrind (make check-valgrind), mandoc, zsh and
+#                         fish (the man page lint and the completions' tests), and what
+#                         building and installing the Debian package takes (make check-deb:
+#                         debhelper, lintian, debootstrap) and the RPM (rpm)
 # Runs apt-get through sudo when not root. Does nothing when everything is installed.
 set -eu
 
 build="build-essential autoconf automake pkg-config libjansson-dev uuid-dev libudev-dev libfuse3-dev"
-test="$build clang libclang-rt-14-dev llvm-14 valgrind bats bats-assert bats-support libfuse3-dev fuse3 jq python3 python3-jsonschema groff-base strace mdevctl libvirt-daemon libvirt-clients"
+test="$build clang libclang-rt-14-dev llvm-14 valgrind bats bats-assert bats-support libfuse3-dev fuse3 jq python3 python3-jsonschema groff-base strace mdevctl libvirt-daemon libvirt-clients mandoc zsh fish rpm debhelper dpkg-dev fakeroot lintian debootstrap udev"
 case "${1:-build}" in
 build) want=$build ;;
 test) want=$test ;;

@@ -312,19 +312,19 @@ setup() {
 @test "self-check: missing /usr/lib/mdevctl/scripts.d/callouts is an error" {
 	rm -rf "$USRLIB/callouts"
 	run --separate-stderr "$MDEVCTL" types
-	assert_error "Required directory \"$ROOT/usr/lib/mdevctl/scripts.d/callouts\" doesn't exist. This may indicate a packaging or installation error"
+	assert_error "Required directory \"$USRLIB/callouts\" doesn't exist. This may indicate a packaging or installation error"
 }
 
 @test "self-check: missing /usr/lib/mdevctl/scripts.d/notifiers is an error" {
 	rm -rf "$USRLIB/notifiers"
 	run --separate-stderr "$MDEVCTL" list -d
-	assert_error "Required directory \"$ROOT/usr/lib/mdevctl/scripts.d/notifiers\" doesn't exist. This may indicate a packaging or installation error"
+	assert_error "Required directory \"$USRLIB/notifiers\" doesn't exist. This may indicate a packaging or installation error"
 }
 
 @test "self-check: the first missing directory is reported, in order etc, callouts, notifiers" {
 	rm -rf "$USRLIB"
 	run --separate-stderr "$MDEVCTL" list
-	assert_error "Required directory \"$ROOT/usr/lib/mdevctl/scripts.d/callouts\" doesn't exist. This may indicate a packaging or installation error"
+	assert_error "Required directory \"$USRLIB/callouts\" doesn't exist. This may indicate a packaging or installation error"
 	rm -rf "$ROOT/etc/mdevctl.d"
 	run --separate-stderr "$MDEVCTL" list
 	assert_error "Required directory \"$ROOT/etc/mdevctl.d\" doesn't exist. This may indicate a packaging or installation error"

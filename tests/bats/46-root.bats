@@ -13,6 +13,8 @@ load helpers
 setup() {
 	mkhost
 	IMG=$BATS_TEST_TMPDIR/image
+	# the build's script directory (configure --with-scriptdir), in the image
+	SCRIPTDIR=${MDEVCTL_TEST_SCRIPTDIR:-/usr/lib/mdevctl/scripts.d}
 	mkdir -p "$IMG"
 	IETC=$IMG/etc/mdevctl.d
 }
@@ -177,8 +179,8 @@ logging_script() {
 	local log=$BATS_TEST_TMPDIR/scripts.log
 	logging_script "$USRLIB/callouts/host-callout" "$log"
 	logging_script "$USRLIB/notifiers/host-notifier" "$log"
-	logging_script "$IMG/usr/lib/mdevctl/scripts.d/callouts/img-callout" "$log"
-	logging_script "$IMG/usr/lib/mdevctl/scripts.d/notifiers/img-notifier" "$log"
+	logging_script "$IMG$SCRIPTDIR/callouts/img-callout" "$log"
+	logging_script "$IMG$SCRIPTDIR/notifiers/img-notifier" "$log"
 	logging_script "$IETC/scripts.d/callouts/img-old-callout" "$log"
 
 	run --separate-stderr "$MDEVCTL" --root "$IMG" define -u "$U1" -p "$P_MTTY" -t "$T_MTTY2"
@@ -196,7 +198,7 @@ img-notifier -t $T_MTTY2 -e notify -a define -s success -u $U2 -p $P_MTTY"
 	assert_exists "$IETC/$P_MTTY/$U2"
 
 	# the image's callout can veto
-	printf '#!/bin/sh\necho no >&2\nexit 1\n' >"$IMG/usr/lib/mdevctl/scripts.d/callouts/img-callout"
+	printf '#!/bin/sh\necho no >&2\nexit 1\n' >"$IMG$SCRIPTDIR/callouts/img-callout"
 	run --separate-stderr "$MDEVCTL" --root "$IMG" --run-callouts undefine -u "$U2"
 	assert_equal "$status" 1
 	assert_exists "$IETC/$P_MTTY/$U2"
@@ -210,8 +212,8 @@ img-notifier -t $T_MTTY2 -e notify -a define -s success -u $U2 -p $P_MTTY"
 	# the same relative path inside and outside the image, different scripts
 	logging_script "$out/bin/cb" "$log"
 	logging_script "$IMG$out/bin/cb" "$BATS_TEST_TMPDIR/inside.log"
-	mkdir -p "$IMG/usr/lib/mdevctl/scripts.d/callouts"
-	ln -s "$out/bin/cb" "$IMG/usr/lib/mdevctl/scripts.d/callouts/cb"
+	mkdir -p "$IMG$SCRIPTDIR/callouts"
+	ln -s "$out/bin/cb" "$IMG$SCRIPTDIR/callouts/cb"
 	run --separate-stderr "$MDEVCTL" --root "$IMG" --run-callouts define -u "$U1" -p "$P_MTTY" -t "$T_MTTY2"
 	assert_success
 	assert_warn "its path leads out of the root directory"

@@ -17,6 +17,13 @@ setup() {
 	mkhost
 	CALLOUTS=$USRLIB/callouts
 	NOTIFIERS=$USRLIB/notifiers
+	# from the callouts up to the root ("../../../../.." for /usr/lib/mdevctl/scripts.d), and
+	# the first directory under the root on the way to them (/usr): the build's script
+	# directory decides both
+	local rel=${USRLIB#"$ROOT"/} c
+	UP=..
+	for c in ${rel//\// }; do UP+=/..; done
+	FIRST=$ROOT/${rel%%/*}
 	MARK=$BATS_TEST_TMPDIR/marks
 	mkdir -p "$MARK"
 	mkdir -p "$VENDOR_RULES" "$ADMIN_RULES"
@@ -144,10 +151,10 @@ post define"
 @test "trust: every directory up to the root counts, the root included; what is above it does not" {
 	needs_root
 	script "$CALLOUTS/10-ok"
-	chown 65534 "$ROOT/usr"
+	chown 65534 "$FIRST"
 	define_u1
-	refused "callout script" "$CALLOUTS/10-ok" "directory \"$ROOT/usr\" is owned by uid 65534"
-	chown 0 "$ROOT/usr"
+	refused "callout script" "$CALLOUTS/10-ok" "directory \"$FIRST\" is owned by uid 65534"
+	chown 0 "$FIRST"
 	chmod 777 "$ROOT"
 	run --separate-stderr "$MDEVCTL" define -u "$U2" -p "$P_MTTY" -t "$T_MTTY1"
 	refused "callout script" "$CALLOUTS/10-ok" "directory \"$ROOT\" is writable by group or others"
@@ -165,7 +172,7 @@ post define"
 	mkdir -p "$ROOT/opt/vendor"
 	script "$ROOT/opt/vendor/10-loose"
 	chmod 777 "$ROOT/opt/vendor/10-loose"
-	ln -s ../../../../../opt/vendor/10-loose "$CALLOUTS/10-link"
+	ln -s "$UP"/opt/vendor/10-loose "$CALLOUTS/10-link"
 	define_u1
 	assert_success
 	assert_warn "Ignoring callout script \"$CALLOUTS/10-link\": \"$ROOT/opt/vendor/10-loose\" is writable by group or others"
@@ -176,7 +183,7 @@ post define"
 	mkdir -p "$ROOT/opt/drop"
 	script "$ROOT/opt/drop/10-script"
 	chmod 1777 "$ROOT/opt/drop"
-	ln -s ../../../../../opt/drop/10-script "$CALLOUTS/10-link"
+	ln -s "$UP"/opt/drop/10-script "$CALLOUTS/10-link"
 	define_u1
 	assert_success
 	assert_warn "Ignoring callout script \"$CALLOUTS/10-link\": directory \"$ROOT/opt/drop\" is writable by group or others"
@@ -188,7 +195,7 @@ post define"
 	script "$ROOT/opt/vendor/10-script"
 	ln -s ../vendor/10-script "$ROOT/opt/drop/hop"
 	chmod 777 "$ROOT/opt/drop"
-	ln -s ../../../../../opt/drop/hop "$CALLOUTS/10-link"
+	ln -s "$UP"/opt/drop/hop "$CALLOUTS/10-link"
 	define_u1
 	assert_warn "Ignoring callout script \"$CALLOUTS/10-link\": directory \"$ROOT/opt/drop\" is writable by group or others"
 	refute_exists "$MARK/10-script"
@@ -198,7 +205,7 @@ post define"
 	mkdir -p "$ROOT/opt/vendor"
 	script "$ROOT/opt/vendor/10-rel"
 	script "$ROOT/opt/vendor/20-abs"
-	ln -s ../../../../../opt/vendor/10-rel "$CALLOUTS/10-rel"
+	ln -s "$UP"/opt/vendor/10-rel "$CALLOUTS/10-rel"
 	ln -s "$ROOT/opt/vendor/20-abs" "$CALLOUTS/20-abs"
 	add_callout 05-first 'exit 2' >/dev/null
 	define_u1

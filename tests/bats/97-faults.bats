@@ -18,7 +18,10 @@ PRE="6a7e0c11-0000-4000-8000-000000000521 i915-GVTg_V5_2
 6a7e0c11-0000-4000-8000-000000000522 i915-GVTg_V5_2"
 
 setup_file() {
-	sim_require
+	# bats 1.8 cannot skip here: setup() skips every test, saying why
+	if sim_unavailable >/dev/null; then
+		return 0
+	fi
 	# the record of a V5_2 on the source, made once (compat show)
 	local src=$BATS_FILE_TMPDIR/src
 	sim_start "$SIM_HOSTS/gvt-aggregation.json" "$src"

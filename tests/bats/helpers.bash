@@ -9,8 +9,8 @@
 
 bats_require_minimum_version 1.5.0
 
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+bats_load_library bats-support
+bats_load_library bats-assert
 
 # --- locations ---------------------------------------------------------------
 
@@ -79,7 +79,13 @@ use_root() {
 	export ROOT MDEVCTL_ENV_ROOT
 	SYS=$ROOT/sys
 	ETC=$ROOT/etc/mdevctl.d
-	USRLIB=$ROOT/usr/lib/mdevctl/scripts.d
+	# where this build reads callouts and notifiers (configure --with-scriptdir), rerooted; in
+	# a build whose script directory is not upstream's (make distcheck's), a tree made with
+	# upstream's gets this build's too
+	USRLIB=$ROOT${MDEVCTL_TEST_SCRIPTDIR:-/usr/lib/mdevctl/scripts.d}
+	if [ "$USRLIB" != "$ROOT/usr/lib/mdevctl/scripts.d" ] && [ -d "$ROOT/usr/lib/mdevctl/scripts.d" ]; then
+		mkdir -p "$USRLIB/callouts" "$USRLIB/notifiers"
+	fi
 	# where this build reads vendor compat rule files (configure --with-compatdir), rerooted
 	VENDOR_RULES=$ROOT${MDEVCTL_TEST_COMPATDIR:-/usr/lib/mdevctl/compat.d}
 	ADMIN_RULES=$ROOT/etc/mdevctl/compat.d

@@ -4,8 +4,8 @@
 # the scenarios in scenarios/. See diff-helpers.bash for how, normalise.py for the known
 # differences.
 
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+bats_load_library bats-support
+bats_load_library bats-assert
 load "$BATS_TEST_DIRNAME/../sim/sim-helpers"
 load diff-helpers
 

@@ -9,8 +9,8 @@
 # What each step leaves on disk under /etc/mdevctl.d is checked after it.
 
 bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+bats_load_library bats-support
+bats_load_library bats-assert
 
 ETC=/etc/mdevctl.d
 U1=d069d019-36ea-4111-8f0a-8c9a70e21366

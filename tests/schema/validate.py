@@ -92,13 +92,13 @@ class Tap:
         return 1 if self.failed else 0
 
 
-# The documents of man/mdevctl-compat.5's EXAMPLES: the .EX block after each of these headings.
+# The documents of man/mdevctl-compat.5.in's EXAMPLES: the .EX block after each of these headings.
 MAN_EXAMPLES = (("A rule file", "rules"), ("A record", "record"), ("An inventory", "inventory"))
 
 
 def man_example(src, heading):
     """The text of the first .EX ... .EE block after `.SS <heading>`, roff escapes undone."""
-    lines = open(os.path.join(src, "man", "mdevctl-compat.5"), encoding="utf-8").read().split("\n")
+    lines = open(os.path.join(src, "man", "mdevctl-compat.5.in"), encoding="utf-8").read().split("\n")
     i = lines.index(".SS " + heading, lines.index(".SH EXAMPLES"))
     start = lines.index(".EX", i) + 1
     end = lines.index(".EE", start)

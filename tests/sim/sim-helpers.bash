@@ -2,8 +2,8 @@
 # Helpers for bats tests that run against the simulated mdev host (tests/sim/mdev-sim, a FUSE
 # file system that behaves like the /sys of a Linux 6.1 host with mdev parents).
 #
-#   load '/usr/lib/bats/bats-support/load'
-#   load '/usr/lib/bats/bats-assert/load'
+#   bats_load_library bats-support   # found through BATS_LIB_PATH (default /usr/lib/bats)
+#   bats_load_library bats-assert
 #   load "$BATS_TEST_DIRNAME/../sim/sim-helpers"     # from tests/bats; "sim-helpers" from here
 #
 #   setup()    { sim_require; ROOT=$BATS_TEST_TMPDIR/root; sim_start "$SIM_HOSTS/example.json" "$ROOT"; }
@@ -17,12 +17,28 @@ SIM_HOSTS=$SIM_DIR/hosts
 : "${MDEV_SIM:=$SIM_DIR/../../build/tests/sim/mdev-sim}"
 : "${MDEVCTL_UPSTREAM:=/usr/bin/mdevctl}"
 
+# sim_unavailable: print why a FUSE mount of the simulator cannot be made here and succeed, or
+# fail (print nothing) when it can. For setup_file, where bats 1.8 cannot skip.
+sim_unavailable() {
+	if [ ! -x "$MDEV_SIM" ]; then
+		echo "mdev-sim is not built ($MDEV_SIM; configure builds it where libfuse3 is found)"
+	elif [ ! -c /dev/fuse ]; then
+		echo "no /dev/fuse"
+	elif ! command -v fusermount3 >/dev/null; then
+		echo "fusermount3 is not installed (Debian: fuse3)"
+	elif [ "$(id -u)" != 0 ]; then
+		echo "mounting the simulated /sys needs root"
+	else
+		return 1
+	fi
+}
+
 # sim_require: skip the test, saying why, where a FUSE mount cannot be made
 sim_require() {
-	[ -x "$MDEV_SIM" ] || skip "mdev-sim is not built ($MDEV_SIM)"
-	[ -c /dev/fuse ] || skip "no /dev/fuse"
-	command -v fusermount3 >/dev/null || skip "fusermount3 is not installed (Debian: fuse3)"
-	[ "$(id -u)" = 0 ] || skip "mounting the simulated /sys needs root"
+	local why
+	if why=$(sim_unavailable); then
+		skip "$why"
+	fi
 }
 
 # _sim_mounted DIR: DIR is a mount point now (also when its daemon died and stat(2) fails)
@@ -42,7 +58,9 @@ sim_start() {
 	[ -z "${SIM_NETNS:-}" ] || pre=(nsenter --net="$SIM_NETNS")
 	mkdir -p "$root/sys" \
 		"$root/etc/mdevctl.d/scripts.d/callouts" "$root/etc/mdevctl.d/scripts.d/notifiers" \
-		"$root/usr/lib/mdevctl/scripts.d/callouts" "$root/usr/lib/mdevctl/scripts.d/notifiers" ||
+		"$root/usr/lib/mdevctl/scripts.d/callouts" "$root/usr/lib/mdevctl/scripts.d/notifiers" \
+		"$root${MDEVCTL_TEST_SCRIPTDIR:-/usr/lib/mdevctl/scripts.d}/callouts" \
+		"$root${MDEVCTL_TEST_SCRIPTDIR:-/usr/lib/mdevctl/scripts.d}/notifiers" ||
 		return 1
 	root=$(cd "$root" && pwd) || return 1
 	# the daemon must not hold bats's fd 3, or bats waits for it forever

@@ -5,7 +5,8 @@
 # /etc/mdevctl.d is the state share that boot1.sh left two auto definitions (mtty-2 $A1 and
 # an mdpy-vga) and one manual definition ($M1) in. Starts systemd-udevd with the installed
 # 60-mdevctl.rules, loads vfio and mdev, then mtty and mdpy, and checks that the auto devices
-# appear through the udev rule alone and the manual one does not; then that the rule starts
+# appear through the udev rule alone and the manual one does not, and that an auto definition
+# that cannot start is logged at priority crit (the rule's stderr); then that the rule starts
 # the device again when mtty is reloaded, and that start-parent-mdevs and start behave with
 # udev running. Then create-compatible turns boot 1's compatibility record of an mtty-2 into a
 # device again (with part of mtty's pool in use) and persists it, auto, for boot 3.
@@ -17,6 +18,7 @@ set -eu
 A1=a1a1a1a1-0000-4000-8000-000000000001
 M1=b1b1b1b1-0000-4000-8000-000000000001
 U1=00000001-1111-4111-8111-111111111111 # the device boot 1 recorded ($REC)
+F1=f1f1f1f1-0000-4000-8000-000000000001 # an auto definition whose start fails (no such type)
 uptime_s() { cut -d ' ' -f 1 /proc/uptime; }
 
 on_parent() { # PARENT N: exactly N devices on PARENT
@@ -43,6 +45,9 @@ check "boot 1's definitions survived the reboot: mdpy/A2 (auto)" def_is mdpy "$A
 check "boot 1's definitions survived the reboot: mtty/M1 (manual)" def_is mtty "$M1" mtty-1 manual
 
 syslogd -O /tmp/messages
+# an auto definition on mdpy that cannot start: the rule's start-parent-mdevs warns about it
+mc define -u "$F1" -p mdpy -t mdpy-bogus --auto
+expect_ok "define -u F1 -p mdpy -t mdpy-bogus --auto (mdpy not loaded yet)"
 start_udevd
 check "60-mdevctl.rules is installed with our binary's path" grep -q "$OURS start-parent-mdevs" /usr/lib/udev/rules.d/60-mdevctl.rules
 
@@ -66,6 +71,14 @@ check "the rule's runs did not wait for udev in vain ('udev has not finished set
 	sh -c "! grep -q 'udev has not finished' /tmp/messages"
 check "the rule's runs did not time out on the lock ('Another mdevctl command')" \
 	sh -c "! grep -q 'Another mdevctl command' /tmp/messages"
+# busybox syslogd writes "DATE HOST FACILITY.PRIORITY TAG: MESSAGE"; priority 2 is crit
+check "the failed start of F1 is in syslog at user.crit (journalctl -p err would show it)" \
+	grep -q 'user\.crit mdevctl: .*Parent mdpy does not support mdev type mdpy-bogus' /tmp/messages
+check "nothing of stderr is logged at notice" \
+	sh -c "! grep -q 'notice mdevctl: .*does not support' /tmp/messages"
+check "kernel: F1 was not started" dev_absent "$F1"
+mc undefine -u "$F1"
+expect_ok "undefine -u F1"
 
 mc list
 expect_ok "list: the auto devices, (defined)" "$A2 mdpy mdpy-vga auto (defined)" "$A1 mtty mtty-2 auto (defined)"
