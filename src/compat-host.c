@@ -524,7 +524,8 @@ int compat_host_inventory(const struct compat_host_need *need, json_t **ret_json
 		r = tfd < 0 ? tfd : sysfs_types_at(tfd, parents.v[i], only_types, flags, &types);
 		if (r < 0) {
 			/* One broken parent must not hide the others from a scheduler. */
-			log_warn("Skipping parent %s: %s", parents.v[i], err_get(0));
+			_cleanup_free_ char *why = err_text();
+			log_warn("Skipping parent %s: %s", parents.v[i], why);
 			err_clear();
 			mdev_type_list_free(&types);
 			continue;

@@ -540,8 +540,15 @@ EOF2
 	echo many >"$(type_dir "$P_MTTY" mtty-1)/available_instances"
 	run --separate-stderr "$MDEVCTL" compat inventory
 	assert_success
-	assert_warn "Skipping parent mtty"
+	assert_warn "Skipping parent mtty: invalid digit found in string"
 	assert_equal "$(jq -c '[.parents[] | select(.parent == "mtty")]' <<<"$output")" '[]'
+	# a failure to read names the file, with the system's error
+	echo 2 >"$(type_dir "$P_MTTY" mtty-1)/available_instances"
+	rm "$(type_dir "$P_MTTY" mtty-1)/device_api"
+	mkdir "$(type_dir "$P_MTTY" mtty-1)/device_api"
+	run --separate-stderr "$MDEVCTL" compat inventory
+	assert_success
+	assert_warn "Skipping parent mtty: Unable to read \"$SYS/class/mdev_bus/mtty/mdev_supported_types/mtty-1/device_api\": Is a directory (os error 21)"
 	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec.json" --dumpjson
 	assert_success
 	assert_equal "$stderr" ""
