@@ -81,7 +81,7 @@ static int create_primary(struct mdev *dev, void *userdata)
 		st->store_failed = true;
 		return r;
 	}
-	r = sysfs_create(dev);
+	r = sysfs_create(dev, 0);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < dev->n_attrs && r >= 0; i++) {

@@ -691,13 +691,13 @@ int sysfs_parent_check(const char *parent)
 	return path_is_dir(pp) ? 0 : parent_missing(parent);
 }
 
-int sysfs_create(const struct mdev *dev)
+int sysfs_create(const struct mdev *dev, unsigned flags)
 {
 	_cleanup_free_ char *rp = NULL, *rt = NULL;
 	if (env_offline())
 		return offline_refusal();
 	log_debug("Creating device %s: parent %s, type %s", dev->uuid, dev->parent, dev->type);
-	int r = sysfs_device_state(dev->uuid, &rp, &rt);
+	int r = flags & SYSFS_CREATE_NOT_RUNNING ? 0 : sysfs_device_state(dev->uuid, &rp, &rt);
 
 	if (r > 0) {
 		if (!streq(rp, dev->parent))
