@@ -461,9 +461,11 @@ static int read_type_file(int dirfd, const char *parent, const char *typedir, co
 	if (r == -ENOENT && optional)
 		return 0;
 	if (r < 0) {
-		_cleanup_free_ char *dir = dirfd == AT_FDCWD ? NULL : env_type_path(parent, typedir);
-		_cleanup_free_ char *whole = dir ? xasprintf("%s/%s", dir, file) : NULL;
-		return read_error(r, whole ? whole : path);
+		if (dirfd == AT_FDCWD)
+			return read_error(r, path);
+		_cleanup_free_ char *dir = env_type_path(parent, typedir);
+		_cleanup_free_ char *whole = xasprintf("%s/%s", dir, file);
+		return read_error(r, whole);
 	}
 	return 0;
 }

@@ -61,7 +61,9 @@ int sysfs_parent_check(const char *parent);
  * registered, type unsupported, no available instances. With SYSFS_CREATE_NOT_RUNNING the
  * caller has just found that dev does not run (under the lock) and the first check is not
  * made again; the kernel refuses a UUID in use all the same (EEXIST). */
-enum { SYSFS_CREATE_NOT_RUNNING = 1 << 0 };
+enum {
+	SYSFS_CREATE_NOT_RUNNING = 1 << 0,
+};
 int sysfs_create(const struct mdev *dev, unsigned flags);
 
 /* Write value into the attribute file of a running device; the file must exist. */
