@@ -637,3 +637,17 @@ EOF2
 	run --separate-stderr "$MDEVCTL" compat show -p "$P_MTTY" -t ../x
 	assert_usage_error
 }
+
+@test "create-compatible: an attribute that cannot be read back fails the attempt with the system's error" {
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual x=1)"
+	record_of "$U1"
+	rm "$(definition_path "$P_MTTY" "$U1")"
+	# on this plain tree the device's directory is there before create; its attribute reads
+	# without end
+	mkdir -p "$SYS/bus/mdev/devices/$U1"
+	ln -s /dev/zero "$SYS/bus/mdev/devices/$U1/x"
+	run --separate-stderr "$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json"
+	assert_equal "$status" 1
+	assert_warn "Attempt 1 (create $T_MTTY2 on $P_MTTY as $U1) failed: Unable to read back attribute x of $U1: File too large (os error 27)"
+	[ ! -e "$(definition_path "$P_MTTY" "$U1")" ] || fail "a definition was left behind"
+}
