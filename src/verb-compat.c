@@ -659,7 +659,7 @@ static int traits_run(const struct cli_args *a)
 	int r;
 
 	if (a->seen[T_INVENTORY] && !a->value[T_INVENTORY]) {
-		r = verb_refuse_offline(&traits_cmd, "the traits of this host (without a FILE)");
+		r = verb_refuse_offline(&traits_cmd, "'compat traits --inventory' without a FILE");
 		if (r != CLI_OK)
 			return r;
 	}
