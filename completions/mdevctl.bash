@@ -165,7 +165,7 @@ _mdevctl_complete()
 	local prog=$1 IFS=$' \t\n'
 	local -a words=() cands=() table=()
 	local cword cur i j w c spec long short kind
-	local cmd='' nargs=0 want='' parent='' root='' used=' ' isfile=0 prefix='' val
+	local cmd='' nargs=0 helpof='' want='' parent='' root='' used=' ' isfile=0 prefix='' val
 	local wb=${COMP_WORDBREAKS-}
 
 	COMPREPLY=()
@@ -258,6 +258,7 @@ _mdevctl_complete()
 				esac
 				mapfile -t table < <(_mdevctl_opts "$cmd")
 			else
+				[[ $cmd != help || $nargs -ne 0 ]] || helpof=$w
 				((nargs++))
 			fi
 			;;
@@ -315,7 +316,7 @@ _mdevctl_complete()
 		cands=(define undefine modify start stop list types start-parent-mdevs compat
 			create-compatible monitor help)
 		val=$cur
-	elif [[ $cmd == compat- ]]; then
+	elif [[ $cmd == compat- || ( $cmd == help && $nargs -eq 1 && $helpof == compat ) ]]; then
 		cands=(show inventory check traits)
 		val=$cur
 	elif [[ $cmd == start-parent-mdevs && $nargs -eq 0 ]]; then

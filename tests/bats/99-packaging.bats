@@ -87,6 +87,9 @@ complete_line() {
 		"$(printf '%s\n' first-fit pack spread)"
 	assert_equal "$(complete_line mdevctl compat '' | sort)" \
 		"$(printf '%s\n' check inventory show traits)"
+	assert_equal "$(complete_line mdevctl help compat '' | sort)" \
+		"$(printf '%s\n' check inventory show traits)"
+	assert_equal "$(complete_line mdevctl help list '')" ""
 	complete_line mdevctl '' | grep -qx create-compatible || fail "no create-compatible"
 	complete_line mdevctl '' | grep -qx monitor || fail "no monitor"
 	assert_equal "$(complete_line mdevctl monitor --what '' | sort)" \
