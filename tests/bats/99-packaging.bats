@@ -52,6 +52,14 @@ help_options() {
 	[ -z "$missing" ] || fail "not in man/mdevctl.8.in:$missing"
 }
 
+@test "packaging: lsmdev(8) documents every option of lsmdev" {
+	local o missing=''
+	for o in $("$LSMDEV" --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z-]+' | grep -oE -- '--[a-z-]+'); do
+		grep -qF -- "${o//-/\\-}" "$SRCDIR/man/lsmdev.8" || missing+=" $o"
+	done
+	[ -z "$missing" ] || fail "not in man/lsmdev.8:$missing"
+}
+
 @test "packaging: the man pages pass groff's warnings" {
 	command -v groff >/dev/null || skip "groff is not installed (Debian: groff-base, which man-db needs)"
 	local page out
