@@ -651,3 +651,16 @@ EOF2
 	assert_warn "Attempt 1 (create $T_MTTY2 on $P_MTTY as $U1) failed: Unable to read back attribute x of $U1: File too large (os error 27)"
 	[ ! -e "$(definition_path "$P_MTTY" "$U1")" ] || fail "a definition was left behind"
 }
+
+@test "compat inventory: a definition under a parent directory whose name is not UTF-8 is skipped with a warning, not the host" {
+	local odd
+	odd=$(printf 'odd\377')
+	add_definition "$odd" "$U1" "$(def_json "$T_MTTY2" manual)"
+	add_definition "$P_MTTY" "$U2" "$(def_json "$T_MTTY2" manual)"
+	run --separate-stderr "$MDEVCTL" compat inventory
+	assert_success
+	assert_warn "Skipping device $U1: the name of its parent directory is not UTF-8, which an inventory cannot hold"
+	assert_equal "$(jq -c '[.devices[] | [.uuid, .parent, .state]]' <<<"$output")" "[[\"$U2\",\"$P_MTTY\",\"defined\"]]"
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/inv.json"
+	assert_schema inventory "$BATS_TEST_TMPDIR/inv.json"
+}
