@@ -68,6 +68,10 @@ setup() {
 	[[ $stderr == *"unrecognized subcommand 'nosuch'"* ]] || fail "$stderr"
 	run --separate-stderr "$MDEVCTL" help list extra
 	assert_usage_error
+	[[ $stderr == *"unrecognized subcommand 'extra'"* ]] || fail "$stderr"
+	run --separate-stderr "$MDEVCTL" help compat check extra
+	assert_usage_error
+	[[ $stderr == *"unrecognized subcommand 'extra'"* ]] || fail "$stderr"
 }
 
 @test "there is no 'version' subcommand" {
