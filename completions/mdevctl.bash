@@ -192,7 +192,7 @@ _mdevctl_complete()
 	local prog=$1 IFS=$' \t\n'
 	local -a words=() cands=() table=()
 	local cword cur i j w c spec long short kind
-	local cmd='' nargs=0 want='' parent='' root='' used=' ' isfile=0 prefix='' val
+	local cmd='' nargs=0 helpof='' want='' parent='' root='' used=' ' isfile=0 prefix='' val
 	local wb=${COMP_WORDBREAKS-}
 
 	COMPREPLY=()
@@ -286,6 +286,7 @@ _mdevctl_complete()
 				fi
 				mapfile -t table < <(_mdevctl_opts "$cmd")
 			else
+				[[ $cmd != help || $nargs -ne 0 ]] || helpof=$w
 				((nargs++))
 			fi
 			;;
@@ -342,7 +343,7 @@ _mdevctl_complete()
 	elif [[ -z $cmd || ( $cmd == help && $nargs -eq 0 ) ]]; then
 		mapfile -t cands < <(_mdevctl_commands top)
 		val=$cur
-	elif [[ $cmd == compat- ]]; then
+	elif [[ $cmd == compat- || ( $cmd == help && $nargs -eq 1 && $helpof == compat ) ]]; then
 		mapfile -t cands < <(_mdevctl_commands compat)
 		val=$cur
 	elif [[ $cmd == start-parent-mdevs && $nargs -eq 0 ]]; then

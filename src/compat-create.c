@@ -38,7 +38,7 @@ static int verify_attr(const char *uuid, const char *name, const char *want)
 		return 0;
 	}
 	if (r < 0)
-		return err_wrap(r, "Unable to read back attribute %s of %s", name, uuid);
+		return err_os(r, -r, "Unable to read back attribute %s of %s", name, uuid);
 	want_trimmed = xstrdup(want);
 	const char *w = strstrip(want_trimmed);
 	/* Attribute files often print a number in another form than it was written ("0x2"
@@ -81,7 +81,7 @@ static int create_primary(struct mdev *dev, void *userdata)
 		st->store_failed = true;
 		return r;
 	}
-	r = sysfs_create(dev);
+	r = sysfs_create(dev, 0);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < dev->n_attrs && r >= 0; i++) {

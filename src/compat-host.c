@@ -368,6 +368,28 @@ static json_t *attrs_json(const struct mdev *dev)
 	return a;
 }
 
+/* A definition's parent is a directory's name, whose bytes need not be UTF-8: no JSON document
+ * can carry it (jansson refuses the string), and one such name must not take the whole host's
+ * inventory down. No kernel parent has such a name either. Such devices leave the list, which
+ * keeps its order. */
+static void drop_unwritable(struct mdev_list *l)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		json_t *p = json_string(l->v[i]->parent);
+		if (p) {
+			json_decref(p);
+			l->v[n++] = l->v[i];
+			continue;
+		}
+		log_warn(
+			"Skipping device %s: the name of its parent directory is not UTF-8, which an inventory cannot hold",
+			l->v[i]->uuid);
+		mdev_free(l->v[i]);
+	}
+	l->n = n;
+}
+
 /* The running devices of uuids (one lookup each, not a listing of the host), with the warning
  * sysfs_list_active() gives a device it cannot read. */
 static void running_of(const struct strv *uuids, struct mdev_list *out)
@@ -524,7 +546,8 @@ int compat_host_inventory(const struct compat_host_need *need, json_t **ret_json
 		r = tfd < 0 ? tfd : sysfs_types_at(tfd, parents.v[i], only_types, flags, &types);
 		if (r < 0) {
 			/* One broken parent must not hide the others from a scheduler. */
-			log_warn("Skipping parent %s: %s", parents.v[i], err_get(0));
+			_cleanup_free_ char *why = err_text();
+			log_warn("Skipping parent %s: %s", parents.v[i], why);
 			err_clear();
 			mdev_type_list_free(&types);
 			continue;
@@ -545,6 +568,7 @@ int compat_host_inventory(const struct compat_host_need *need, json_t **ret_json
 		goto out;
 	json_t *jdevs = json_array();
 	json_object_set_new(doc, "devices", jdevs);
+	drop_unwritable(&devs);
 	for (size_t i = 0; i < devs.n; i++) {
 		const struct mdev *d = devs.v[i];
 		json_t *o = json_object();

@@ -130,9 +130,17 @@ static int top_level(int argc, char **argv)
 			return CLI_DONE;
 		}
 		const struct verb *v = find_verb(argv[2]);
+		/* A command with subcommands (compat) answers for them: "help compat check" is
+		 * "compat check --help", as with clap. */
+		if (v && v->main && argc <= 4 && (argc < 4 || argv[3][0] != '-')) {
+			char *sub[] = { argc == 4 ? argv[3] : NULL, (char *)"--help", NULL };
+			return v->main(argc == 4 ? 2 : 1, argc == 4 ? sub : sub + 1);
+		}
+		/* The first word that names nothing: the command, or what follows it (after a
+		 * subcommand of compat). */
+		int bad = !v ? 2 : v->main && argc > 4 && argv[3][0] != '-' ? 4 : 3;
 		if (!v || argc > 3)
-			return cli_usage_error(&top_cmd, "unrecognized subcommand '%s'",
-					       argv[argc > 3 ? 3 : 2]);
+			return cli_usage_error(&top_cmd, "unrecognized subcommand '%s'", argv[bad]);
 		cli_print_help(v->cmd, true, stdout);
 		return CLI_DONE;
 	}

@@ -90,9 +90,17 @@ static void emit(struct monitor *m, const struct event *e)
 		return;
 	now_text(time);
 	if (m->rq->dumpjson) {
-		json_t *j = json_pack("{s:s,s:s,s:s?,s:s?,s:s?,s:s}", "event", event_name(e->event),
-				      "what", what_name(e->what), "uuid", e->uuid, "parent",
-				      e->parent, "mdev_type", e->type, "time", time);
+		/* Names come from directory entries, whose bytes need not be UTF-8 (which
+		 * json_pack() would refuse): written as they are, as `list --dumpjson` does. */
+		const char *const member[] = { "event", "what", "uuid", "parent", "mdev_type" };
+		const char *const value[] = { event_name(e->event), what_name(e->what), e->uuid,
+					      e->parent, e->type };
+		json_t *j = json_object();
+		for (size_t i = 0; i < ELEMENTSOF(member); i++)
+			json_object_set_new_nocheck(j, member[i],
+						    value[i] ? json_string_nocheck(value[i])
+							     : json_null());
+		json_object_set_new_nocheck(j, "time", json_string_nocheck(time));
 		_cleanup_free_ char *s = json_io_compact(j);
 		json_decref(j);
 		fprintf(m->out, "%s\n", s);

@@ -463,9 +463,17 @@ int ops_modify(const struct modify_request *rq)
 
 /* ---- start ---- */
 
+/* What start-parent-mdevs (run by the udev rule) passes to start_primary() as its userdata;
+ * start passes NULL. */
+struct autostart {
+	/* The device was just looked up and does not run: no second lookup before create. */
+	bool not_running;
+};
+
 static int start_primary(struct mdev *dev, void *userdata)
 {
-	int r = sysfs_create(dev);
+	const struct autostart *as = userdata;
+	int r = sysfs_create(dev, as && as->not_running ? SYSFS_CREATE_NOT_RUNNING : 0);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < dev->n_attrs; i++) {
@@ -609,20 +617,22 @@ int ops_start_parent_mdevs(const char *parent)
 	r = store_scan(NULL, parent, 0, &l);
 	if (r < 0)
 		return r;
-	static bool from_udev = true;
 	/* Directory order, as upstream: the order of definitions carries no meaning. */
 	for (size_t i = 0; i < l.n; i++) {
 		struct mdev *dev = l.v[i];
 		if (!dev->autostart)
 			continue;
 		log_debug("Autostarting %s on %s", dev->uuid, parent);
-		if (sysfs_device_state(dev->uuid, NULL, NULL) > 0) {
+		/* A lookup that fails is made again, and warned about, by sysfs_create(). */
+		int state = sysfs_device_state(dev->uuid, NULL, NULL);
+		if (state > 0) {
 			log_debug("%s is already running, not starting it again", dev->uuid);
 			continue;
 		}
 		err_clear();
+		struct autostart as = { .not_running = state == 0 };
 		if (check_device_names(dev) < 0 ||
-		    callout_invoke(dev, CALLOUT_START, false, start_primary, &from_udev) < 0) {
+		    callout_invoke(dev, CALLOUT_START, false, start_primary, &as) < 0) {
 			for (size_t k = 0; k < err_count(); k++)
 				log_warn("%s", err_get(k));
 			err_clear();

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -487,7 +488,15 @@ int store_lock(void)
 	if (t && *t) {
 		char *end;
 		double secs = strtod(t, &end);
-		if (*end == '\0' && secs >= 0)
+		/* A bound beyond what a long counts in ms is no bound ("inf", "1e300"), not an
+		 * overflow (which made it no wait at all). */
+		if (*end != '\0' || !(secs >= 0))
+			log_warn(
+				"Ignoring MDEVCTL_LOCK_TIMEOUT=%s: not a number of seconds; waiting %ld s at most",
+				t, timeout_ms / 1000);
+		else if (secs * 1000 >= (double)(LONG_MAX / 2))
+			timeout_ms = LONG_MAX / 2;
+		else
 			timeout_ms = (long)(secs * 1000);
 	}
 	/* An image being prepared (--root) may not have the directory yet: there is nothing in it

@@ -448,31 +448,49 @@ static int parse_error(int r, const char *s)
 	return err_set(-EINVAL, "invalid digit found in string");
 }
 
-/* available_instances of the type directory at dirfd/typedir. */
-static int read_instances(int dirfd, const char *typedir, int32_t *ret)
+/* Read file of the type directory typedir: relative to dirfd (a parent's mdev_supported_types)
+ * or, with AT_FDCWD, a whole path. A failure names the file, which the system's error alone
+ * does not (a directory or an oversized file where an attribute belongs); with optional, an
+ * absent file is not one and gives NULL. */
+static int read_type_file(int dirfd, const char *parent, const char *typedir, const char *file,
+			  size_t max_size, bool optional, char **ret)
 {
-	_cleanup_free_ char *path = xasprintf("%s/available_instances", typedir);
+	_cleanup_free_ char *path = xasprintf("%s/%s", typedir, file);
+	*ret = NULL;
+	int r = path_read_file_at(dirfd, path, max_size, ret, NULL);
+	if (r == -ENOENT && optional)
+		return 0;
+	if (r < 0) {
+		if (dirfd == AT_FDCWD)
+			return read_error(r, path);
+		_cleanup_free_ char *dir = env_type_path(parent, typedir);
+		_cleanup_free_ char *whole = xasprintf("%s/%s", dir, file);
+		return read_error(r, whole);
+	}
+	return 0;
+}
+
+/* available_instances of the type directory typedir (see read_type_file()). */
+static int read_instances(int dirfd, const char *parent, const char *typedir, int32_t *ret)
+{
 	_cleanup_free_ char *s = NULL;
-	int r = path_read_file_at(dirfd, path, 4096, &s, NULL);
+	int r = read_type_file(dirfd, parent, typedir, "available_instances", 4096, false, &s);
 	if (r < 0)
-		return err_set(r, "%s", os_error_str(r));
+		return r;
 	r = parse_i32(s, ret);
 	return r < 0 ? parse_error(r, s) : 0;
 }
 
-/* A stripped attribute of the type directory at dirfd/typedir; "" when the file is absent. */
-static int read_attr(int dirfd, const char *typedir, const char *name, bool optional, char **ret)
+/* A stripped attribute of the type directory typedir; "" when the file is absent and
+ * optional. */
+static int read_attr(int dirfd, const char *parent, const char *typedir, const char *name,
+		     bool optional, char **ret)
 {
-	_cleanup_free_ char *path = xasprintf("%s/%s", typedir, name);
-	char *s = NULL;
-	int r = path_read_file_at(dirfd, path, 1 << 20, &s, NULL);
-	if (r == -ENOENT && optional) {
-		*ret = xstrdup("");
-		return 0;
-	}
+	char *s;
+	int r = read_type_file(dirfd, parent, typedir, name, 1 << 20, optional, &s);
 	if (r < 0)
-		return err_set(r, "%s", os_error_str(r));
-	*ret = strstrip(s);
+		return r;
+	*ret = s ? strstrip(s) : xstrdup("");
 	return 0;
 }
 
@@ -504,10 +522,10 @@ static int read_type_files(struct type_walk *w, const char *name)
 
 	t->parent = xstrdup(w->parent);
 	t->id = xstrdup(name);
-	r = read_instances(w->tfd, name, &t->available);
+	r = read_instances(w->tfd, w->parent, name, &t->available);
 	if (r < 0)
 		return r;
-	r = read_attr(w->tfd, name, "device_api", false, &t->device_api);
+	r = read_attr(w->tfd, w->parent, name, "device_api", false, &t->device_api);
 	if (r < 0)
 		return r;
 	if (w->flags & SYSFS_TYPES_NO_TEXT) {
@@ -515,19 +533,17 @@ static int read_type_files(struct type_walk *w, const char *name)
 		t->description = xstrdup("");
 		return 0;
 	}
-	r = read_attr(w->tfd, name, "name", true, &t->name);
+	r = read_attr(w->tfd, w->parent, name, "name", true, &t->name);
 	if (r < 0)
 		return r;
 	if (raw) {
-		_cleanup_free_ char *path = xasprintf("%s/description", name);
-		r = path_read_file_at(w->tfd, path, 1 << 20, &t->description, NULL);
-		if (r == -ENOENT)
+		r = read_type_file(w->tfd, w->parent, name, "description", 1 << 20, true,
+				   &t->description);
+		if (r >= 0 && !t->description)
 			t->description = xstrdup("");
-		else if (r < 0)
-			return err_set(r, "%s", os_error_str(r));
-		return 0;
+		return r;
 	}
-	r = read_attr(w->tfd, name, "description", true, &t->description);
+	r = read_attr(w->tfd, w->parent, name, "description", true, &t->description);
 	if (r < 0)
 		return r;
 	/* Upstream shows a multi-line description on one line. */
@@ -677,13 +693,13 @@ int sysfs_parent_check(const char *parent)
 	return path_is_dir(pp) ? 0 : parent_missing(parent);
 }
 
-int sysfs_create(const struct mdev *dev)
+int sysfs_create(const struct mdev *dev, unsigned flags)
 {
 	_cleanup_free_ char *rp = NULL, *rt = NULL;
 	if (env_offline())
 		return offline_refusal();
 	log_debug("Creating device %s: parent %s, type %s", dev->uuid, dev->parent, dev->type);
-	int r = sysfs_device_state(dev->uuid, &rp, &rt);
+	int r = flags & SYSFS_CREATE_NOT_RUNNING ? 0 : sysfs_device_state(dev->uuid, &rp, &rt);
 
 	if (r > 0) {
 		if (!streq(rp, dev->parent))
@@ -713,7 +729,7 @@ int sysfs_create(const struct mdev *dev)
 		return err_set(-EINVAL, "Parent %s does not support mdev type %s", dev->parent,
 			       dev->type);
 	int32_t avail;
-	r = read_instances(AT_FDCWD, typedir, &avail);
+	r = read_instances(AT_FDCWD, dev->parent, typedir, &avail);
 	if (r < 0)
 		return r;
 	log_debug("Available instances of %s on %s: %d", dev->type, dev->parent, avail);

@@ -58,8 +58,13 @@ int sysfs_parent_check(const char *parent);
 
 /* Create dev (parent and type set) through its type's `create` file, after upstream's checks
  * in upstream's order: already running, parent missing (with a case hint), parent not
- * registered, type unsupported, no available instances. */
-int sysfs_create(const struct mdev *dev);
+ * registered, type unsupported, no available instances. With SYSFS_CREATE_NOT_RUNNING the
+ * caller has just found that dev does not run (under the lock) and the first check is not
+ * made again; the kernel refuses a UUID in use all the same (EEXIST). */
+enum {
+	SYSFS_CREATE_NOT_RUNNING = 1 << 0,
+};
+int sysfs_create(const struct mdev *dev, unsigned flags);
 
 /* Write value into the attribute file of a running device; the file must exist. */
 int sysfs_write_attr(const char *uuid, const char *name, const char *value);

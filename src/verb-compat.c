@@ -659,7 +659,7 @@ static int traits_run(const struct cli_args *a)
 	int r;
 
 	if (a->seen[T_INVENTORY] && !a->value[T_INVENTORY]) {
-		r = verb_refuse_offline(&traits_cmd, "the traits of this host (without a FILE)");
+		r = verb_refuse_offline(&traits_cmd, "'compat traits --inventory' without a FILE");
 		if (r != CLI_OK)
 			return r;
 	}
@@ -675,6 +675,10 @@ static int traits_run(const struct cli_args *a)
 		_cleanup_compat_inventory_ struct compat_inventory *inv = NULL;
 		_cleanup_free_ char *local = NULL;
 		bool nova = false;
+		if (a->value[T_NODENAME] && !a->value[T_NODENAME][0])
+			return cli_usage_error(
+				&traits_cmd,
+				"invalid value '' for '--nodename <NAME>': a compute node's name is not empty");
 		if (a->seen[T_FORMAT]) {
 			nova = streq(a->value[T_FORMAT], "nova-provider-config");
 			if (!nova && !streq(a->value[T_FORMAT], "text"))

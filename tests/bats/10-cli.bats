@@ -50,6 +50,30 @@ setup() {
 	done
 }
 
+@test "help of the extensions' commands, and of compat's subcommands" {
+	local cmd sub
+	for cmd in compat create-compatible monitor; do
+		run --separate-stderr "$MDEVCTL" help "$cmd"
+		assert_success
+		assert_equal "$output" "$("$MDEVCTL" "$cmd" --help)"
+	done
+	for sub in show inventory check traits; do
+		run --separate-stderr "$MDEVCTL" help compat "$sub"
+		assert_success
+		assert_equal "$stderr" ""
+		assert_equal "$output" "$("$MDEVCTL" compat "$sub" --help)"
+	done
+	run --separate-stderr "$MDEVCTL" help compat nosuch
+	assert_usage_error
+	[[ $stderr == *"unrecognized subcommand 'nosuch'"* ]] || fail "$stderr"
+	run --separate-stderr "$MDEVCTL" help list extra
+	assert_usage_error
+	[[ $stderr == *"unrecognized subcommand 'extra'"* ]] || fail "$stderr"
+	run --separate-stderr "$MDEVCTL" help compat check extra
+	assert_usage_error
+	[[ $stderr == *"unrecognized subcommand 'extra'"* ]] || fail "$stderr"
+}
+
 @test "there is no 'version' subcommand" {
 	run --separate-stderr "$MDEVCTL" version
 	assert_usage_error

@@ -127,6 +127,31 @@ mkedge() {
 	assert_error "invalid digit found in string"
 }
 
+@test "types: a type's file that cannot be read is named in the error" {
+	local t=$SYS/class/mdev_bus/$P_MTTY/mdev_supported_types/$T_MTTY1
+	rm "$(type_dir "$P_MTTY" "$T_MTTY1")/name"
+	mkdir "$(type_dir "$P_MTTY" "$T_MTTY1")/name"
+	run --separate-stderr "$MDEVCTL" types -p "$P_MTTY"
+	assert_error "Unable to read \"$t/name\"
+
+Caused by:
+    Is a directory (os error 21)"
+	rmdir "$(type_dir "$P_MTTY" "$T_MTTY1")/name"
+	# larger than any kernel attribute (a page): refused, and named
+	head -c 5000 /dev/zero | tr '\0' 7 >"$(type_dir "$P_MTTY" "$T_MTTY1")/available_instances"
+	run --separate-stderr "$MDEVCTL" types --dumpjson
+	assert_error "Unable to read \"$t/available_instances\"
+
+Caused by:
+    File too large (os error 27)"
+	# start reads it too
+	run --separate-stderr "$MDEVCTL" start -u "$U1" -p "$P_MTTY" -t "$T_MTTY1"
+	assert_error "Unable to read \"$t/available_instances\"
+
+Caused by:
+    File too large (os error 27)"
+}
+
 @test "types: a parent without mdev_supported_types is an error" {
 	add_unregistered_parent fakeparent
 	run --separate-stderr "$MDEVCTL" types

@@ -140,6 +140,8 @@ host_sum() {
 		[[ $stderr == *"needs the running system and cannot be used with '--root'"* ]] ||
 			fail "mdevctl --root $c: $stderr"
 	done
+	run --separate-stderr "$MDEVCTL" --root "$IMG" compat traits --inventory
+	assert_equal "${stderr%%$'\n'*}" "error: 'compat traits --inventory' without a FILE needs the running system and cannot be used with '--root'"
 	run --separate-stderr "$LSMDEV" --root "$IMG"
 	assert_usage_error
 	assert_equal "$(host_sum):$(find "$IMG" -printf '%p %s\n' | sort | md5sum)" "$before"

@@ -230,7 +230,10 @@ Caused by:
 	assert_error "Unable to find parent device 'nosuchparent'"
 	mv "$t/available_instances" "$BATS_TEST_TMPDIR/saved"
 	run --separate-stderr "$MDEVCTL" start -u "$U1" -p "$P_MTTY" -t "$T_MTTY1"
-	assert_error "No such file or directory (os error 2)"
+	assert_error "Unable to read \"$SYS/class/mdev_bus/$P_MTTY/mdev_supported_types/$T_MTTY1/available_instances\"
+
+Caused by:
+    No such file or directory (os error 2)"
 	mv "$BATS_TEST_TMPDIR/saved" "$t/available_instances"
 	snapshot after
 	assert_same_snapshot before after
@@ -486,6 +489,20 @@ Caused by:
 	assert_output ""
 	refute_warn
 	assert_empty_file "$(create_file "$P_GVT" "$T_GVT8")"
+}
+
+@test "start-parent-mdevs looks each device up on the bus once" {
+	command -v strace >/dev/null || fail "strace is not installed (tools/deps.sh test installs it)"
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY1" auto)"
+	no_lsan strace -e trace=readlink,readlinkat -o "$BATS_TEST_TMPDIR/trace" \
+		"$MDEVCTL" start-parent-mdevs "$P_MTTY"
+	assert_bytes "$(create_file "$P_MTTY" "$T_MTTY1")" "$U1"
+	assert_bytes "$(create_file "$P_MTTY" "$T_MTTY2")" "$U_MTTY"
+	# neither runs: one failing readlink of bus/mdev/devices/UUID each, not one more
+	local u
+	for u in "$U1" "$U_MTTY"; do
+		assert_equal "$(grep -c "\"$u\"" "$BATS_TEST_TMPDIR/trace")" 1
+	done
 }
 
 @test "start-parent-mdevs keeps going after a failure and exits 0" {

@@ -202,6 +202,18 @@ remove definition $U3 $P_AP $T_AP
 remove definition $U1 $P_MTTY $T_MTTY2"
 }
 
+@test "monitor --dumpjson: a parent directory whose name is not UTF-8 is printed as list --dumpjson prints it" {
+	local odd
+	odd=$(printf 'odd\377')
+	monitor_start --dumpjson --what definition
+	mkdir -p "$ETC/$odd"
+	step 1 sh -c "printf '%s' '$(def_json "$T_MTTY1" manual)' >'$ETC/$odd/$U1'"
+	monitor_stop TERM
+	# the name's bytes, as mdevctl list -d --dumpjson writes them
+	grep -aqF "\"parent\":\"$odd\",\"mdev_type\":\"$T_MTTY1\"" "$MON_OUT" || fail "$(cat -v "$MON_OUT")"
+	"$MDEVCTL" list -d --dumpjson | grep -aqF "\"$odd\": [" || fail "list prints it otherwise"
+}
+
 @test "monitor: a reader that goes (EPIPE) ends it with status 0" {
 	(in_ns bash -c '"$1" monitor --what device | head -n 1 >"$2"; echo "${PIPESTATUS[0]}" >"$2.rc"' \
 		sh "$MDEVCTL" "$BATS_TEST_TMPDIR/first") </dev/null >/dev/null 2>&1 3>&- &

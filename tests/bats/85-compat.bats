@@ -540,8 +540,15 @@ EOF2
 	echo many >"$(type_dir "$P_MTTY" mtty-1)/available_instances"
 	run --separate-stderr "$MDEVCTL" compat inventory
 	assert_success
-	assert_warn "Skipping parent mtty"
+	assert_warn "Skipping parent mtty: invalid digit found in string"
 	assert_equal "$(jq -c '[.parents[] | select(.parent == "mtty")]' <<<"$output")" '[]'
+	# a failure to read names the file, with the system's error
+	echo 2 >"$(type_dir "$P_MTTY" mtty-1)/available_instances"
+	rm "$(type_dir "$P_MTTY" mtty-1)/device_api"
+	mkdir "$(type_dir "$P_MTTY" mtty-1)/device_api"
+	run --separate-stderr "$MDEVCTL" compat inventory
+	assert_success
+	assert_warn "Skipping parent mtty: Unable to read \"$SYS/class/mdev_bus/mtty/mdev_supported_types/mtty-1/device_api\": Is a directory (os error 21)"
 	run --separate-stderr "$MDEVCTL" compat check --from "$BATS_TEST_TMPDIR/rec.json" --dumpjson
 	assert_success
 	assert_equal "$stderr" ""
@@ -629,4 +636,31 @@ EOF2
 	assert_usage_error
 	run --separate-stderr "$MDEVCTL" compat show -p "$P_MTTY" -t ../x
 	assert_usage_error
+}
+
+@test "create-compatible: an attribute that cannot be read back fails the attempt with the system's error" {
+	add_definition "$P_MTTY" "$U1" "$(def_json "$T_MTTY2" manual x=1)"
+	record_of "$U1"
+	rm "$(definition_path "$P_MTTY" "$U1")"
+	# on this plain tree the device's directory is there before create; its attribute reads
+	# without end
+	mkdir -p "$SYS/bus/mdev/devices/$U1"
+	ln -s /dev/zero "$SYS/bus/mdev/devices/$U1/x"
+	run --separate-stderr "$MDEVCTL" create-compatible --from "$BATS_TEST_TMPDIR/rec.json"
+	assert_equal "$status" 1
+	assert_warn "Attempt 1 (create $T_MTTY2 on $P_MTTY as $U1) failed: Unable to read back attribute x of $U1: File too large (os error 27)"
+	[ ! -e "$(definition_path "$P_MTTY" "$U1")" ] || fail "a definition was left behind"
+}
+
+@test "compat inventory: a definition under a parent directory whose name is not UTF-8 is skipped with a warning, not the host" {
+	local odd
+	odd=$(printf 'odd\377')
+	add_definition "$odd" "$U1" "$(def_json "$T_MTTY2" manual)"
+	add_definition "$P_MTTY" "$U2" "$(def_json "$T_MTTY2" manual)"
+	run --separate-stderr "$MDEVCTL" compat inventory
+	assert_success
+	assert_warn "Skipping device $U1: the name of its parent directory is not UTF-8, which an inventory cannot hold"
+	assert_equal "$(jq -c '[.devices[] | [.uuid, .parent, .state]]' <<<"$output")" "[[\"$U2\",\"$P_MTTY\",\"defined\"]]"
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/inv.json"
+	assert_schema inventory "$BATS_TEST_TMPDIR/inv.json"
 }

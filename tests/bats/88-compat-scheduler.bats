@@ -266,6 +266,11 @@ $(cat "$BATS_TEST_TMPDIR/got")"
 	jq 'del(.host)' "$DATA/inventory-example.json" >"$BATS_TEST_TMPDIR/nohost.json"
 	run --separate-stderr "$MDEVCTL" compat traits --inventory "$BATS_TEST_TMPDIR/nohost.json" --format nova-provider-config
 	assert_error "The inventory names no host: give Nova's name of the compute node with --nodename"
+	# no compute node is named "" (nor is an inventory's host)
+	run --separate-stderr "$MDEVCTL" compat traits --inventory "$DATA/inventory-example.json" \
+		--format nova-provider-config --nodename ''
+	assert_usage_error
+	[[ $stderr == *"invalid value '' for '--nodename <NAME>'"* ]] || fail "$stderr"
 	run --separate-stderr "$MDEVCTL" compat traits --inventory "$BATS_TEST_TMPDIR/nohost.json" \
 		--format nova-provider-config --nodename "$(printf 'n%.0s' $(seq 190))"
 	assert_equal "$status" 1

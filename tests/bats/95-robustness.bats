@@ -266,6 +266,25 @@ time.sleep(float(sys.argv[2]))' "$ETC" "$1" 3>&-
 	assert_exists "$ETC/mtty/$U1"
 }
 
+@test "MDEVCTL_LOCK_TIMEOUT: a value that is no number of seconds is warned about; a huge one waits" {
+	mkhost
+	run --separate-stderr env MDEVCTL_LOCK_TIMEOUT=5s "$MDEVCTL" define -u "$U1" -p mtty -t mtty-1
+	assert_success
+	assert_warn "Ignoring MDEVCTL_LOCK_TIMEOUT=5s: not a number of seconds; waiting 10 s at most"
+	local t
+	for t in inf 1e300; do
+		hold_lock 1 &
+		holder=$!
+		for _ in $(seq 50); do flock -n "$ETC" true || break; sleep 0.1; done
+		run --separate-stderr env MDEVCTL_LOCK_TIMEOUT=$t "$MDEVCTL" undefine -u "$U1"
+		assert_success
+		assert_equal "$stderr" ""
+		wait "$holder" || true
+		run --separate-stderr "$MDEVCTL" define -u "$U1" -p mtty -t mtty-1
+		assert_success
+	done
+}
+
 @test "a command that waits for the lock goes on once it is free" {
 	mkhost
 	hold_lock 1 &

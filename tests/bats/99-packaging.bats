@@ -149,6 +149,14 @@ built_page() {
 }
 PAGES=(mdevctl.8 lsmdev.8 mdevctl-compat.5)
 
+@test "packaging: lsmdev(8) documents every option of lsmdev" {
+	local o missing=''
+	for o in $("$LSMDEV" --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z-]+' | grep -oE -- '--[a-z-]+'); do
+		grep -qF -- "${o//-/\\-}" "$SRCDIR/man/lsmdev.8.in" || missing+=" $o"
+	done
+	[ -z "$missing" ] || fail "not in man/lsmdev.8.in:$missing"
+}
+
 @test "packaging: the man pages pass groff's warnings" {
 	command -v groff >/dev/null || skip "groff is not installed (Debian: groff-base, which man-db needs)"
 	local page out
@@ -218,6 +226,9 @@ complete_line() {
 		"$(printf '%s\n' first-fit pack spread)"
 	assert_equal "$(complete_line mdevctl compat '' | sort)" \
 		"$(printf '%s\n' check inventory show traits)"
+	assert_equal "$(complete_line mdevctl help compat '' | sort)" \
+		"$(printf '%s\n' check inventory show traits)"
+	assert_equal "$(complete_line mdevctl help list '')" ""
 	complete_line mdevctl '' | grep -qx create-compatible || fail "no create-compatible"
 	complete_line mdevctl '' | grep -qx monitor || fail "no monitor"
 	assert_equal "$(complete_line mdevctl monitor --what '' | sort)" \
