@@ -488,11 +488,15 @@ class Bench:
         return path
 
     def candidates(self, want):
+        """A compatible plan with want candidates: the chosen one and the others. Its first
+        line is "verdict: compatible" for this host, "host NAME: compatible" for an
+        inventory."""
         def check(out):
             ls = out.decode().splitlines()
-            if not ls or ls[0] != "verdict: compatible":
+            if not ls or not (ls[0] == "verdict: compatible" or
+                              (ls[0].startswith("host ") and ls[0].endswith(": compatible"))):
                 return "first line %r" % (ls[0] if ls else "")
-            n = sum(1 for x in ls if x.startswith("candidate "))
+            n = sum(1 for x in ls if x.startswith(("chosen: ", "candidate ")))
             return None if n == want else "%d candidates, not %d" % (n, want)
         return check
 
