@@ -58,7 +58,11 @@ esac
 mkdir -p "$work/etc" "$work/run-upper" "$work/run-work" "$work/sock" "$work/drivers" "$work/bin"
 # /etc/mdevctl.d as the package creates it (scripts.d/callouts and notifiers), then bound over
 # the system's; libvirt watches /etc/mdevctl.d only if it exists when the daemon starts.
-cp -a "$inst/etc/mdevctl.d/." "$work/etc/"
+# (under the build's sysconfdir: /etc for a distribution's build, PREFIX/etc otherwise; mdevctl
+# itself always reads /etc/mdevctl.d)
+etcdir=$(find "$inst" -type d -path '*/etc/mdevctl.d' | head -n1)
+[ -n "$etcdir" ] || { echo "run.sh: no etc/mdevctl.d under $inst" >&2; exit 1; }
+cp -a "$etcdir/." "$work/etc/"
 if [ ! -d /etc/mdevctl.d ]; then
 	mkdir -p "$work/etc-upper" "$work/etc-work"
 	mount -t overlay overlay -o "lowerdir=/etc,upperdir=$work/etc-upper,workdir=$work/etc-work" /etc
